@@ -1,0 +1,24 @@
+"""rnnviz: see how a recurrent neural network runs and learns.
+
+The math is pure NumPy (this package imports neither Streamlit nor Plotly); the figure builders live in
+`rnnviz.figures` and are imported on demand.
+"""
+
+from rnnviz.activations import ACTIVATIONS, Activation, get_activation, softmax
+from rnnviz.init import (
+    RECURRENT_INITS,
+    glorot_uniform,
+    orthogonal,
+    random_rnn,
+    recurrent_matrix,
+    sigma_max,
+    spectral_radius,
+)
+from rnnviz.rnn import RNN
+from rnnviz.run import Gradients, Run, bptt, state_jacobians, unroll
+
+__all__ = [
+    "ACTIVATIONS", "Activation", "Gradients", "RECURRENT_INITS", "RNN", "Run", "bptt", "get_activation",
+    "glorot_uniform", "orthogonal", "random_rnn", "recurrent_matrix", "sigma_max", "softmax",
+    "spectral_radius", "state_jacobians", "unroll",
+]

@@ -1,0 +1,84 @@
+"""Element-wise activations f, their derivatives f' and the bound gamma = sup |f'|.
+
+gamma enters the bound ||dh_T/dh_k|| <= (gamma * sigma_max(W_hh))^(T-k) of Pascanu, Mikolov & Bengio (2013).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+LEAKY_SLOPE = 0.01
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation f with its derivative f'(a) and gamma = sup_a |f'(a)|."""
+
+    name: str
+    f: Callable[[np.ndarray], np.ndarray]
+    df: Callable[[np.ndarray], np.ndarray]  # f'(a), as a function of the pre-activation a
+    gamma: float
+    formula: str  # LaTeX of f(a)
+
+
+def _sigmoid(a: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * a))  # the same function, with no overflow for large |a|
+
+
+def _dsigmoid(a: np.ndarray) -> np.ndarray:
+    s = _sigmoid(a)
+    return s * (1.0 - s)
+
+
+def _dtanh(a: np.ndarray) -> np.ndarray:
+    return 1.0 - np.tanh(a) ** 2
+
+
+def _relu(a: np.ndarray) -> np.ndarray:
+    return np.maximum(a, 0.0)
+
+
+def _drelu(a: np.ndarray) -> np.ndarray:
+    return (a > 0).astype(float)
+
+
+def _linear(a: np.ndarray) -> np.ndarray:
+    return np.array(a, dtype=float, copy=True)
+
+
+def _dlinear(a: np.ndarray) -> np.ndarray:
+    return np.ones_like(a, dtype=float)
+
+
+def _leaky_relu(a: np.ndarray) -> np.ndarray:
+    return np.where(a > 0, a, LEAKY_SLOPE * a)
+
+
+def _dleaky_relu(a: np.ndarray) -> np.ndarray:
+    return np.where(a > 0, 1.0, LEAKY_SLOPE)
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "tanh": Activation("tanh", np.tanh, _dtanh, 1.0, r"\tanh(a)"),
+    "sigmoid": Activation("sigmoid", _sigmoid, _dsigmoid, 0.25, r"\sigma(a) = \frac{1}{1 + e^{-a}}"),
+    "relu": Activation("relu", _relu, _drelu, 1.0, r"\max(0, a)"),
+    "linear": Activation("linear", _linear, _dlinear, 1.0, r"a"),
+    "leaky_relu": Activation("leaky_relu", _leaky_relu, _dleaky_relu, 1.0, r"\max(0.01\,a,\ a)"),
+}
+
+
+def get_activation(name: str) -> Activation:
+    """The activation called `name`; ValueError naming the choices for any other name."""
+    if not isinstance(name, str) or name not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {name!r}")
+    return ACTIVATIONS[name]
+
+
+def softmax(y: np.ndarray, axis: int = -1) -> np.ndarray:
+    """softmax(y)_i = exp(y_i) / sum_j exp(y_j), stable for large logits."""
+    z = y - np.max(y, axis=axis, keepdims=True)
+    e = np.exp(z)
+    return e / np.sum(e, axis=axis, keepdims=True)

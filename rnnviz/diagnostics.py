@@ -1,0 +1,213 @@
+"""What the pages measure on a run: Jacobian norms beside their bound, the growth factor and the regime.
+
+    ||dh_T/dh_k|| <= (gamma * sigma_max(W_hh))^(T-k)       gamma = sup |f'|
+
+Pascanu, Mikolov & Bengio (2013), "On the difficulty of training recurrent neural networks": gamma * sigma_max
+< 1 is sufficient for the long-term terms to vanish, gamma * sigma_max > 1 is necessary for them to explode.
+Norms are carried as log10 so that products of 500 steps neither overflow nor underflow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnnviz.init import sigma_max, spectral_radius
+
+EXACT_SPECTRAL_UP_TO = 64  # hidden sizes above this estimate ||.||_2 by warm-started power iteration
+SATURATION_THRESHOLD = 0.1  # a unit is saturated when f'(a) < 0.1 * gamma
+EDGE_DECADES = 2.0  # within a factor 100 over the whole sequence: "near the edge"
+
+
+@dataclass(frozen=True)
+class JacobianNorms:
+    """log10 ||dh_T/dh_k|| for k = 0..T, spectral and Frobenius."""
+
+    log10_spectral: np.ndarray  # (T+1,)
+    log10_frobenius: np.ndarray  # (T+1,)
+    exact_spectral: bool  # False when the spectral norm is a power-iteration estimate (a lower bound)
+
+    @property
+    def spectral(self) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            return 10.0**self.log10_spectral
+
+
+def _log10(x: float) -> float:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(np.log10(x))
+
+
+def jacobian_norms(run, exact_spectral: bool | None = None) -> JacobianNorms:
+    """log10 of ||dh_T/dh_k||_2 and ||dh_T/dh_k||_F for every k, in one backward sweep that rescales as it goes.
+
+    The sweep keeps M_k = J[k] / s_k with log10 s_k accumulated apart, so norms like 10^-300 or 10^+400 are
+    exact. The spectral norm is exact for H <= 64 (or when asked); above, warm-started power iteration gives a
+    lower bound within 1e-6 relative of it in practice.
+    """
+    from rnnviz.run import _check_run
+
+    _check_run(run)
+    if run.batched:
+        raise ValueError("run must be unbatched for jacobian_norms")
+    T, H = run.T, run.cell.hidden_size
+    exact = H <= EXACT_SPECTRAL_UP_TO if exact_spectral is None else bool(exact_spectral)
+    log_spectral, log_frobenius = np.empty(T + 1), np.empty(T + 1)
+    log_spectral[T], log_frobenius[T] = 0.0, 0.5 * np.log10(H)  # J[T] = I
+    M, log_scale = np.eye(H), 0.0
+    u = np.ones(H) / np.sqrt(H)  # left singular vector estimate, carried from one k to the next
+    with np.errstate(all="ignore"):
+        for t in range(T, 0, -1):
+            M = run.cell.chain_step(run, M, t)  # dh_T/dh_{t-1} / s
+            frobenius = float(np.linalg.norm(M))
+            if not np.isfinite(frobenius) or frobenius == 0.0:
+                log_spectral[: t] = log_frobenius[: t] = np.log10(frobenius) if frobenius == 0 else np.nan
+                break
+            M /= frobenius
+            log_scale += np.log10(frobenius)
+            log_frobenius[t - 1] = log_scale
+            spectral, u = (_exact_spectral(M), u) if exact else _power_spectral(M, u)
+            log_spectral[t - 1] = log_scale + _log10(spectral)
+    return JacobianNorms(log_spectral, log_frobenius, exact)
+
+
+def _exact_spectral(M: np.ndarray) -> float:
+    return float(np.sqrt(max(np.linalg.eigvalsh(M @ M.T)[-1], 0.0)))
+
+
+def _power_spectral(M: np.ndarray, u: np.ndarray, iterations: int = 60, rtol: float = 1e-9):
+    """sigma_1(M) by power iteration on M M^T from u; returns the estimate and the new u."""
+    estimate = 0.0
+    for _ in range(iterations):
+        v = M.T @ u
+        w = M @ v
+        norm_w = np.linalg.norm(w)
+        if norm_w == 0.0:
+            return 0.0, u
+        previous, estimate = estimate, float(np.sqrt(norm_w))  # ||M M^T u|| -> sigma_1^2 for unit u
+        u = w / norm_w
+        if abs(estimate - previous) <= rtol * estimate:
+            break
+    return float(np.linalg.norm(M.T @ u)), u  # ||M^T u|| <= sigma_1 for a unit u: a lower bound
+
+
+def jacobian_at(run, k: int) -> tuple[np.ndarray, float]:
+    """dh_T/dh_k as (direction, log10 scale): the matrix equals direction * 10**log10_scale, ||direction||_F = 1."""
+    from rnnviz.run import _check_run
+
+    _check_run(run)
+    if run.batched:
+        raise ValueError("run must be unbatched for jacobian_at")
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= run.T:
+        raise ValueError(f"k must be an integer between 0 and T = {run.T}, got {k!r}")
+    H = run.cell.hidden_size
+    M, log_scale = np.eye(H) / np.sqrt(H), 0.5 * np.log10(H)
+    with np.errstate(all="ignore"):
+        for t in range(run.T, k, -1):
+            M = run.cell.chain_step(run, M, t)
+            frobenius = float(np.linalg.norm(M))
+            if not np.isfinite(frobenius) or frobenius == 0.0:
+                return M, (-np.inf if frobenius == 0.0 else np.nan)
+            M /= frobenius
+            log_scale += np.log10(frobenius)
+    return M, float(log_scale)
+
+
+def log10_bound(gamma: float, sigma: float, seq_length: int) -> np.ndarray:
+    """log10 (gamma * sigma_max)^(T-k) for k = 0..T."""
+    T = int(seq_length)
+    return (T - np.arange(T + 1)) * _log10(gamma * sigma)
+
+
+def growth_factor(log10_norms: np.ndarray) -> float:
+    """The measured factor r per step: the least-squares fit of log10 ||dh_T/dh_k|| = c + (T-k) log10 r.
+
+    Uses the finite part only; NaN when fewer than two points are finite.
+    """
+    log10_norms = np.asarray(log10_norms, dtype=float)
+    steps_back = log10_norms.shape[0] - 1 - np.arange(log10_norms.shape[0])
+    finite = np.isfinite(log10_norms)
+    if finite.sum() < 2:
+        return float("nan")
+    slope = np.polyfit(steps_back[finite], log10_norms[finite], 1)[0]
+    return float(10.0**slope)
+
+
+@dataclass(frozen=True)
+class Regime:
+    label: str  # "vanishing" | "exploding" | "near the edge"
+    reason: str  # in words, with the numbers
+
+
+def regime(log10_norms: np.ndarray, gamma: float, sigma: float, radius: float) -> Regime:
+    """Classify a run by how far ||dh_T/dh_0|| moved over the sequence, with Pascanu's conditions as the reason."""
+    log10_norms = np.asarray(log10_norms, dtype=float)
+    T = log10_norms.shape[0] - 1
+    finite = np.flatnonzero(np.isfinite(log10_norms))
+    product = gamma * sigma
+    if finite.size == 0 or finite[0] > 0:
+        steps = T - (finite[0] if finite.size else T)
+        return Regime("exploding", f"the gradient left floating point after {steps} steps back: it exploded "
+                      f"(gamma * sigma_max = {product:.3g} > 1 allows that)")
+    change = log10_norms[0]
+    condition = (f"gamma * sigma_max = {gamma:g} * {sigma:.3g} = {product:.3g}"
+                 f"{' < 1: vanishing is guaranteed' if product < 1 else ' >= 1: explosion is possible'}"
+                 f"; spectral radius {radius:.3g}")
+    over = f"over {T} steps ||dh_T/dh_0|| = 10^{change:.1f}"
+    if change <= -EDGE_DECADES:
+        return Regime("vanishing", f"{over}: the gradient vanishes ({condition}).")
+    if change >= EDGE_DECADES:
+        return Regime("exploding", f"{over}: the gradient explodes ({condition}).")
+    return Regime("near the edge", f"{over}: it neither vanishes nor explodes over this length ({condition}).")
+
+
+def describe_growth(factor: float, steps: int = 20) -> str:
+    """E.g. "shrinks by 0.41 per step: after 20 steps, 10^-8"."""
+    if not np.isfinite(factor) or factor <= 0:
+        return "no finite growth factor could be measured"
+    decades = steps * np.log10(factor)
+    verb = "shrinks" if factor < 1 else "grows"
+    return f"{verb} by {factor:.3g} per step: after {steps} steps, 10^{decades:.0f}"
+
+
+def saturation_share(run, threshold: float = SATURATION_THRESHOLD) -> np.ndarray:
+    """(T,) share of units with f'(a_t) < threshold * gamma at each step (for ReLU: the units that are off)."""
+    fprime = run.trace.fprime
+    with np.errstate(invalid="ignore"):
+        saturated = fprime < threshold * run.cell.activation.gamma
+    return saturated.reshape(saturated.shape[0], -1).mean(axis=1)
+
+
+def state_norms(states: np.ndarray) -> np.ndarray:
+    """||h_t|| (or ||dL/dh_t||) for every t of a (T+1, H) array."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.linalg.norm(states.reshape(states.shape[0], -1), axis=1)
+
+
+def term_norms(per_step: np.ndarray) -> np.ndarray:
+    """(T,) Frobenius norm of each step's term of a per-step gradient array (T, *shape)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.linalg.norm(per_step.reshape(per_step.shape[0], -1), axis=1)
+
+
+def cumulative_share_from_end(norms: np.ndarray) -> np.ndarray:
+    """share[t-1] = sum_{s >= t} norms[s-1] / sum norms: how much the last steps carry."""
+    total = float(np.nansum(norms))
+    if total == 0 or not np.isfinite(total):
+        return np.full(norms.shape, np.nan)
+    return np.cumsum(norms[::-1])[::-1] / total
+
+
+def steps_carrying(norms: np.ndarray, share: float = 0.99) -> int:
+    """The fewest last steps whose terms carry `share` of the summed term norms."""
+    cumulative = cumulative_share_from_end(norms)[::-1]  # from the last step backwards
+    if not np.all(np.isfinite(cumulative)):
+        return norms.shape[0]
+    return int(np.searchsorted(cumulative, share - 1e-12) + 1)
+
+
+def weight_summary(W_hh: np.ndarray, gamma: float) -> dict[str, float]:
+    """Spectral radius, sigma_max and gamma * sigma_max of W_hh."""
+    sigma = sigma_max(W_hh)
+    return {"spectral_radius": spectral_radius(W_hh), "sigma_max": sigma, "gamma_sigma_max": gamma * sigma}

@@ -1,0 +1,148 @@
+"""The Elman cell: its step, its one-step Jacobian and its backward rule, side by side.
+
+    a_t = W_hh h_{t-1} + W_xh x_t + b_h        h_t = f(a_t)        y_t = W_hy h_t + b_y
+
+    dh_t/dh_{t-1} = diag(f'(a_t)) W_hh
+
+States are row vectors in the arrays ((T+1, H) or (T+1, B, H)), so `h @ W_hh.T` is W_hh h for every row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnnviz._checks import as_array, expect_shape
+from rnnviz.activations import Activation, get_activation
+
+
+@dataclass(frozen=True, eq=False)
+class RNNTrace:
+    """What the backward pass needs from the forward pass."""
+
+    a: np.ndarray  # (T, [B,] H): a[t-1] = a_t
+    fprime: np.ndarray  # (T, [B,] H): f'(a_t)
+
+
+class RNN:
+    """A vanilla (Elman) recurrent cell with a linear read-out.
+
+    Parameters
+    ----------
+    W_xh : (H, D) input weights.          W_hh : (H, H) recurrent weights.    b_h : (H,) bias.
+    W_hy : (O, H) output weights.         b_y : (O,) output bias.
+    activation : "tanh" | "sigmoid" | "relu" | "linear" | "leaky_relu" (slope 0.01).
+    """
+
+    kind = "rnn"
+    param_names = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
+
+    def __init__(self, W_xh, W_hh, b_h, W_hy, b_y, activation: str = "tanh"):
+        self.activation: Activation = get_activation(activation)
+        self.W_hh = as_array("W_hh", W_hh, 2)
+        H = self.W_hh.shape[0]
+        if H == 0:
+            raise ValueError("W_hh must have at least one hidden unit, got shape (0, 0)")
+        expect_shape("W_hh", self.W_hh, (H, H))
+        self.W_xh = as_array("W_xh", W_xh, 2)
+        if self.W_xh.shape[0] != H or self.W_xh.shape[1] == 0:
+            raise ValueError(f"W_xh must have shape (H, D) = ({H}, D) with D >= 1, got {self.W_xh.shape}")
+        self.b_h = as_array("b_h", b_h, 1)
+        expect_shape("b_h", self.b_h, (H,))
+        self.W_hy = as_array("W_hy", W_hy, 2)
+        if self.W_hy.shape[1] != H or self.W_hy.shape[0] == 0:
+            raise ValueError(f"W_hy must have shape (O, H) = (O, {H}) with O >= 1, got {self.W_hy.shape}")
+        self.b_y = as_array("b_y", b_y, 1)
+        expect_shape("b_y", self.b_y, (self.W_hy.shape[0],))
+
+    @property
+    def params(self) -> dict[str, np.ndarray]:
+        return {name: getattr(self, name) for name in self.param_names}
+
+    @property
+    def hidden_size(self) -> int:
+        return self.W_hh.shape[0]
+
+    @property
+    def input_size(self) -> int:
+        return self.W_xh.shape[1]
+
+    @property
+    def output_size(self) -> int:
+        return self.W_hy.shape[0]
+
+    def __repr__(self) -> str:
+        return (f"RNN(H={self.hidden_size}, D={self.input_size}, O={self.output_size}, "
+                f"activation={self.activation.name!r})")
+
+    # forward ---------------------------------------------------------------------------------------
+    def forward(self, xs: np.ndarray, h0: np.ndarray) -> tuple[np.ndarray, np.ndarray, RNNTrace]:
+        """h (T+1, [B,] H) with h[0] = h0, y (T, [B,] O) and the trace for the backward pass."""
+        f = self.activation.f
+        T = xs.shape[0]
+        input_part = xs @ self.W_xh.T + self.b_h  # W_xh x_t + b_h for every t at once: (T, [B,] H)
+        h = np.empty((T + 1, *h0.shape))
+        a = np.empty_like(input_part)
+        h[0] = h0
+        for t in range(1, T + 1):
+            a[t - 1] = h[t - 1] @ self.W_hh.T + input_part[t - 1]
+            h[t] = f(a[t - 1])
+        y = h[1:] @ self.W_hy.T + self.b_y
+        return h, y, RNNTrace(a=a, fprime=self.activation.df(a))
+
+    # one-step Jacobian -----------------------------------------------------------------------------
+    def chain_step(self, run, M: np.ndarray, t: int) -> np.ndarray:
+        """M @ dh_t/dh_{t-1} = M diag(f'(a_t)) W_hh, for an unbatched run."""
+        return (M * run.trace.fprime[t - 1]) @ self.W_hh
+
+    # backward --------------------------------------------------------------------------------------
+    def backward(self, run, dy: np.ndarray) -> tuple[dict, np.ndarray, dict]:
+        """Backpropagation through time.
+
+        Returns the totals dL/dparam, dh (dL/dh_t for t = 0..T) and what the per-step terms are built from.
+        """
+        T = dy.shape[0]
+        fprime = run.trace.fprime
+        dh = np.empty_like(run.h)
+        da = np.empty_like(run.trace.a)
+        dh_from_later = np.zeros_like(run.h[0])  # dL/dh_t through h_{t+1}; nothing after step T
+        for t in range(T, 0, -1):
+            dh[t] = dy[t - 1] @ self.W_hy + dh_from_later  # W_hy^T dy_t + W_hh^T da_{t+1}
+            da[t - 1] = fprime[t - 1] * dh[t]  # dL/da_t = f'(a_t) * dL/dh_t
+            dh_from_later = da[t - 1] @ self.W_hh  # W_hh^T dL/da_t
+        dh[0] = dh_from_later
+        h_prev, h_now, xs = run.h[:-1], run.h[1:], run.xs
+        total = {
+            "W_xh": _sum_outer(da, xs),
+            "W_hh": _sum_outer(da, h_prev),
+            "b_h": _sum_rows(da),
+            "W_hy": _sum_outer(dy, h_now),
+            "b_y": _sum_rows(dy),
+        }
+        per_step_terms = {
+            "W_xh": (da, xs),
+            "W_hh": (da, h_prev),
+            "b_h": (da, None),
+            "W_hy": (dy, h_now),
+            "b_y": (dy, None),
+        }
+        return total, dh, per_step_terms
+
+
+def _sum_outer(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """sum over t (and the batch) of outer(left_t, right_t), as one matrix product."""
+    return left.reshape(-1, left.shape[-1]).T @ right.reshape(-1, right.shape[-1])
+
+
+def _sum_rows(rows: np.ndarray) -> np.ndarray:
+    return rows.reshape(-1, rows.shape[-1]).sum(axis=0)
+
+
+def outer_per_step(left: np.ndarray, right: np.ndarray | None) -> np.ndarray:
+    """Step t's term: outer(left_t, right_t) (summed over the batch), or left_t itself when right is None."""
+    if right is None:
+        return left if left.ndim == 2 else left.sum(axis=1)
+    if left.ndim == 2:
+        return left[:, :, None] * right[:, None, :]
+    return np.matmul(left.transpose(0, 2, 1), right)

@@ -1,0 +1,142 @@
+"""Running a cell over a sequence and differentiating the run: `unroll`, `state_jacobians`, `bptt`.
+
+    dh_T/dh_k = prod_{t=k+1..T} dh_t/dh_{t-1}                  (one backward sweep, O(T H^3))
+    dL/dW = sum_t dL/dh_t * dh_t^+/dW                           (the explicit part of step t, summed)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from rnnviz._checks import as_array, as_sequence, as_state, expect_shape
+from rnnviz.rnn import outer_per_step
+
+
+@dataclass(eq=False)
+class Run:
+    """One forward pass: the states, the outputs and where the state stopped being finite."""
+
+    cell: Any
+    xs: np.ndarray  # (T, D) or (T, B, D)
+    h: np.ndarray  # (T+1, H) or (T+1, B, H); h[0] = h0
+    y: np.ndarray  # (T, O) or (T, B, O); y[t-1] = y_t
+    trace: Any = field(repr=False)  # the cell's cache for the backward pass
+    c: np.ndarray | None = None  # LSTM only, shaped like h
+    overflow_step: int | None = None  # first step t whose state is not finite
+
+    @property
+    def T(self) -> int:
+        return self.xs.shape[0]
+
+    @property
+    def batched(self) -> bool:
+        return self.xs.ndim == 3
+
+
+@dataclass(eq=False)
+class Gradients:
+    """The result of `bptt`: totals, per-step terms (built on first use) and dL/dh_t."""
+
+    total: dict[str, np.ndarray]
+    dh: np.ndarray  # like run.h: dL/dh_t for t = 0..T
+    _terms: dict = field(repr=False)
+    dc: np.ndarray | None = None  # LSTM only: dL/dc_t
+
+    @cached_property
+    def per_step(self) -> dict[str, np.ndarray]:
+        """name -> (T, *param shape); index t-1 holds step t's explicit term. Sums to `total` over axis 0."""
+        return {name: outer_per_step(left, right) for name, (left, right) in self._terms.items()}
+
+    def term_norms(self, name: str) -> np.ndarray:
+        """(T,) Frobenius norm of each step's term of dL/d`name`, without building the terms when unbatched.
+
+        For an unbatched run ||outer(u_t, v_t)||_F = ||u_t|| ||v_t||.
+        """
+        if name not in self._terms:
+            raise ValueError(f"name must be one of {sorted(self._terms)}, got {name!r}")
+        left, right = self._terms[name]
+        with np.errstate(over="ignore", invalid="ignore"):
+            if left.ndim == 2:
+                norms = np.linalg.norm(left, axis=1)
+                return norms if right is None else norms * np.linalg.norm(right, axis=1)
+            terms = outer_per_step(left, right)
+            return np.linalg.norm(terms.reshape(terms.shape[0], -1), axis=1)
+
+
+def first_non_finite_step(states: np.ndarray) -> int | None:
+    """The first t whose state states[t] has a non-finite entry, or None."""
+    finite = np.isfinite(states.reshape(states.shape[0], -1)).all(axis=1)
+    return None if finite.all() else int(np.argmin(finite))
+
+
+def unroll(cell, xs, h0=None, c0=None) -> Run:
+    """Run `cell` over `xs` ((T, D) or (T, B, D)) from h0 (zeros when None).
+
+    Overflow is not an error: the run continues with non-finite numbers and `overflow_step` says where
+    the state first stopped being finite.
+    """
+    xs = as_sequence("xs", xs, cell.input_size)
+    batch_shape = xs.shape[1:2] if xs.ndim == 3 else ()
+    h0 = as_state("h0", h0, batch_shape, cell.hidden_size)
+    if getattr(cell, "kind", None) == "lstm":
+        c0 = as_state("c0", c0, batch_shape, cell.hidden_size)
+        with np.errstate(all="ignore"):
+            h, c, y, trace = cell.forward(xs, h0, c0)
+        overflow = first_non_finite_step(np.stack([h, c], axis=1))
+        return Run(cell=cell, xs=xs, h=h, y=y, trace=trace, c=c, overflow_step=overflow)
+    if c0 is not None:
+        raise ValueError("c0 is only for LSTM cells; this cell has no cell state")
+    with np.errstate(all="ignore"):
+        h, y, trace = cell.forward(xs, h0)
+    return Run(cell=cell, xs=xs, h=h, y=y, trace=trace, overflow_step=first_non_finite_step(h))
+
+
+def _check_run(run) -> None:
+    if not isinstance(run, Run):
+        raise ValueError(f"run must be the result of rnnviz.unroll, got {type(run).__name__}")
+
+
+def state_jacobians(run: Run) -> np.ndarray:
+    """J[k] = dh_T/dh_k for k = 0..T, shape (T+1, H, H); J[T] = I.
+
+    One backward sweep J[k] = J[k+1] dh_{k+1}/dh_k over the one-step Jacobians. For the LSTM, c_k is held
+    fixed while h_k moves. Unbatched runs only.
+    """
+    _check_run(run)
+    if run.batched:
+        raise ValueError("run must be unbatched (xs of shape (T, D)) for state_jacobians")
+    return run.cell.state_jacobians(run) if hasattr(run.cell, "state_jacobians") else _sweep(run)
+
+
+def _sweep(run: Run) -> np.ndarray:
+    T, H = run.T, run.cell.hidden_size
+    J = np.empty((T + 1, H, H))
+    J[T] = np.eye(H)
+    with np.errstate(all="ignore"):
+        for t in range(T, 0, -1):
+            J[t - 1] = run.cell.chain_step(run, J[t], t)  # dh_T/dh_{t-1} = dh_T/dh_t dh_t/dh_{t-1}
+    return J
+
+
+def bptt(run: Run, dy) -> Gradients:
+    """Backpropagation through time for the loss whose gradient with respect to the outputs is `dy`.
+
+    dy = dL/dy, shaped like run.y (for a batch, the loss is summed over it).
+    """
+    _check_run(run)
+    try:
+        dy = as_array("dy", dy, run.y.ndim)
+    except ValueError:
+        if run.overflow_step is None:  # non-finite dy is expected only from a run that overflowed
+            raise
+        dy = np.asarray(dy, dtype=np.float64)
+    expect_shape("dy", dy, run.y.shape)
+    with np.errstate(all="ignore"):
+        result = run.cell.backward(run, dy)
+    total, dh, terms = result[:3]
+    dc = result[3] if len(result) > 3 else None
+    return Gradients(total=total, dh=dh, _terms=terms, dc=dc)
