@@ -14,11 +14,13 @@ from rnnviz.init import (
     sigma_max,
     spectral_radius,
 )
+from rnnviz.gru import GRU, random_gru
+from rnnviz.lstm import LSTM, random_lstm
 from rnnviz.rnn import RNN
 from rnnviz.run import Gradients, Run, bptt, state_jacobians, unroll
 
 __all__ = [
-    "ACTIVATIONS", "Activation", "Gradients", "RECURRENT_INITS", "RNN", "Run", "bptt", "get_activation",
-    "glorot_uniform", "orthogonal", "random_rnn", "recurrent_matrix", "sigma_max", "softmax",
+    "ACTIVATIONS", "Activation", "GRU", "Gradients", "LSTM", "RECURRENT_INITS", "RNN", "Run", "bptt", "get_activation",
+    "glorot_uniform", "orthogonal", "random_gru", "random_lstm", "random_rnn", "recurrent_matrix", "sigma_max", "softmax",
     "spectral_radius", "state_jacobians", "unroll",
 ]

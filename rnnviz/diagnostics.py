@@ -51,23 +51,24 @@ def jacobian_norms(run, exact_spectral: bool | None = None) -> JacobianNorms:
     _check_run(run)
     if run.batched:
         raise ValueError("run must be unbatched for jacobian_norms")
-    T, H = run.T, run.cell.hidden_size
+    cell, T, H = run.cell, run.T, run.cell.hidden_size
     exact = H <= EXACT_SPECTRAL_UP_TO if exact_spectral is None else bool(exact_spectral)
     log_spectral, log_frobenius = np.empty(T + 1), np.empty(T + 1)
     log_spectral[T], log_frobenius[T] = 0.0, 0.5 * np.log10(H)  # J[T] = I
-    M, log_scale = np.eye(H), 0.0
+    M, log_scale = cell.chain_start(), 0.0  # M = dh_T/d(state_t) / 10^log_scale
     u = np.ones(H) / np.sqrt(H)  # left singular vector estimate, carried from one k to the next
     with np.errstate(all="ignore"):
         for t in range(T, 0, -1):
-            M = run.cell.chain_step(run, M, t)  # dh_T/dh_{t-1} / s
-            frobenius = float(np.linalg.norm(M))
-            if not np.isfinite(frobenius) or frobenius == 0.0:
-                log_spectral[: t] = log_frobenius[: t] = np.log10(frobenius) if frobenius == 0 else np.nan
+            M = cell.chain_step(run, M, t)
+            scale = float(np.linalg.norm(M))
+            if not np.isfinite(scale) or scale == 0.0:
+                log_spectral[:t] = log_frobenius[:t] = -np.inf if scale == 0.0 else np.nan
                 break
-            M /= frobenius
-            log_scale += np.log10(frobenius)
-            log_frobenius[t - 1] = log_scale
-            spectral, u = (_exact_spectral(M), u) if exact else _power_spectral(M, u)
+            M /= scale
+            log_scale += np.log10(scale)
+            J = cell.chain_readout(M)  # dh_T/dh_{t-1} / 10^log_scale
+            log_frobenius[t - 1] = log_scale + _log10(float(np.linalg.norm(J)))
+            spectral, u = (_exact_spectral(J), u) if exact else _power_spectral(J, u)
             log_spectral[t - 1] = log_scale + _log10(spectral)
     return JacobianNorms(log_spectral, log_frobenius, exact)
 
@@ -101,17 +102,21 @@ def jacobian_at(run, k: int) -> tuple[np.ndarray, float]:
         raise ValueError("run must be unbatched for jacobian_at")
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= run.T:
         raise ValueError(f"k must be an integer between 0 and T = {run.T}, got {k!r}")
-    H = run.cell.hidden_size
-    M, log_scale = np.eye(H) / np.sqrt(H), 0.5 * np.log10(H)
+    cell = run.cell
+    M, log_scale = cell.chain_start(), 0.0
     with np.errstate(all="ignore"):
         for t in range(run.T, k, -1):
-            M = run.cell.chain_step(run, M, t)
-            frobenius = float(np.linalg.norm(M))
-            if not np.isfinite(frobenius) or frobenius == 0.0:
-                return M, (-np.inf if frobenius == 0.0 else np.nan)
-            M /= frobenius
-            log_scale += np.log10(frobenius)
-    return M, float(log_scale)
+            M = cell.chain_step(run, M, t)
+            scale = float(np.linalg.norm(M))
+            if not np.isfinite(scale) or scale == 0.0:
+                return cell.chain_readout(M), (-np.inf if scale == 0.0 else np.nan)
+            M /= scale
+            log_scale += np.log10(scale)
+    J = cell.chain_readout(M)
+    norm = float(np.linalg.norm(J))
+    if norm == 0.0 or not np.isfinite(norm):
+        return J, (-np.inf if norm == 0.0 else np.nan)
+    return J / norm, float(log_scale + np.log10(norm))
 
 
 def log10_bound(gamma: float, sigma: float, seq_length: int) -> np.ndarray:

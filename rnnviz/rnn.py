@@ -92,6 +92,13 @@ class RNN:
         return h, y, RNNTrace(a=a, fprime=self.activation.df(a))
 
     # one-step Jacobian -----------------------------------------------------------------------------
+    def chain_start(self) -> np.ndarray:
+        """dh_T/dh_T = I: the backward sweep carries M = dh_T/dh_t, shape (H, H)."""
+        return np.eye(self.hidden_size)
+
+    def chain_readout(self, M: np.ndarray) -> np.ndarray:
+        return M
+
     def chain_step(self, run, M: np.ndarray, t: int) -> np.ndarray:
         """M @ dh_t/dh_{t-1} = M diag(f'(a_t)) W_hh, for an unbatched run."""
         return (M * run.trace.fprime[t - 1]) @ self.W_hh

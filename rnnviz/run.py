@@ -109,16 +109,14 @@ def state_jacobians(run: Run) -> np.ndarray:
     _check_run(run)
     if run.batched:
         raise ValueError("run must be unbatched (xs of shape (T, D)) for state_jacobians")
-    return run.cell.state_jacobians(run) if hasattr(run.cell, "state_jacobians") else _sweep(run)
-
-
-def _sweep(run: Run) -> np.ndarray:
-    T, H = run.T, run.cell.hidden_size
+    cell, T, H = run.cell, run.T, run.cell.hidden_size
     J = np.empty((T + 1, H, H))
-    J[T] = np.eye(H)
+    M = cell.chain_start()  # d h_T / d(state_T)
+    J[T] = cell.chain_readout(M)
     with np.errstate(all="ignore"):
         for t in range(T, 0, -1):
-            J[t - 1] = run.cell.chain_step(run, J[t], t)  # dh_T/dh_{t-1} = dh_T/dh_t dh_t/dh_{t-1}
+            M = cell.chain_step(run, M, t)  # dh_T/d(state_{t-1}) = dh_T/d(state_t) d(state_t)/d(state_{t-1})
+            J[t - 1] = cell.chain_readout(M)
     return J
 
 

@@ -1,0 +1,95 @@
+"""The GRU cell in PyTorch's form and layout (gates r, z, n stacked), its step, Jacobian and backward rule.
+
+    r = sigmoid(W_ir x + b_ir + W_hr h_{t-1} + b_hr)       z = sigmoid(W_iz x + b_iz + W_hz h_{t-1} + b_hz)
+    n = tanh(W_in x + b_in + r * (W_hn h_{t-1} + b_hn))     h_t = (1 - z) * n + z * h_{t-1}
+
+The reset gate multiplies W_hn h + b_hn, after the product (Cho et al. 2014 apply r to h before it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnnviz._gated import GatedCell, sigmoid, uniform_init
+
+
+@dataclass(frozen=True, eq=False)
+class GRUTrace:
+    r: np.ndarray  # (T, [B,] H) each
+    z: np.ndarray
+    n: np.ndarray
+    hidden_n: np.ndarray  # W_hn h_{t-1} + b_hn
+
+
+class GRU(GatedCell):
+    """torch.nn.GRU's equations and weight layout, with a linear read-out y_t = W_hy h_t + b_y."""
+
+    kind = "gru"
+    n_gates = 3
+    gate_names = ("r", "z", "n")
+
+    def forward(self, xs, h0):
+        T, H = xs.shape[0], self.hidden_size
+        input_part = xs @ self.W_ih.T + self.b_ih  # (T, [B,] 3H)
+        h = np.empty((T + 1, *h0.shape))
+        r, z, n, hidden_n = (np.empty((T, *h0.shape)) for _ in range(4))
+        h[0] = h0
+        for t in range(1, T + 1):
+            gi = input_part[t - 1]
+            gh = h[t - 1] @ self.W_hh.T + self.b_hh
+            r[t - 1] = sigmoid(gi[..., :H] + gh[..., :H])
+            z[t - 1] = sigmoid(gi[..., H:2 * H] + gh[..., H:2 * H])
+            hidden_n[t - 1] = gh[..., 2 * H:]
+            n[t - 1] = np.tanh(gi[..., 2 * H:] + r[t - 1] * hidden_n[t - 1])
+            h[t] = (1 - z[t - 1]) * n[t - 1] + z[t - 1] * h[t - 1]
+        y = h[1:] @ self.W_hy.T + self.b_y
+        return h, y, GRUTrace(r=r, z=z, n=n, hidden_n=hidden_n)
+
+    # one-step Jacobian -----------------------------------------------------------------------------
+    def chain_start(self) -> np.ndarray:
+        return np.eye(self.hidden_size)
+
+    def chain_readout(self, M: np.ndarray) -> np.ndarray:
+        return M
+
+    def _hidden_part_coefficients(self, run, t: int):
+        """dh_t/d(W_hh h_{t-1} + b_hh), block by block (r, z, n), as vectors."""
+        tr = run.trace
+        r, z, n, hidden_n = tr.r[t - 1], tr.z[t - 1], tr.n[t - 1], tr.hidden_n[t - 1]
+        dn_pre = (1 - z) * (1 - n**2)  # dh_t / d(pre-activation of n)
+        return dn_pre * hidden_n * r * (1 - r), (run.h[t - 1] - n) * z * (1 - z), dn_pre * r
+
+    def chain_step(self, run, M: np.ndarray, t: int) -> np.ndarray:
+        """M dh_t/dh_{t-1} = M (diag(z) + [diag(c_r) diag(c_z) diag(c_n)] W_hh)."""
+        c_r, c_z, c_n = self._hidden_part_coefficients(run, t)
+        return M * run.trace.z[t - 1] + np.hstack([M * c_r, M * c_z, M * c_n]) @ self.W_hh
+
+    # backward --------------------------------------------------------------------------------------
+    def backward(self, run, dy):
+        T, H, tr = dy.shape[0], self.hidden_size, run.trace
+        dh = np.empty_like(run.h)
+        d_input_part = np.empty((T, *run.h.shape[1:-1], 3 * H))
+        d_hidden_part = np.empty_like(d_input_part)
+        dh_from_later = np.zeros_like(run.h[0])
+        for t in range(T, 0, -1):
+            r, z, n, hidden_n = tr.r[t - 1], tr.z[t - 1], tr.n[t - 1], tr.hidden_n[t - 1]
+            dh[t] = dy[t - 1] @ self.W_hy + dh_from_later
+            dn_pre = dh[t] * (1 - z) * (1 - n**2)
+            dr_pre = dn_pre * hidden_n * r * (1 - r)
+            dz_pre = dh[t] * (run.h[t - 1] - n) * z * (1 - z)
+            d_input_part[t - 1] = np.concatenate([dr_pre, dz_pre, dn_pre], axis=-1)
+            d_hidden_part[t - 1] = np.concatenate([dr_pre, dz_pre, dn_pre * r], axis=-1)
+            dh_from_later = dh[t] * z + d_hidden_part[t - 1] @ self.W_hh
+        dh[0] = dh_from_later
+        total, terms = self._affine_terms(run, d_input_part, d_hidden_part)
+        readout_total, readout_terms = self._readout_terms(run, dy)
+        return {**total, **readout_total}, dh, {**terms, **readout_terms}
+
+
+def random_gru(hidden_size: int, input_size: int, output_size: int, init: str = "pytorch",
+               seed: int = 0) -> GRU:
+    """A GRU initialised as PyTorch does (or with orthogonal recurrent blocks)."""
+    rng = np.random.default_rng(seed)
+    return GRU(*uniform_init(3, hidden_size, input_size, output_size, rng, init))

@@ -1,0 +1,120 @@
+"""The LSTM cell in PyTorch's form and layout (gates i, f, g, o stacked), its step, Jacobians and backward rule.
+
+    z_t = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh = [z_i; z_f; z_g; z_o]
+    i, f, o = sigmoid(z_i), sigmoid(z_f), sigmoid(z_o)      g = tanh(z_g)
+    c_t = f * c_{t-1} + i * g         h_t = o * tanh(c_t)         y_t = W_hy h_t + b_y
+
+Hochreiter & Schmidhuber (1997); the forget gate of Gers, Schmidhuber & Cummins (2000). The cell path
+dc_t/dc_{t-1} = diag(f_t): while the forget gates stay near 1, the gradient along it survives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnnviz._gated import GatedCell, sigmoid, uniform_init
+
+
+@dataclass(frozen=True, eq=False)
+class LSTMTrace:
+    i: np.ndarray  # (T, [B,] H) each
+    f: np.ndarray
+    g: np.ndarray
+    o: np.ndarray
+    tanh_c: np.ndarray  # tanh(c_t)
+
+
+class LSTM(GatedCell):
+    """torch.nn.LSTM's equations and weight layout, with a linear read-out y_t = W_hy h_t + b_y."""
+
+    kind = "lstm"
+    n_gates = 4
+    gate_names = ("i", "f", "g", "o")
+
+    def forward(self, xs, h0, c0):
+        T, H = xs.shape[0], self.hidden_size
+        input_part = xs @ self.W_ih.T + self.b_ih  # W_ih x_t + b_ih for every t: (T, [B,] 4H)
+        h = np.empty((T + 1, *h0.shape))
+        c = np.empty_like(h)
+        gates = {name: np.empty((T, *h0.shape)) for name in self.gate_names}
+        h[0], c[0] = h0, c0
+        for t in range(1, T + 1):
+            z = input_part[t - 1] + h[t - 1] @ self.W_hh.T + self.b_hh
+            i, f = sigmoid(z[..., :H]), sigmoid(z[..., H:2 * H])
+            g, o = np.tanh(z[..., 2 * H:3 * H]), sigmoid(z[..., 3 * H:])
+            c[t] = f * c[t - 1] + i * g
+            h[t] = o * np.tanh(c[t])
+            for name, value in zip(self.gate_names, (i, f, g, o)):
+                gates[name][t - 1] = value
+        y = h[1:] @ self.W_hy.T + self.b_y
+        return h, c, y, LSTMTrace(tanh_c=np.tanh(c[1:]), **gates)
+
+    # one-step Jacobians ----------------------------------------------------------------------------
+    def chain_start(self) -> np.ndarray:
+        """d h_T / d(h_T, c_T) = [I, 0]: the sweep carries M = dh_T/d(h_t, c_t), shape (H, 2H)."""
+        H = self.hidden_size
+        return np.hstack([np.eye(H), np.zeros((H, H))])
+
+    def chain_readout(self, M: np.ndarray) -> np.ndarray:
+        """dh_T/dh_k with c_k held fixed."""
+        return M[:, : self.hidden_size]
+
+    def chain_step(self, run, M: np.ndarray, t: int) -> np.ndarray:
+        """M d(h_t, c_t)/d(h_{t-1}, c_{t-1}) for M = d(.)/d(h_t, c_t) of shape (rows, 2H)."""
+        H, tr = self.hidden_size, run.trace
+        i, f, g, o, tanh_c = (tr.i[t - 1], tr.f[t - 1], tr.g[t - 1], tr.o[t - 1], tr.tanh_c[t - 1])
+        M_h, M_c = M[:, :H], M[:, H:]
+        N = M_h * (o * (1 - tanh_c**2)) + M_c  # d(.)/dc_t through both h_t and c_t
+        dz = np.hstack([
+            N * (g * i * (1 - i)),  # dc_t/dz_i
+            N * (run.c[t - 1] * f * (1 - f)),  # dc_t/dz_f
+            N * (i * (1 - g**2)),  # dc_t/dz_g
+            M_h * (tanh_c * o * (1 - o)),  # dh_t/dz_o
+        ])
+        return np.hstack([dz @ self.W_hh, N * f])  # [d(.)/dh_{t-1}, d(.)/dc_{t-1}]
+
+    def cell_jacobians(self, run) -> np.ndarray:
+        """dc_T/dc_k for k = 0..T with h_k held fixed, (T+1, H, H)."""
+        H, T = self.hidden_size, run.T
+        M = np.hstack([np.zeros((H, H)), np.eye(H)])
+        out = np.empty((T + 1, H, H))
+        out[T] = np.eye(H)
+        with np.errstate(all="ignore"):
+            for t in range(T, 0, -1):
+                M = self.chain_step(run, M, t)
+                out[t - 1] = M[:, H:]
+        return out
+
+    # backward --------------------------------------------------------------------------------------
+    def backward(self, run, dy):
+        T, H, tr = dy.shape[0], self.hidden_size, run.trace
+        dh, dc = np.empty_like(run.h), np.empty_like(run.c)
+        dz = np.empty((T, *run.h.shape[1:-1], 4 * H))
+        dh_from_later = np.zeros_like(run.h[0])
+        dc_from_later = np.zeros_like(run.c[0])
+        for t in range(T, 0, -1):
+            i, f, g, o, tanh_c = (tr.i[t - 1], tr.f[t - 1], tr.g[t - 1], tr.o[t - 1], tr.tanh_c[t - 1])
+            dh[t] = dy[t - 1] @ self.W_hy + dh_from_later
+            dc[t] = dc_from_later + dh[t] * o * (1 - tanh_c**2)
+            dz[t - 1, ..., :H] = dc[t] * g * i * (1 - i)
+            dz[t - 1, ..., H:2 * H] = dc[t] * run.c[t - 1] * f * (1 - f)
+            dz[t - 1, ..., 2 * H:3 * H] = dc[t] * i * (1 - g**2)
+            dz[t - 1, ..., 3 * H:] = dh[t] * tanh_c * o * (1 - o)
+            dh_from_later = dz[t - 1] @ self.W_hh
+            dc_from_later = dc[t] * f
+        dh[0], dc[0] = dh_from_later, dc_from_later
+        total, terms = self._affine_terms(run, dz, dz)
+        readout_total, readout_terms = self._readout_terms(run, dy)
+        return {**total, **readout_total}, dh, {**terms, **readout_terms}, dc
+
+
+def random_lstm(hidden_size: int, input_size: int, output_size: int, init: str = "pytorch",
+                forget_bias: float = 0.0, seed: int = 0) -> LSTM:
+    """An LSTM initialised as PyTorch does (or with orthogonal recurrent blocks); `forget_bias` is added to the
+    forget gate's b_ih (Jozefowicz et al. 2015 recommend 1)."""
+    rng = np.random.default_rng(seed)
+    W_ih, W_hh, b_ih, b_hh, W_hy, b_y = uniform_init(4, hidden_size, input_size, output_size, rng, init)
+    b_ih[hidden_size:2 * hidden_size] += forget_bias
+    return LSTM(W_ih, W_hh, b_ih, b_hh, W_hy, b_y)
