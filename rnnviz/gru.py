@@ -54,17 +54,22 @@ class GRU(GatedCell):
     def chain_readout(self, M: np.ndarray) -> np.ndarray:
         return M
 
-    def _hidden_part_coefficients(self, run, t: int):
-        """dh_t/d(W_hh h_{t-1} + b_hh), block by block (r, z, n), as vectors."""
+    def _gate_coefficients(self, run, t: int):
+        """dh_t/d(pre-activations of r, z, n), as vectors; W_hh h + b_hh reaches n's through the factor r."""
         tr = run.trace
         r, z, n, hidden_n = tr.r[t - 1], tr.z[t - 1], tr.n[t - 1], tr.hidden_n[t - 1]
-        dn_pre = (1 - z) * (1 - n**2)  # dh_t / d(pre-activation of n)
-        return dn_pre * hidden_n * r * (1 - r), (run.h[t - 1] - n) * z * (1 - z), dn_pre * r
+        dn_pre = (1 - z) * (1 - n**2)
+        return dn_pre * hidden_n * r * (1 - r), (run.h[t - 1] - n) * z * (1 - z), dn_pre
 
     def chain_step(self, run, M: np.ndarray, t: int) -> np.ndarray:
         """M dh_t/dh_{t-1} = M (diag(z) + [diag(c_r) diag(c_z) diag(c_n)] W_hh)."""
-        c_r, c_z, c_n = self._hidden_part_coefficients(run, t)
-        return M * run.trace.z[t - 1] + np.hstack([M * c_r, M * c_z, M * c_n]) @ self.W_hh
+        c_r, c_z, c_n = self._gate_coefficients(run, t)
+        return M * run.trace.z[t - 1] + np.hstack([M * c_r, M * c_z, M * (c_n * run.trace.r[t - 1])]) @ self.W_hh
+
+    def input_step(self, run, M: np.ndarray, t: int) -> np.ndarray:
+        """M dh_t/dx_t."""
+        c_r, c_z, c_n = self._gate_coefficients(run, t)
+        return np.hstack([M * c_r, M * c_z, M * c_n]) @ self.W_ih
 
     # backward --------------------------------------------------------------------------------------
     def backward(self, run, dy):

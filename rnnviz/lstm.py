@@ -61,19 +61,28 @@ class LSTM(GatedCell):
         """dh_T/dh_k with c_k held fixed."""
         return M[:, : self.hidden_size]
 
-    def chain_step(self, run, M: np.ndarray, t: int) -> np.ndarray:
-        """M d(h_t, c_t)/d(h_{t-1}, c_{t-1}) for M = d(.)/d(h_t, c_t) of shape (rows, 2H)."""
+    def _gate_gradients(self, run, M: np.ndarray, t: int):
+        """For M = d(.)/d(h_t, c_t): d(.)/dz_t (rows, 4H) and d(.)/dc_t through both h_t and c_t (rows, H)."""
         H, tr = self.hidden_size, run.trace
         i, f, g, o, tanh_c = (tr.i[t - 1], tr.f[t - 1], tr.g[t - 1], tr.o[t - 1], tr.tanh_c[t - 1])
         M_h, M_c = M[:, :H], M[:, H:]
-        N = M_h * (o * (1 - tanh_c**2)) + M_c  # d(.)/dc_t through both h_t and c_t
+        N = M_h * (o * (1 - tanh_c**2)) + M_c
         dz = np.hstack([
             N * (g * i * (1 - i)),  # dc_t/dz_i
             N * (run.c[t - 1] * f * (1 - f)),  # dc_t/dz_f
             N * (i * (1 - g**2)),  # dc_t/dz_g
             M_h * (tanh_c * o * (1 - o)),  # dh_t/dz_o
         ])
-        return np.hstack([dz @ self.W_hh, N * f])  # [d(.)/dh_{t-1}, d(.)/dc_{t-1}]
+        return dz, N
+
+    def chain_step(self, run, M: np.ndarray, t: int) -> np.ndarray:
+        """M d(h_t, c_t)/d(h_{t-1}, c_{t-1}) for M = d(.)/d(h_t, c_t) of shape (rows, 2H)."""
+        dz, N = self._gate_gradients(run, M, t)
+        return np.hstack([dz @ self.W_hh, N * run.trace.f[t - 1]])  # [d(.)/dh_{t-1}, d(.)/dc_{t-1}]
+
+    def input_step(self, run, M: np.ndarray, t: int) -> np.ndarray:
+        """M d(h_t, c_t)/dx_t."""
+        return self._gate_gradients(run, M, t)[0] @ self.W_ih
 
     def cell_jacobians(self, run) -> np.ndarray:
         """dc_T/dc_k for k = 0..T with h_k held fixed, (T+1, H, H)."""
@@ -108,6 +117,15 @@ class LSTM(GatedCell):
         total, terms = self._affine_terms(run, dz, dz)
         readout_total, readout_terms = self._readout_terms(run, dy)
         return {**total, **readout_total}, dh, {**terms, **readout_terms}, dc
+
+
+def forget_gate_products(run) -> np.ndarray:
+    """prod_{t=k+1..T} f_t for k = 0..T, (T+1, H): the direct cell path's factor in dc_T/dc_k."""
+    f = run.trace.f  # (T, H)
+    products = np.ones((run.T + 1, f.shape[-1]))
+    for k in range(run.T - 1, -1, -1):
+        products[k] = products[k + 1] * f[k]
+    return products
 
 
 def random_lstm(hidden_size: int, input_size: int, output_size: int, init: str = "pytorch",

@@ -103,6 +103,10 @@ class RNN:
         """M @ dh_t/dh_{t-1} = M diag(f'(a_t)) W_hh, for an unbatched run."""
         return (M * run.trace.fprime[t - 1]) @ self.W_hh
 
+    def input_step(self, run, M: np.ndarray, t: int) -> np.ndarray:
+        """M @ dh_t/dx_t = M diag(f'(a_t)) W_xh."""
+        return (M * run.trace.fprime[t - 1]) @ self.W_xh
+
     # backward --------------------------------------------------------------------------------------
     def backward(self, run, dy: np.ndarray) -> tuple[dict, np.ndarray, dict]:
         """Backpropagation through time.
