@@ -39,12 +39,13 @@ def _log10(x: float) -> float:
         return float(np.log10(x))
 
 
-def jacobian_norms(run, exact_spectral: bool | None = None) -> JacobianNorms:
+def jacobian_norms(run, exact_spectral: bool | None = None, path: str = "h") -> JacobianNorms:
     """log10 of ||dh_T/dh_k||_2 and ||dh_T/dh_k||_F for every k, in one backward sweep that rescales as it goes.
 
     The sweep keeps M_k = J[k] / s_k with log10 s_k accumulated apart, so norms like 10^-300 or 10^+400 are
     exact. The spectral norm is exact for H <= 64 (or when asked); above, warm-started power iteration gives a
-    lower bound within 1e-6 relative of it in practice.
+    lower bound within 1e-6 relative of it in practice. For an LSTM, path="c" measures the cell path
+    dc_T/dc_k (h_k held fixed) instead of dh_T/dh_k.
     """
     from rnnviz.run import _check_run
 
@@ -55,7 +56,11 @@ def jacobian_norms(run, exact_spectral: bool | None = None) -> JacobianNorms:
     exact = H <= EXACT_SPECTRAL_UP_TO if exact_spectral is None else bool(exact_spectral)
     log_spectral, log_frobenius = np.empty(T + 1), np.empty(T + 1)
     log_spectral[T], log_frobenius[T] = 0.0, 0.5 * np.log10(H)  # J[T] = I
-    M, log_scale = cell.chain_start(), 0.0  # M = dh_T/d(state_t) / 10^log_scale
+    if path not in ("h", "c") or (path == "c" and not hasattr(cell, "cell_path_start")):
+        raise ValueError(f"path must be 'h' (or 'c' for an LSTM), got {path!r}")
+    start, readout = ((cell.chain_start, cell.chain_readout) if path == "h"
+                      else (cell.cell_path_start, cell.cell_path_readout))
+    M, log_scale = start(), 0.0  # M = d(h_T or c_T)/d(state_t) / 10^log_scale
     u = np.ones(H) / np.sqrt(H)  # left singular vector estimate, carried from one k to the next
     with np.errstate(all="ignore"):
         for t in range(T, 0, -1):
@@ -66,7 +71,7 @@ def jacobian_norms(run, exact_spectral: bool | None = None) -> JacobianNorms:
                 break
             M /= scale
             log_scale += np.log10(scale)
-            J = cell.chain_readout(M)  # dh_T/dh_{t-1} / 10^log_scale
+            J = readout(M)  # dh_T/dh_{t-1} / 10^log_scale
             log_frobenius[t - 1] = log_scale + _log10(float(np.linalg.norm(J)))
             spectral, u = (_exact_spectral(J), u) if exact else _power_spectral(J, u)
             log_spectral[t - 1] = log_scale + _log10(spectral)

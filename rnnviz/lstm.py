@@ -84,16 +84,25 @@ class LSTM(GatedCell):
         """M d(h_t, c_t)/dx_t."""
         return self._gate_gradients(run, M, t)[0] @ self.W_ih
 
+    def cell_path_start(self) -> np.ndarray:
+        """d c_T / d(h_T, c_T) = [0, I]."""
+        H = self.hidden_size
+        return np.hstack([np.zeros((H, H)), np.eye(H)])
+
+    def cell_path_readout(self, M: np.ndarray) -> np.ndarray:
+        """dc_T/dc_k with h_k held fixed."""
+        return M[:, self.hidden_size:]
+
     def cell_jacobians(self, run) -> np.ndarray:
         """dc_T/dc_k for k = 0..T with h_k held fixed, (T+1, H, H)."""
         H, T = self.hidden_size, run.T
-        M = np.hstack([np.zeros((H, H)), np.eye(H)])
+        M = self.cell_path_start()
         out = np.empty((T + 1, H, H))
         out[T] = np.eye(H)
         with np.errstate(all="ignore"):
             for t in range(T, 0, -1):
                 M = self.chain_step(run, M, t)
-                out[t - 1] = M[:, H:]
+                out[t - 1] = self.cell_path_readout(M)
         return out
 
     # backward --------------------------------------------------------------------------------------

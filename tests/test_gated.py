@@ -266,3 +266,40 @@ def test_copy_memory_asks_for_the_first_ten_symbols_after_the_delimiter():
     np.testing.assert_array_equal(batch.targets[:-10], 0)
     np.testing.assert_array_equal(shown[24], 9)  # the delimiter, ten steps before the end
     assert baseline_loss("copy", 15) == pytest.approx(10 * np.log(8) / 35)
+
+
+def test_comparison_runs_the_three_cells_on_the_same_inputs():
+    from rnnviz.comparison import compare_cells
+    from rnnviz.settings import Settings
+
+    comparison = compare_cells(Settings(hidden_size=8, seq_length=30))
+    inputs = [result.run.xs for result in comparison.cells.values()]
+    np.testing.assert_array_equal(inputs[0], inputs[1])
+    np.testing.assert_array_equal(inputs[0], inputs[2])
+    assert set(comparison.cells["lstm"].gates) == {"i", "f", "g", "o"}
+    assert set(comparison.cells["gru"].gates) == {"r", "z", "n"}
+    assert comparison.forget_products.shape == (31, 8)
+    assert comparison.cells["rnn"].connectivity.shape == (30, 30)
+
+
+def test_lstm_cell_path_norm_is_at_most_the_largest_forget_product_when_h_does_not_feed_back():
+    from rnnviz.diagnostics import jacobian_norms
+
+    rng = np.random.default_rng(14)
+    cell = random_cell("lstm", H=5, D=2)
+    cell.W_hh[:] = 0.0
+    run = rnnviz.unroll(cell, rng.normal(size=(12, 2)))
+    norms = jacobian_norms(run, path="c")
+    largest_product = forget_gate_products(run).max(axis=1)
+    np.testing.assert_allclose(norms.log10_spectral, np.log10(largest_product), atol=1e-12)
+
+
+def test_comparison_keeps_to_its_sizes_and_says_so():
+    from rnnviz.comparison import MAX_HIDDEN, MAX_STEPS, comparison_settings
+    from rnnviz.settings import Settings
+
+    clamped, notice = comparison_settings(Settings(hidden_size=256, seq_length=500))
+    assert (clamped.hidden_size, clamped.seq_length) == (MAX_HIDDEN, MAX_STEPS)
+    assert "H = 64" in notice
+    assert comparison_settings(Settings(hidden_size=8, seq_length=20)) == (Settings(hidden_size=8, seq_length=20),
+                                                                           None)
