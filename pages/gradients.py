@@ -1,0 +1,5 @@
+"""gradients."""
+
+import streamlit as st
+
+st.info("This page is being built.")

@@ -1,0 +1,5 @@
+"""memory."""
+
+import streamlit as st
+
+st.info("This page is being built.")

@@ -1,0 +1,5 @@
+"""regime_map."""
+
+import streamlit as st
+
+st.info("This page is being built.")

@@ -1,0 +1,5 @@
+"""scenarios."""
+
+import streamlit as st
+
+st.info("This page is being built.")

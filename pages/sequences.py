@@ -1,0 +1,5 @@
+"""sequences."""
+
+import streamlit as st
+
+st.info("This page is being built.")

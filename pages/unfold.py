@@ -1,0 +1,5 @@
+"""unfold."""
+
+import streamlit as st
+
+st.info("This page is being built.")

@@ -1,0 +1,3 @@
+"""Figures: cells."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Figures: classroom."""
+
+__all__: list[str] = []

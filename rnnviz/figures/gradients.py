@@ -1,0 +1,3 @@
+"""Figures: gradients."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Figures: training."""
+
+__all__: list[str] = []

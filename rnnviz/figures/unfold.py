@@ -1,0 +1,3 @@
+"""Figures: unfold."""
+
+__all__: list[str] = []

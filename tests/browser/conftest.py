@@ -1,0 +1,125 @@
+"""End-to-end fixtures: `streamlit run app.py` on a free loopback port, driven by Playwright in Debian's chromium.
+
+A missing chromium is a failure, not a skip: these tests are part of every CI run.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_healthy(url: str, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url + "_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"streamlit did not answer at {url} within {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    port = free_port()
+    server = start_server(port)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_healthy(url)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        pytest.fail("Debian's chromium is needed for the browser tests: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class AppPage:
+    """A browser tab on the app, with Streamlit-aware waiting."""
+
+    def __init__(self, page, base_url: str):
+        self.page, self.base_url, self.errors = page, base_url, []
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def open(self, path: str = "", **query) -> AppPage:
+        from urllib.parse import urlencode
+
+        target = self.base_url + path.lstrip("/") + (("?" + urlencode(query)) if query else "")
+        self.page.goto(target)
+        return self.settle()
+
+    def settle(self, timeout: float = 60) -> AppPage:
+        """Connected, the script not running, then a short pause for charts to draw."""
+        app = "[data-testid='stApp']"
+        self.page.wait_for_selector(f"{app}[data-test-connection-state='CONNECTED']", timeout=timeout * 1000)
+        time.sleep(0.3)
+        self.page.wait_for_selector(f"{app}[data-test-script-state='notRunning']", timeout=timeout * 1000)
+        time.sleep(0.5)
+        return self
+
+    def assert_healthy(self) -> None:
+        boxes = self.page.locator("[data-testid='stException']")
+        assert boxes.count() == 0, boxes.first.inner_text()[:500]
+        assert not self.errors, self.errors
+
+    def query(self) -> dict[str, str]:
+        from urllib.parse import parse_qsl, urlparse
+
+        return dict(parse_qsl(urlparse(self.page.url).query))
+
+
+@pytest.fixture
+def app_page(browser, app_url):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        yield AppPage(page, app_url)
+    finally:
+        context.close()

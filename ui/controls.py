@@ -1,0 +1,135 @@
+"""The shared controls: one sidebar on every page, every setting bound to its URL query parameter.
+
+Each widget's key is the setting's URL name (`rnnviz.settings.QUERY_KEYS`) and is bound with
+`bind="query-params"`, so the address bar always holds the exact view and a shared link reopens it.
+
+Streamlit silently drops a bound parameter it cannot use (a choice it does not know, a number it cannot
+parse, a number outside the widget's range, an empty value) and shows the widget's default instead. So on
+the first run of a session the link is read here first, each parameter through `rnnviz.settings.parse_value`,
+and everything that is not used is named in a visible notice. Where Streamlit would accept a value that
+`parse_value` refuses (e.g. `H=64.0`), the widget is put back to its default and the script reruns once, so the
+settings always follow `parse_value` and the notice tells the truth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict
+
+import streamlit as st
+
+from rnnviz.settings import CHOICES, DEFAULTS, LIMITS, QUERY_KEYS, RANGES, Settings, parse_value
+from ui import labels, notices
+
+LINK_READ = "_link_read"  # set once the first run of the session has read the link
+LINK_NOTICES = "_link_notices"  # notices carried over the one rerun that puts refused values back
+LINK_RESETS = "_link_resets"  # widget key -> default, applied before the widgets of that rerun
+
+
+def sidebar() -> Settings:
+    """Draw the shared controls in the sidebar and return the settings they hold."""
+    for key, value in st.session_state.pop(LINK_RESETS, {}).items():
+        st.session_state[key] = value
+    first_run = LINK_READ not in st.session_state
+    st.session_state[LINK_READ] = True
+    requested, refused, link_notices = read_link(st.query_params) if first_run else ({}, set(), [])
+    link_notices = st.session_state.pop(LINK_NOTICES, []) + link_notices
+
+    with st.sidebar:
+        values = _widgets()
+
+    resets = {}
+    for name, (raw, value) in requested.items():
+        if values[name] != value:  # e.g. a repeated or otherwise odd parameter that Streamlit dropped
+            link_notices.append(notices.link_notice(QUERY_KEYS[name], raw, "it could not be applied", values[name]))
+    for name in refused:
+        if values[name] != DEFAULTS[name]:
+            resets[QUERY_KEYS[name]] = DEFAULTS[name]
+    if resets:
+        st.session_state[LINK_RESETS] = resets
+        st.session_state[LINK_NOTICES] = link_notices
+        st.rerun()
+
+    settings = Settings(**values)
+    notices.show_link_notices(list(dict.fromkeys(link_notices)))
+    with st.sidebar:
+        notices.sidebar_summary(settings)
+    return settings
+
+
+def current_settings() -> Settings:
+    """The settings the sidebar holds (the pages call this; `sidebar` has run before them)."""
+    return Settings(**{name: st.session_state[key] for name, key in QUERY_KEYS.items()})
+
+
+def load(settings: Settings) -> None:
+    """Set every control to `settings` (a button callback: bound widgets change only through session_state)."""
+    for name, value in asdict(settings).items():
+        st.session_state[QUERY_KEYS[name]] = value
+
+
+def read_link(params: Mapping[str, str]) -> tuple[dict[str, tuple[str, object]], set[str], list[str]]:
+    """What a link asks for: name -> (raw text, parsed value), the names it gives unusable values, and a
+    notice naming each of those."""
+    requested, refused, link_notices = {}, set(), []
+    for name, key in QUERY_KEYS.items():
+        if key not in params:
+            continue
+        given = params.get_all(key) if hasattr(params, "get_all") else [params[key]]
+        raw = given[-1] if given else ""
+        try:
+            if len(given) > 1:
+                raise ValueError(f"{key} is given more than once")
+            requested[name] = (raw, parse_value(name, raw))
+        except ValueError as error:
+            refused.add(name)
+            link_notices.append(notices.link_notice(key, raw, notices.reason_of(error, key, raw), DEFAULTS[name]))
+    return requested, refused, link_notices
+
+
+def _widgets() -> dict[str, object]:
+    """One widget per setting, in the order a reader meets them in the recurrence."""
+    st.header("Settings")
+    values = {}
+    for name in ("activation", "scale", "init", "hidden_size", "seq_length", "input_kind", "loss_placement",
+                 "seed"):
+        values[name] = _widget(name)
+    st.button("Reset to defaults", key="reset_settings", on_click=load, args=(Settings(),), width="stretch")
+    return values
+
+
+def _widget(name: str):
+    key, label, help_text = QUERY_KEYS[name], labels.CONTROL_LABELS[name], labels.CONTROL_HELP[name]
+    default = DEFAULTS[name]
+    if name in CHOICES:
+        options = list(CHOICES[name])
+        value = st.selectbox(label, options, index=options.index(default), key=key, help=help_text,
+                             bind="query-params")
+        st.caption(labels.choice_label(name, value))
+        return value
+    low, high = RANGES[name]
+    if name == "seed":
+        return st.number_input(label, min_value=low, max_value=high, value=default, step=1, key=key,
+                               help=help_text, bind="query-params")
+    if name == "scale":
+        return st.slider(label, min_value=float(low), max_value=float(high), value=float(default),
+                         step=LIMITS.scale_step, format="%.2f", key=key, help=help_text, bind="query-params")
+    return st.slider(label, min_value=low, max_value=high, value=default, step=1, key=key, help=help_text,
+                     bind="query-params")
+
+
+def step_slider(label: str, key: str, low: int, high: int, first: int | None = None, help_text: str = "") -> int:
+    """A bound slider over steps low..high that keeps its value when the range changes (clamped into it).
+
+    `first` is the value shown before the user picks one (the widget's own default is `low`).
+    """
+    if key in st.session_state:
+        st.session_state[key] = min(max(int(st.session_state[key]), low), high)
+    elif first is not None and key not in st.query_params:
+        st.session_state[key] = min(max(first, low), high)
+    if high <= low:
+        st.caption(f"{label}: {low} (the only one)")
+        st.session_state.pop(key, None)
+        return low
+    return st.slider(label, min_value=low, max_value=high, step=1, key=key, help=help_text or None,
+                     bind="query-params")
