@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
-# Installs everything the tests need into .venv and runs them (browser tests need Debian's chromium).
+# Installs everything the tests need (Debian's chromium for the browser tests, the dev requirements in .venv)
+# and runs pytest. Extra arguments go to pytest, e.g. `bash scripts/test.sh tests/test_optim.py -q`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if ! command -v chromium >/dev/null 2>&1; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-dejavu-core
+fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -r requirements-dev.txt
