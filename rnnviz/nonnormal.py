@@ -74,5 +74,8 @@ def transient_peak(log10_norms: np.ndarray) -> tuple[int, float]:
 
 def summary(W: np.ndarray) -> dict[str, float]:
     """Spectral radius, sigma_max and the departure from normality of W."""
-    return {"spectral_radius": spectral_radius(W), "sigma_max": sigma_max(W),
-            "departure_from_normality": departure_from_normality(W)}
+    return {
+        "spectral_radius": spectral_radius(W),
+        "sigma_max": sigma_max(W),
+        "departure_from_normality": departure_from_normality(W),
+    }
