@@ -5,6 +5,7 @@ The math is pure NumPy (this package imports neither Streamlit nor Plotly); the 
 """
 
 from rnnviz.activations import ACTIVATIONS, Activation, get_activation, softmax
+from rnnviz.gru import GRU, random_gru
 from rnnviz.init import (
     RECURRENT_INITS,
     glorot_uniform,
@@ -14,13 +15,31 @@ from rnnviz.init import (
     sigma_max,
     spectral_radius,
 )
-from rnnviz.gru import GRU, random_gru
 from rnnviz.lstm import LSTM, random_lstm
 from rnnviz.rnn import RNN
-from rnnviz.run import Gradients, Run, bptt, state_jacobians, unroll
+from rnnviz.run import Gradients, Run, bptt, finite_part, state_jacobians, unroll
 
 __all__ = [
-    "ACTIVATIONS", "Activation", "GRU", "Gradients", "LSTM", "RECURRENT_INITS", "RNN", "Run", "bptt", "get_activation",
-    "glorot_uniform", "orthogonal", "random_gru", "random_lstm", "random_rnn", "recurrent_matrix", "sigma_max", "softmax",
-    "spectral_radius", "state_jacobians", "unroll",
+    "ACTIVATIONS",
+    "Activation",
+    "GRU",
+    "Gradients",
+    "LSTM",
+    "RECURRENT_INITS",
+    "RNN",
+    "Run",
+    "bptt",
+    "finite_part",
+    "get_activation",
+    "glorot_uniform",
+    "orthogonal",
+    "random_gru",
+    "random_lstm",
+    "random_rnn",
+    "recurrent_matrix",
+    "sigma_max",
+    "softmax",
+    "spectral_radius",
+    "state_jacobians",
+    "unroll",
 ]

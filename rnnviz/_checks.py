@@ -5,15 +5,15 @@ from __future__ import annotations
 import numpy as np
 
 
-def as_array(name: str, value, ndim: int) -> np.ndarray:
-    """`value` as a finite float64 array with `ndim` dimensions."""
+def as_array(name: str, value, ndim: int, allow_non_finite: bool = False) -> np.ndarray:
+    """`value` as a float64 array with `ndim` dimensions, finite unless `allow_non_finite`."""
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as error:
         raise ValueError(f"{name} must be an array of numbers, got {type(value).__name__}") from error
     if array.ndim != ndim:
         raise ValueError(f"{name} must have {ndim} dimension(s), got shape {array.shape}")
-    if not np.all(np.isfinite(array)):
+    if not allow_non_finite and not np.all(np.isfinite(array)):
         raise ValueError(f"{name} must be finite (no NaN or infinity)")
     return array
 
@@ -52,6 +52,14 @@ def as_state(name: str, value, batch_shape: tuple[int, ...], size: int) -> np.nd
     return array
 
 
+def as_square(name: str, value) -> np.ndarray:
+    """A finite square matrix (n, n) with n >= 1."""
+    array = as_array(name, value, 2)
+    if array.shape[0] != array.shape[1] or array.shape[0] == 0:
+        raise ValueError(f"{name} must be a square matrix (n, n) with n >= 1, got shape {array.shape}")
+    return array
+
+
 def positive_int(name: str, value, low: int = 1, high: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise ValueError(f"{name} must be an integer, got {value!r}")
@@ -62,14 +70,17 @@ def positive_int(name: str, value, low: int = 1, high: int | None = None) -> int
 
 
 def finite_number(name: str, value, low: float | None = None, high: float | None = None) -> float:
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be a number, got {value!r}")
     try:
         number = float(value)
     except (TypeError, ValueError) as error:
         raise ValueError(f"{name} must be a number, got {value!r}") from error
-    if isinstance(value, bool) or not np.isfinite(number):
+    if not np.isfinite(number):
         raise ValueError(f"{name} must be a finite number, got {value!r}")
     if (low is not None and number < low) or (high is not None and number > high):
-        raise ValueError(f"{name} must be between {low} and {high}, got {number}")
+        bounds = f">= {low}" if high is None else f"<= {high}" if low is None else f"between {low} and {high}"
+        raise ValueError(f"{name} must be {bounds}, got {number}")
     return number
 
 
@@ -77,3 +88,19 @@ def one_of(name: str, value, choices) -> str:
     if not isinstance(value, str) or value not in choices:
         raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}")
     return value
+
+
+def as_generator(name: str, rng) -> np.random.Generator:
+    """A NumPy random Generator (as made by np.random.default_rng(seed))."""
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"{name} must be a numpy.random.Generator (np.random.default_rng(seed)), got {rng!r}")
+    return rng
+
+
+def check_cell(name: str, cell) -> None:
+    """A cell of rnnviz (RNN, LSTM, GRU): something with weights, sizes and a forward pass."""
+    needed = ("hidden_size", "input_size", "forward", "backward", "chain_step")
+    if not all(hasattr(cell, attribute) for attribute in needed):
+        raise ValueError(
+            f"{name} must be an rnnviz cell (rnnviz.RNN, rnnviz.LSTM or rnnviz.GRU), got {type(cell).__name__}"
+        )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rnnviz._checks import finite_number, positive_int
 from rnnviz.init import sigma_max, spectral_radius
 
 EXACT_SPECTRAL_UP_TO = 64  # hidden sizes above this estimate ||.||_2 by warm-started power iteration
@@ -58,8 +59,9 @@ def jacobian_norms(run, exact_spectral: bool | None = None, path: str = "h") -> 
     log_spectral[T], log_frobenius[T] = 0.0, 0.5 * np.log10(H)  # J[T] = I
     if path not in ("h", "c") or (path == "c" and not hasattr(cell, "cell_path_start")):
         raise ValueError(f"path must be 'h' (or 'c' for an LSTM), got {path!r}")
-    start, readout = ((cell.chain_start, cell.chain_readout) if path == "h"
-                      else (cell.cell_path_start, cell.cell_path_readout))
+    start, readout = (
+        (cell.chain_start, cell.chain_readout) if path == "h" else (cell.cell_path_start, cell.cell_path_readout)
+    )
     M, log_scale = start(), 0.0  # M = d(h_T or c_T)/d(state_t) / 10^log_scale
     u = np.ones(H) / np.sqrt(H)  # left singular vector estimate, carried from one k to the next
     with np.errstate(all="ignore"):
@@ -125,9 +127,17 @@ def jacobian_at(run, k: int) -> tuple[np.ndarray, float]:
 
 
 def log10_bound(gamma: float, sigma: float, seq_length: int) -> np.ndarray:
-    """log10 (gamma * sigma_max)^(T-k) for k = 0..T."""
-    T = int(seq_length)
-    return (T - np.arange(T + 1)) * _log10(gamma * sigma)
+    """log10 (gamma * sigma_max)^(T-k) for k = 0..T, shape (T+1,): the bound on ||dh_T/dh_k||_2.
+
+    The bound is 1 (log10 0) at k = T and -inf at k < T when gamma * sigma_max = 0.
+    """
+    gamma = finite_number("gamma", gamma, low=0.0)
+    sigma = finite_number("sigma", sigma, low=0.0)
+    T = positive_int("seq_length", seq_length, low=0)
+    steps_back = T - np.arange(T + 1)  # T-k
+    if gamma * sigma == 0.0:
+        return np.where(steps_back == 0, 0.0, -np.inf)
+    return steps_back * np.log10(gamma * sigma)
 
 
 def growth_factor(log10_norms: np.ndarray) -> float:
@@ -151,19 +161,41 @@ class Regime:
 
 
 def regime(log10_norms: np.ndarray, gamma: float, sigma: float, radius: float) -> Regime:
-    """Classify a run by how far ||dh_T/dh_0|| moved over the sequence, with Pascanu's conditions as the reason."""
+    """Classify a run by how far ||dh_T/dh_0|| moved over the sequence, with Pascanu's conditions as the reason.
+
+    Parameters
+    ----------
+    log10_norms : (T+1,) log10 ||dh_T/dh_k|| for k = 0..T (as from `jacobian_norms`); -inf where the product
+        is exactly zero, NaN or +inf where it left floating point.
+    gamma, sigma, radius : sup |f'|, sigma_max(W_hh) and the spectral radius of W_hh, for the reason.
+
+    Returns
+    -------
+    Regime
+        "vanishing" when ||dh_T/dh_0|| <= 10^-2, "exploding" when >= 10^2, "near the edge" in between.
+    """
     log10_norms = np.asarray(log10_norms, dtype=float)
+    if log10_norms.ndim != 1 or log10_norms.shape[0] < 1:
+        raise ValueError(f"log10_norms must have shape (T+1,), got {log10_norms.shape}")
     T = log10_norms.shape[0] - 1
-    finite = np.flatnonzero(np.isfinite(log10_norms))
     product = gamma * sigma
-    if finite.size == 0 or finite[0] > 0:
-        steps = T - (finite[0] if finite.size else T)
-        return Regime("exploding", f"the gradient left floating point after {steps} steps back: it exploded "
-                      f"(gamma * sigma_max = {product:.3g} > 1 allows that)")
+    condition = (
+        f"gamma * sigma_max = {gamma:g} * {sigma:.3g} = {product:.3g}"
+        f"{' < 1: vanishing is guaranteed' if product < 1 else ' >= 1: explosion is possible'}"
+        f"; spectral radius {radius:.3g}"
+    )
     change = log10_norms[0]
-    condition = (f"gamma * sigma_max = {gamma:g} * {sigma:.3g} = {product:.3g}"
-                 f"{' < 1: vanishing is guaranteed' if product < 1 else ' >= 1: explosion is possible'}"
-                 f"; spectral radius {radius:.3g}")
+    if not np.isfinite(change):
+        finite = np.flatnonzero(np.isfinite(log10_norms))
+        back = T - finite[0] + 1 if finite.size else 1  # the first step back whose product is not finite
+        after = f"after {back} step{'s' if back != 1 else ''} back"
+        if change == -np.inf:
+            return Regime(
+                "vanishing",
+                f"||dh_T/dh_k|| became exactly 0 {after}: every path through the units was cut, e.g. by ReLU "
+                f"units that are off ({condition}).",
+            )
+        return Regime("exploding", f"||dh_T/dh_k|| left floating point {after}: it exploded ({condition}).")
     over = f"over {T} steps ||dh_T/dh_0|| = 10^{change:.1f}"
     if change <= -EDGE_DECADES:
         return Regime("vanishing", f"{over}: the gradient vanishes ({condition}).")
@@ -183,6 +215,11 @@ def describe_growth(factor: float, steps: int = 20) -> str:
 
 def saturation_share(run, threshold: float = SATURATION_THRESHOLD) -> np.ndarray:
     """(T,) share of units with f'(a_t) < threshold * gamma at each step (for ReLU: the units that are off)."""
+    from rnnviz.run import _check_run
+
+    _check_run(run)
+    if getattr(run.cell, "kind", None) != "rnn":
+        raise ValueError("run must be a run of an rnnviz.RNN for saturation_share (gated cells have no single f')")
     fprime = run.trace.fprime
     with np.errstate(invalid="ignore"):
         saturated = fprime < threshold * run.cell.activation.gamma
@@ -210,7 +247,8 @@ def cumulative_share_from_end(norms: np.ndarray) -> np.ndarray:
 
 
 def steps_carrying(norms: np.ndarray, share: float = 0.99) -> int:
-    """The fewest last steps whose terms carry `share` of the summed term norms."""
+    """The fewest last steps whose terms carry `share` of the summed term norms (all T when not finite)."""
+    finite_number("share", share, low=0.0, high=1.0)
     cumulative = cumulative_share_from_end(norms)[::-1]  # from the last step backwards
     if not np.all(np.isfinite(cumulative)):
         return norms.shape[0]

@@ -14,7 +14,7 @@ from rnnviz.init import random_rnn
 from rnnviz.inputs import make_inputs, sentence_inputs
 from rnnviz.losses import input_steps, output_gradient
 from rnnviz.rnn import RNN
-from rnnviz.run import Gradients, Run, bptt, unroll
+from rnnviz.run import Gradients, Run, bptt, finite_part, unroll
 from rnnviz.settings import Settings
 
 INPUT_SIZE = 4  # D for the numeric inputs
@@ -24,6 +24,8 @@ SENTENCE = "Delightful place to have dinner"
 
 @dataclass(frozen=True, eq=False)
 class Experiment:
+    """The run for one Settings and everything measured on it; after an overflow, on its finite part."""
+
     settings: Settings
     cell: RNN
     run: Run  # the whole run, T steps
@@ -50,7 +52,11 @@ class Experiment:
 
 
 def build_inputs(settings: Settings, rng: np.random.Generator):
-    """xs (T, D), the tokens (or None) and the targets (T,) for the settings."""
+    """xs (T, D), the tokens (or None) and the targets (T,) for the settings.
+
+    Numeric inputs have D = INPUT_SIZE and random targets among OUTPUT_SIZE classes; a sentence has one-hot
+    tokens (D = its vocabulary) and the next token as target. One-to-many keeps only the input at step 1.
+    """
     T = settings.seq_length
     if settings.input_kind == "sentence":
         xs, tokens, vocabulary = sentence_inputs(SENTENCE, T + 1, level="word")
@@ -64,16 +70,26 @@ def build_inputs(settings: Settings, rng: np.random.Generator):
 
 
 def simulate(settings: Settings) -> Experiment:
-    """Build the cell and the inputs from the settings' seed, run them, and measure the gradients."""
+    """Build the cell and the inputs from the settings' seed, run them, and measure the gradients.
+
+    The same settings always give the same numbers (every draw comes from the settings' seed).
+    """
+    if not isinstance(settings, Settings):
+        raise ValueError(f"settings must be an rnnviz.settings.Settings, got {type(settings).__name__}")
     rng = np.random.default_rng(settings.seed)
     xs, tokens, targets = build_inputs(settings, rng)
     output_size = xs.shape[1] if tokens is not None else OUTPUT_SIZE
-    cell = random_rnn(settings.hidden_size, xs.shape[1], output_size, settings.activation, settings.init,
-                      settings.scale, seed=settings.seed)
+    cell = random_rnn(
+        settings.hidden_size,
+        xs.shape[1],
+        output_size,
+        settings.activation,
+        settings.init,
+        settings.scale,
+        seed=settings.seed,
+    )
     run = unroll(cell, xs)
-    analysed = run
-    if run.overflow_step is not None:  # the gradients of the finite part, up to the last finite state
-        analysed = unroll(cell, xs[: max(run.overflow_step - 1, 1)])
+    analysed = finite_part(run)  # after an overflow: the gradients of the part up to the last finite state
     steps = analysed.T
     loss, dy = output_gradient(analysed.y, targets[:steps], settings.loss_placement)
     if run.overflow_step is None:
@@ -84,11 +100,21 @@ def simulate(settings: Settings) -> Experiment:
     norms = diagnostics.jacobian_norms(analysed)
     weights = diagnostics.weight_summary(cell.W_hh, cell.activation.gamma)
     return Experiment(
-        settings=settings, cell=cell, run=run, tokens=tokens, targets=targets, loss=loss_all,
-        analysed_steps=steps, gradients=gradients, norms=norms,
+        settings=settings,
+        cell=cell,
+        run=run,
+        tokens=tokens,
+        targets=targets,
+        loss=loss_all,
+        analysed_steps=steps,
+        gradients=gradients,
+        norms=norms,
         log10_bound=diagnostics.log10_bound(cell.activation.gamma, weights["sigma_max"], steps),
-        weights=weights, growth=diagnostics.growth_factor(norms.log10_spectral),
-        regime=diagnostics.regime(norms.log10_spectral, cell.activation.gamma, weights["sigma_max"],
-                                  weights["spectral_radius"]),
-        saturation=diagnostics.saturation_share(run), analysed_run=analysed,
+        weights=weights,
+        growth=diagnostics.growth_factor(norms.log10_spectral),
+        regime=diagnostics.regime(
+            norms.log10_spectral, cell.activation.gamma, weights["sigma_max"], weights["spectral_radius"]
+        ),
+        saturation=diagnostics.saturation_share(run),
+        analysed_run=analysed,
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnviz._checks import as_array, expect_shape
+from rnnviz._checks import as_array, as_square, expect_shape
 from rnnviz.activations import Activation, get_activation
 
 
@@ -40,11 +40,8 @@ class RNN:
 
     def __init__(self, W_xh, W_hh, b_h, W_hy, b_y, activation: str = "tanh"):
         self.activation: Activation = get_activation(activation)
-        self.W_hh = as_array("W_hh", W_hh, 2)
+        self.W_hh = as_square("W_hh", W_hh)
         H = self.W_hh.shape[0]
-        if H == 0:
-            raise ValueError("W_hh must have at least one hidden unit, got shape (0, 0)")
-        expect_shape("W_hh", self.W_hh, (H, H))
         self.W_xh = as_array("W_xh", W_xh, 2)
         if self.W_xh.shape[0] != H or self.W_xh.shape[1] == 0:
             raise ValueError(f"W_xh must have shape (H, D) = ({H}, D) with D >= 1, got {self.W_xh.shape}")
@@ -73,8 +70,9 @@ class RNN:
         return self.W_hy.shape[0]
 
     def __repr__(self) -> str:
-        return (f"RNN(H={self.hidden_size}, D={self.input_size}, O={self.output_size}, "
-                f"activation={self.activation.name!r})")
+        return (
+            f"RNN(H={self.hidden_size}, D={self.input_size}, O={self.output_size}, activation={self.activation.name!r})"
+        )
 
     # forward ---------------------------------------------------------------------------------------
     def forward(self, xs: np.ndarray, h0: np.ndarray) -> tuple[np.ndarray, np.ndarray, RNNTrace]:

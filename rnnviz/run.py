@@ -1,7 +1,7 @@
 """Running a cell over a sequence and differentiating the run: `unroll`, `state_jacobians`, `bptt`.
 
-    dh_T/dh_k = prod_{t=k+1..T} dh_t/dh_{t-1}                  (one backward sweep, O(T H^3))
-    dL/dW = sum_t dL/dh_t * dh_t^+/dW                           (the explicit part of step t, summed)
+dh_T/dh_k = prod_{t=k+1..T} dh_t/dh_{t-1}                  (one backward sweep, O(T H^3))
+dL/dW = sum_t dL/dh_t * dh_t^+/dW                           (the explicit part of step t, summed)
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from rnnviz._checks import as_array, as_sequence, as_state, expect_shape
+from rnnviz._checks import as_array, as_sequence, as_state, check_cell, expect_shape
 from rnnviz.rnn import outer_per_step
 
 
@@ -74,11 +74,23 @@ def first_non_finite_step(states: np.ndarray) -> int | None:
 
 
 def unroll(cell, xs, h0=None, c0=None) -> Run:
-    """Run `cell` over `xs` ((T, D) or (T, B, D)) from h0 (zeros when None).
+    """Run `cell` over a sequence from the initial state.
 
-    Overflow is not an error: the run continues with non-finite numbers and `overflow_step` says where
-    the state first stopped being finite.
+    Parameters
+    ----------
+    cell : rnnviz.RNN, rnnviz.LSTM or rnnviz.GRU
+    xs : (T, D) sequence or (T, B, D) batch of sequences, T >= 1.
+    h0 : (H,) or (B, H) initial state; zeros when None.
+    c0 : LSTM only: the initial cell state, like h0.
+
+    Returns
+    -------
+    Run
+        h (T+1, [B,] H) with h[0] = h0, y (T, [B,] O). Overflow is not an error: the run continues with
+        non-finite numbers, nothing is raised or warned, and `overflow_step` says where the state first
+        stopped being finite.
     """
+    check_cell("cell", cell)
     xs = as_sequence("xs", xs, cell.input_size)
     batch_shape = xs.shape[1:2] if xs.ndim == 3 else ()
     h0 = as_state("h0", h0, batch_shape, cell.hidden_size)
@@ -93,6 +105,21 @@ def unroll(cell, xs, h0=None, c0=None) -> Run:
     with np.errstate(all="ignore"):
         h, y, trace = cell.forward(xs, h0)
     return Run(cell=cell, xs=xs, h=h, y=y, trace=trace, overflow_step=first_non_finite_step(h))
+
+
+def finite_part(run: Run) -> Run:
+    """The run cut before its overflow: steps 1..overflow_step - 1, every state finite (the run itself if none).
+
+    Its states, Jacobians and gradients are those of the same network over the shorter sequence, so the
+    pages can show everything up to the step where the state left floating point. A run that overflows at
+    its first step keeps that step (there is no shorter run).
+    """
+    _check_run(run)
+    if run.overflow_step is None:
+        return run
+    steps = max(run.overflow_step - 1, 1)
+    c0 = None if run.c is None else run.c[0]
+    return unroll(run.cell, run.xs[:steps], run.h[0], c0)
 
 
 def _check_run(run) -> None:
@@ -123,15 +150,20 @@ def state_jacobians(run: Run) -> np.ndarray:
 def bptt(run: Run, dy) -> Gradients:
     """Backpropagation through time for the loss whose gradient with respect to the outputs is `dy`.
 
-    dy = dL/dy, shaped like run.y (for a batch, the loss is summed over it).
+    Parameters
+    ----------
+    run : the result of `unroll`.
+    dy : dL/dy, shaped like run.y (for a batch, the loss is summed over it). Finite, unless the run
+        overflowed (then its gradients are not finite either; `finite_part(run)` gives the meaningful part).
+
+    Returns
+    -------
+    Gradients
+        total[name] = dL/dparam; per_step[name][t-1] = step t's explicit term, summing to total;
+        dh[t] = dL/dh_t for t = 0..T, through every later step.
     """
     _check_run(run)
-    try:
-        dy = as_array("dy", dy, run.y.ndim)
-    except ValueError:
-        if run.overflow_step is None:  # non-finite dy is expected only from a run that overflowed
-            raise
-        dy = np.asarray(dy, dtype=np.float64)
+    dy = as_array("dy", dy, run.y.ndim, allow_non_finite=run.overflow_step is not None)
     expect_shape("dy", dy, run.y.shape)
     with np.errstate(all="ignore"):
         result = run.cell.backward(run, dy)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 
+import numpy as np
+
 from rnnviz.activations import ACTIVATIONS
 from rnnviz.init import RECURRENT_INITS
 from rnnviz.inputs import INPUT_KINDS
@@ -25,6 +27,19 @@ class Limits:
     scale_step: float = 0.05
     seed: tuple[int, int] = (0, 9999)
     query_value_length: int = 32  # longer query values are rejected unread
+    # the Train page: the character model and its recipe
+    train_text_chars: int = 20_000  # longest training text (characters)
+    train_vocabulary: int = 200  # most distinct characters in a text or a model file
+    train_window: tuple[int, int] = (1, 64)  # characters per window (the model's T)
+    train_hidden_size: tuple[int, int] = (2, 256)
+    train_epochs: tuple[int, int] = (1, 500)
+    train_batch_size: tuple[int, int] = (1, 512)
+    learning_rate: tuple[float, float] = (1e-5, 10.0)
+    clip_threshold: tuple[float, float] = (0.01, 100.0)
+    train_work: float = 3e11  # most multiply-adds of one training run, ~epochs * windows * T * H * (H + D)
+    generate_chars: tuple[int, int] = (0, 1000)
+    temperature: tuple[float, float] = (0.0, 3.0)
+    model_file_bytes: int = 2_000_000  # largest model file read (compressed and uncompressed)
 
 
 LIMITS = Limits()
@@ -47,6 +62,8 @@ class Settings:
         problems = validate(self)
         if problems:
             raise ValueError("; ".join(problems))
+        for name in RANGES:  # 32.0 -> 32 for H, 1 -> 1.0 for the scale: equal settings compare and hash equal
+            object.__setattr__(self, name, type(DEFAULTS[name])(getattr(self, name)))
 
     def replace(self, **changes) -> Settings:
         return replace(self, **changes)
@@ -78,21 +95,33 @@ DEFAULTS = {f.name: f.default for f in fields(Settings)}
 
 
 def validate(settings: Settings) -> list[str]:
+    """Every problem with the settings' values, in words; empty when all of them can be used."""
     problems = []
     for name, value in asdict(settings).items():
-        if name in CHOICES and value not in CHOICES[name]:
+        if name in CHOICES and (not isinstance(value, str) or value not in CHOICES[name]):
             problems.append(f"{name} must be one of {list(CHOICES[name])}, got {value!r}")
         if name in RANGES:
             low, high = RANGES[name]
-            kind = int if isinstance(DEFAULTS[name], int) else float
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or (
-                kind is int and int(value) != value) or not low <= value <= high:
+            kind = type(DEFAULTS[name])
+            number = _as_number(value, kind)
+            if number is None or not low <= number <= high:
                 problems.append(f"{name} must be a {kind.__name__} between {low} and {high}, got {value!r}")
     return problems
 
 
+def _as_number(value, kind: type) -> int | float | None:
+    """`value` as a finite number of `kind` (an int only when it is a whole number), or None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return None
+    if not np.isfinite(value) or (kind is int and not float(value).is_integer()):
+        return None
+    return kind(value)
+
+
 def parse_value(name: str, raw: str):
     """The value of field `name` from the text `raw`, or ValueError saying what was expected."""
+    if name not in QUERY_KEYS:
+        raise ValueError(f"name must be one of {list(QUERY_KEYS)}, got {name!r}")
     text = str(raw).strip()
     if len(text) > LIMITS.query_value_length:
         raise ValueError(f"{QUERY_KEYS[name]} is too long")
@@ -127,9 +156,16 @@ def parse_query(params: Mapping[str, str], base: Settings | None = None) -> tupl
 
 
 def to_query(settings: Settings) -> dict[str, str]:
-    """The query parameters of the settings that differ from the defaults."""
-    return {QUERY_KEYS[name]: f"{value:g}" if isinstance(value, float) else str(value)
-            for name, value in asdict(settings).items() if value != DEFAULTS[name]}
+    """The query parameters of the settings that differ from the defaults; `parse_query` reads them back exactly."""
+    return {QUERY_KEYS[name]: _query_text(value) for name, value in asdict(settings).items() if value != DEFAULTS[name]}
+
+
+def _query_text(value) -> str:
+    """1.2 -> "1.2", 2.0 -> "2", and the shortest exact text of any other float."""
+    if not isinstance(value, float):
+        return str(value)
+    short = f"{value:g}"
+    return short if float(short) == value else repr(value)
 
 
 PRESETS: dict[str, Settings] = {  # each checked by tests to show the regime it is named for

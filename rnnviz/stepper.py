@@ -16,6 +16,8 @@ from rnnviz.activations import softmax
 
 @dataclass(frozen=True)
 class StepParts:
+    """Every number of one step t, in the order the recurrence computes them."""
+
     t: int
     h_prev: np.ndarray  # h_{t-1} (H,)
     x: np.ndarray  # x_t (D,)
@@ -32,7 +34,13 @@ class StepParts:
 
 
 def step_parts(run, t: int) -> StepParts:
-    """The parts of step t (1..T) of an unbatched run of an RNN cell."""
+    """The parts of step t (1..T) of an unbatched run of an RNN cell.
+
+    recurrent_part + input_part + bias equals a (up to rounding), and so does W_concatenated @ concatenated + bias.
+    """
+    from rnnviz.run import _check_run
+
+    _check_run(run)
     cell = run.cell
     if getattr(cell, "kind", None) != "rnn" or run.batched:
         raise ValueError("run must be an unbatched run of an rnnviz.RNN for step_parts")
@@ -43,8 +51,17 @@ def step_parts(run, t: int) -> StepParts:
         recurrent_part = cell.W_hh @ h_prev
         input_part = cell.W_xh @ x
         return StepParts(
-            t=int(t), h_prev=h_prev, x=x, recurrent_part=recurrent_part, input_part=input_part, bias=cell.b_h,
-            a=run.trace.a[t - 1], fprime=run.trace.fprime[t - 1], h=run.h[t], y=run.y[t - 1],
-            p=softmax(run.y[t - 1]), concatenated=np.concatenate([h_prev, x]),
+            t=int(t),
+            h_prev=h_prev,
+            x=x,
+            recurrent_part=recurrent_part,
+            input_part=input_part,
+            bias=cell.b_h,
+            a=run.trace.a[t - 1],
+            fprime=run.trace.fprime[t - 1],
+            h=run.h[t],
+            y=run.y[t - 1],
+            p=softmax(run.y[t - 1]),
+            concatenated=np.concatenate([h_prev, x]),
             W_concatenated=np.hstack([cell.W_hh, cell.W_xh]),
         )
