@@ -8,7 +8,17 @@ from rnnviz._checks import as_array, expect_shape
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-z)), written with tanh so that it never overflows."""
     return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def sigmoid_(z: np.ndarray) -> np.ndarray:
+    """sigmoid(z) computed in place in z (no temporary arrays); returns z."""
+    z *= 0.5
+    np.tanh(z, out=z)
+    z *= 0.5
+    z += 0.5
+    return z
 
 
 class GatedCell:

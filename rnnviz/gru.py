@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnviz._gated import GatedCell, sigmoid, uniform_init
+from rnnviz._gated import GatedCell, sigmoid_, uniform_init
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,20 +32,27 @@ class GRU(GatedCell):
 
     def forward(self, xs, h0):
         T, H = xs.shape[0], self.hidden_size
-        input_part = xs @ self.W_ih.T + self.b_ih  # (T, [B,] 3H)
+        input_part = xs @ self.W_ih.T + self.b_ih  # W_ih x_t + b_ih for every t: (T, [B,] 3H)
+        W_hh_T = self.W_hh.T
         h = np.empty((T + 1, *h0.shape))
-        r, z, n, hidden_n = (np.empty((T, *h0.shape)) for _ in range(4))
+        hidden_part = np.empty_like(input_part)  # W_hh h_{t-1} + b_hh: (T, [B,] 3H)
+        rz = np.empty((T, *h0.shape[:-1], 2 * H))  # [r, z]
+        n = np.empty((T, *h0.shape))
         h[0] = h0
         for t in range(1, T + 1):
-            gi = input_part[t - 1]
-            gh = h[t - 1] @ self.W_hh.T + self.b_hh
-            r[t - 1] = sigmoid(gi[..., :H] + gh[..., :H])
-            z[t - 1] = sigmoid(gi[..., H:2 * H] + gh[..., H:2 * H])
-            hidden_n[t - 1] = gh[..., 2 * H:]
-            n[t - 1] = np.tanh(gi[..., 2 * H:] + r[t - 1] * hidden_n[t - 1])
-            h[t] = (1 - z[t - 1]) * n[t - 1] + z[t - 1] * h[t - 1]
+            gh = hidden_part[t - 1]
+            np.matmul(h[t - 1], W_hh_T, out=gh)
+            gh += self.b_hh
+            np.add(input_part[t - 1, ..., :2 * H], gh[..., :2 * H], out=rz[t - 1])
+            sigmoid_(rz[t - 1])
+            r, z = rz[t - 1, ..., :H], rz[t - 1, ..., H:]
+            np.multiply(r, gh[..., 2 * H:], out=n[t - 1])
+            n[t - 1] += input_part[t - 1, ..., 2 * H:]
+            np.tanh(n[t - 1], out=n[t - 1])  # n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
+            np.multiply(z, h[t - 1], out=h[t])
+            h[t] += (1 - z) * n[t - 1]  # h_t = (1 - z) * n + z * h_{t-1}
         y = h[1:] @ self.W_hy.T + self.b_y
-        return h, y, GRUTrace(r=r, z=z, n=n, hidden_n=hidden_n)
+        return h, y, GRUTrace(r=rz[..., :H], z=rz[..., H:], n=n, hidden_n=hidden_part[..., 2 * H:])
 
     # one-step Jacobian -----------------------------------------------------------------------------
     def chain_start(self) -> np.ndarray:
@@ -74,19 +81,26 @@ class GRU(GatedCell):
     # backward --------------------------------------------------------------------------------------
     def backward(self, run, dy):
         T, H, tr = dy.shape[0], self.hidden_size, run.trace
+        batch_shape = run.h.shape[1:-1]
+        r, z, n, hidden_n = tr.r, tr.z, tr.n, tr.hidden_n  # (T, [B,] H) each
+        # dh_t/d(pre-activations) of every step at once: of r, of z, of n
+        dn_pre = (1 - z) * (1 - n**2)
+        dr_pre = dn_pre * hidden_n * r * (1 - r)
+        dz_pre = (run.h[:-1] - n) * z * (1 - z)
+        to_input_part = np.stack([dr_pre, dz_pre, dn_pre], axis=-2)  # (T, [B,] 3, H)
+        to_hidden_part = np.stack([dr_pre, dz_pre, dn_pre * r], axis=-2)  # W_hh h + b_hh reaches n through r
+        dh_from_output = dy @ self.W_hy  # W_hy^T dy_t for every t: (T, [B,] H)
         dh = np.empty_like(run.h)
-        d_input_part = np.empty((T, *run.h.shape[1:-1], 3 * H))
+        d_input_part = np.empty((T, *batch_shape, 3 * H))
         d_hidden_part = np.empty_like(d_input_part)
+        input_blocks = d_input_part.reshape(T, *batch_shape, 3, H)  # views
+        hidden_blocks = d_hidden_part.reshape(T, *batch_shape, 3, H)
         dh_from_later = np.zeros_like(run.h[0])
         for t in range(T, 0, -1):
-            r, z, n, hidden_n = tr.r[t - 1], tr.z[t - 1], tr.n[t - 1], tr.hidden_n[t - 1]
-            dh[t] = dy[t - 1] @ self.W_hy + dh_from_later
-            dn_pre = dh[t] * (1 - z) * (1 - n**2)
-            dr_pre = dn_pre * hidden_n * r * (1 - r)
-            dz_pre = dh[t] * (run.h[t - 1] - n) * z * (1 - z)
-            d_input_part[t - 1] = np.concatenate([dr_pre, dz_pre, dn_pre], axis=-1)
-            d_hidden_part[t - 1] = np.concatenate([dr_pre, dz_pre, dn_pre * r], axis=-1)
-            dh_from_later = dh[t] * z + d_hidden_part[t - 1] @ self.W_hh
+            dh[t] = dh_from_output[t - 1] + dh_from_later
+            np.multiply(to_input_part[t - 1], dh[t][..., None, :], out=input_blocks[t - 1])
+            np.multiply(to_hidden_part[t - 1], dh[t][..., None, :], out=hidden_blocks[t - 1])
+            dh_from_later = dh[t] * z[t - 1] + d_hidden_part[t - 1] @ self.W_hh
         dh[0] = dh_from_later
         total, terms = self._affine_terms(run, d_input_part, d_hidden_part)
         readout_total, readout_terms = self._readout_terms(run, dy)

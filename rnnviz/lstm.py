@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnviz._gated import GatedCell, sigmoid, uniform_init
+from rnnviz._gated import GatedCell, sigmoid_, uniform_init
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,21 +35,28 @@ class LSTM(GatedCell):
 
     def forward(self, xs, h0, c0):
         T, H = xs.shape[0], self.hidden_size
-        input_part = xs @ self.W_ih.T + self.b_ih  # W_ih x_t + b_ih for every t: (T, [B,] 4H)
+        input_part = xs @ self.W_ih.T + (self.b_ih + self.b_hh)  # W_ih x_t + b_ih + b_hh for every t: (T, [B,] 4H)
+        W_hh_T = self.W_hh.T
         h = np.empty((T + 1, *h0.shape))
         c = np.empty_like(h)
-        gates = {name: np.empty((T, *h0.shape)) for name in self.gate_names}
+        tanh_c = np.empty((T, *h0.shape))
+        gates = np.empty_like(input_part)  # [i, f, g, o] after their nonlinearities
         h[0], c[0] = h0, c0
         for t in range(1, T + 1):
-            z = input_part[t - 1] + h[t - 1] @ self.W_hh.T + self.b_hh
-            i, f = sigmoid(z[..., :H]), sigmoid(z[..., H:2 * H])
-            g, o = np.tanh(z[..., 2 * H:3 * H]), sigmoid(z[..., 3 * H:])
-            c[t] = f * c[t - 1] + i * g
-            h[t] = o * np.tanh(c[t])
-            for name, value in zip(self.gate_names, (i, f, g, o)):
-                gates[name][t - 1] = value
+            z = gates[t - 1]
+            np.matmul(h[t - 1], W_hh_T, out=z)
+            z += input_part[t - 1]  # z_t = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh
+            g = np.tanh(z[..., 2 * H:3 * H])
+            sigmoid_(z)  # i, f, o (g's block is overwritten next)
+            z[..., 2 * H:3 * H] = g
+            i, f, o = z[..., :H], z[..., H:2 * H], z[..., 3 * H:]
+            np.multiply(f, c[t - 1], out=c[t])
+            c[t] += i * g  # c_t = f * c_{t-1} + i * g
+            np.tanh(c[t], out=tanh_c[t - 1])
+            np.multiply(o, tanh_c[t - 1], out=h[t])  # h_t = o * tanh(c_t)
         y = h[1:] @ self.W_hy.T + self.b_y
-        return h, c, y, LSTMTrace(tanh_c=np.tanh(c[1:]), **gates)
+        i, f, g, o = (gates[..., k * H:(k + 1) * H] for k in range(4))
+        return h, c, y, LSTMTrace(i=i, f=f, g=g, o=o, tanh_c=tanh_c)
 
     # one-step Jacobians ----------------------------------------------------------------------------
     def chain_start(self) -> np.ndarray:
@@ -108,20 +115,25 @@ class LSTM(GatedCell):
     # backward --------------------------------------------------------------------------------------
     def backward(self, run, dy):
         T, H, tr = dy.shape[0], self.hidden_size, run.trace
+        batch_shape = run.h.shape[1:-1]
+        i, f, g, o, tanh_c = tr.i, tr.f, tr.g, tr.o, tr.tanh_c  # (T, [B,] H) each
+        # the local derivatives of every step at once: dc_t/dz_i, dc_t/dz_f, dc_t/dz_g, then dh_t/dz_o, dh_t/dc_t
+        dc_dz = np.stack([g * i * (1 - i), run.c[:-1] * f * (1 - f), i * (1 - g**2)], axis=-2)  # (T, [B,] 3, H)
+        dh_dz_o = tanh_c * o * (1 - o)
+        dh_dc = o * (1 - tanh_c**2)
+        dh_from_output = dy @ self.W_hy  # W_hy^T dy_t for every t: (T, [B,] H)
         dh, dc = np.empty_like(run.h), np.empty_like(run.c)
-        dz = np.empty((T, *run.h.shape[1:-1], 4 * H))
+        dz = np.empty((T, *batch_shape, 4 * H))
+        dz_blocks = dz.reshape(T, *batch_shape, 4, H)  # a view: [dz_i, dz_f, dz_g, dz_o]
         dh_from_later = np.zeros_like(run.h[0])
         dc_from_later = np.zeros_like(run.c[0])
         for t in range(T, 0, -1):
-            i, f, g, o, tanh_c = (tr.i[t - 1], tr.f[t - 1], tr.g[t - 1], tr.o[t - 1], tr.tanh_c[t - 1])
-            dh[t] = dy[t - 1] @ self.W_hy + dh_from_later
-            dc[t] = dc_from_later + dh[t] * o * (1 - tanh_c**2)
-            dz[t - 1, ..., :H] = dc[t] * g * i * (1 - i)
-            dz[t - 1, ..., H:2 * H] = dc[t] * run.c[t - 1] * f * (1 - f)
-            dz[t - 1, ..., 2 * H:3 * H] = dc[t] * i * (1 - g**2)
-            dz[t - 1, ..., 3 * H:] = dh[t] * tanh_c * o * (1 - o)
-            dh_from_later = dz[t - 1] @ self.W_hh
-            dc_from_later = dc[t] * f
+            dh[t] = dh_from_output[t - 1] + dh_from_later
+            dc[t] = dc_from_later + dh[t] * dh_dc[t - 1]
+            np.multiply(dc_dz[t - 1], dc[t][..., None, :], out=dz_blocks[t - 1, ..., :3, :])
+            np.multiply(dh_dz_o[t - 1], dh[t], out=dz_blocks[t - 1, ..., 3, :])
+            dh_from_later = dz[t - 1] @ self.W_hh  # W_hh^T dL/dz_t
+            dc_from_later = dc[t] * f[t - 1]
         dh[0], dc[0] = dh_from_later, dc_from_later
         total, terms = self._affine_terms(run, dz, dz)
         readout_total, readout_terms = self._readout_terms(run, dy)
