@@ -27,6 +27,13 @@ class Limits:
     scale_step: float = 0.05
     seed: tuple[int, int] = (0, 9999)
     query_value_length: int = 32  # longer query values are rejected unread
+    forget_bias: tuple[float, float] = (-2.0, 5.0)  # added to the LSTM's forget-gate bias
+    task_seq_length: tuple[int, int] = (10, 200)  # T of the adding problem, the copy task's delay
+    task_hidden_size: tuple[int, int] = (4, 64)  # H of the cells trained on a long-range task
+    task_batch_size: tuple[int, int] = (4, 64)
+    task_steps: tuple[int, int] = (10, 1500)  # optimiser steps of one training run
+    task_learning_rate: tuple[float, float] = (1e-4, 0.1)
+    task_clip_threshold: tuple[float, float] = (0.01, 100.0)
     # the Train page: the character model and its recipe
     train_text_chars: int = 20_000  # longest training text (characters)
     train_vocabulary: int = 200  # most distinct characters in a text or a model file
