@@ -5,9 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# AppTest marks every run of an app with a `pages/` folder as an old-style multipage app, which runs a page
+# switched to directly, without app.py (no sidebar, no st.navigation). `streamlit run` clears that mark as soon
+# as app.py calls st.navigation; do the same here, so a page runs under app.py as it does in the browser.
+_pages_manager_init = PagesManager.__init__
+
+
+def _init_with_navigation(self, *args, **kwargs):
+    _pages_manager_init(self, *args, **kwargs)
+    PagesManager.uses_pages_directory = False
+
+
+PagesManager.__init__ = _init_with_navigation
 
 
 def run_app(page: str | None = None, query: dict[str, str] | None = None, timeout: float = 120) -> AppTest:
