@@ -1,5 +1,140 @@
-"""regime_map."""
+"""Regime map: where the gradient vanishes or explodes, over the weight scale against T or the activation."""
 
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
 import streamlit as st
 
-st.info("This page is being built.")
+from rnnviz.figures import map_cell_settings, regime_map_figure
+from rnnviz.regime_map import MAP_HIDDEN, RegimeMap, regime_map
+from rnnviz.report import Equation
+from rnnviz.settings import LIMITS, Settings
+from ui import controls, export, notices, presenter
+
+CHART_KEY = "regime_map_chart"
+AXIS_KEY = "map"
+AXES = {"T": "Sequence length T", "activation": "Activation"}
+SHORT_MAX_LENGTH = 200  # the map's rows go up to T = 200, or to the longest T allowed when the settings ask more
+
+
+def map_settings(settings: Settings, axis: str) -> Settings:
+    """The settings with what the map does not depend on put to one value, so that it is computed once for them."""
+    common = settings.replace(scale=1.0, hidden_size=MAP_HIDDEN)
+    if axis == "T":
+        longest = SHORT_MAX_LENGTH if settings.seq_length <= SHORT_MAX_LENGTH else LIMITS.seq_length[1]
+        return common.replace(seq_length=longest)
+    return common.replace(activation="tanh")
+
+
+@st.cache_data(max_entries=16, show_spinner="Computing the map…")
+def cached_map(settings: Settings, axis: str) -> RegimeMap:
+    return regime_map(settings, axis=axis, max_length=settings.seq_length)
+
+
+def map_table(regime: RegimeMap) -> pd.DataFrame:
+    """One row per cell: the row value, the scale and the mean log10 ||dh_T/dh_0||."""
+    rows, scales = np.meshgrid(np.arange(len(regime.rows)), regime.scales, indexing="ij")
+    return pd.DataFrame(
+        {
+            "T" if regime.axis == "T" else "activation": [regime.rows[i] for i in rows.ravel()],
+            "scale": scales.ravel(),
+            "log10 ||dh_T/dh_0||": regime.log10_norms.ravel(),
+        }
+    )
+
+
+def apply_clicked_cell(regime: RegimeMap) -> None:
+    """The chart's selection callback: load the clicked cell's settings into the sidebar."""
+    event = st.session_state.get(CHART_KEY)
+    points = (
+        (event or {}).get("selection", {}).get("points", [])
+        if isinstance(event, dict)
+        else (event.selection.points if event is not None else [])
+    )
+    for point in points:
+        chosen = map_cell_settings(regime, point, controls.current_settings())
+        if chosen is not None:
+            controls.load(chosen)
+            st.session_state["_map_applied"] = chosen
+            return
+
+
+settings = controls.current_settings()
+st.title("Regime map: where gradients vanish or explode")
+with notices.page_guard("the regime map"):
+    st.markdown(
+        "Each cell runs the network at one weight scale and measures how much of the gradient at step $T$ "
+        "reaches step 0, $\\|\\partial h_T/\\partial h_0\\|$, averaged over a few seeds. **Blue**: it vanishes, "
+        "**red**: it explodes. The black line is where it stays the same size; the dashed line is Pascanu et "
+        "al.'s condition $\\gamma\\,\\sigma_{max}(W_{hh}) = 1$. **Click a cell** to load its settings."
+    )
+    axis = (
+        st.segmented_control(
+            "Rows of the map",
+            list(AXES),
+            format_func=AXES.get,
+            default="T",
+            key=AXIS_KEY,
+            required=True,
+            bind="query-params",
+            help="Against T for the activation in the sidebar, or against every activation at the sidebar's T.",
+        )
+        or "T"
+    )
+    regime = cached_map(map_settings(settings, axis), axis)
+    applied = st.session_state.pop("_map_applied", None)
+    if applied is not None:
+        st.toast(f"Loaded scale {applied.scale:g}, {applied.activation}, T = {applied.seq_length}.")
+    fig = presenter.fit(regime_map_figure(regime, current=settings))
+    st.plotly_chart(
+        fig,
+        key=CHART_KEY,
+        on_select=lambda: apply_clicked_cell(regime),
+        selection_mode="points",
+        config=export.chart_config("regime_map"),
+    )
+    if axis == "T":
+        notices.look_at(
+            f"Follow a row: as the scale grows the colour turns from blue to red, and it turns faster for long "
+            f"sequences, because the factor per step is raised to the power T. The measured edge (black) sits to "
+            f"the right of the dashed line: σ_max < 1/γ guarantees vanishing, but σ_max > 1/γ only allows an "
+            f"explosion. The star is your settings ({settings.activation}, scale {settings.scale:g}, "
+            f"T = {settings.seq_length})."
+        )
+    else:
+        notices.look_at(
+            "Compare the rows: the sigmoid's edge is far to the right (its slope is at most 1/4, so W_hh must be "
+            "four times larger), ReLU and linear cells explode soonest, and tanh saturates before it explodes."
+        )
+    st.caption(
+        f"{len(regime.scales)} scales × {len(regime.rows)} rows × {regime.n_seeds} seeds, H = {MAP_HIDDEN} "
+        f"units, {settings.init} W_hh, {settings.input_kind} input. The colours stop at 10^±10; hover a "
+        "cell for its value."
+    )
+    table = map_table(regime)
+    left, right = st.columns(2)
+    with left:
+        export.csv_button(table, f"regime_map_{axis}.csv", label="Download the map (CSV)")
+    with right:
+        export.report_button(
+            "Regime map",
+            settings,
+            [
+                (
+                    "What the map shows",
+                    "Each cell: log10 of ||dh_T/dh_0||, the share of the gradient at step T that reaches step 0, averaged "
+                    "over seeds. Below 0 the gradient vanishes, above 0 it explodes.",
+                ),
+                (
+                    "The bound",
+                    Equation(
+                        r"\|\partial h_T/\partial h_k\| \le (\gamma\,\sigma_{max}(W_{hh}))^{T-k}",
+                        "‖∂h_T/∂h_k‖ ≤ (γ · σ_max(W_hh))^(T−k),   γ = sup |f′|",
+                    ),
+                ),
+                ("The map", regime_map_figure(regime, current=settings)),
+                ("The numbers", table),
+            ],
+            query={AXIS_KEY: axis} if axis != "T" else None,
+        )

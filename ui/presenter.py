@@ -1,5 +1,116 @@
-"""Presenter mode: larger type and fewer controls for a projector."""
+"""Presenter mode for a projector: larger type, the controls folded away, one chart per screen, arrow keys step.
+
+A toggle at the top of the sidebar turns it on; it is bound to the URL (`?present=true`; `present=1` is read too),
+so a teacher can open a lesson straight in presenter mode. When it is on:
+
+- the sidebar starts collapsed (its arrow at the top left brings the controls back) and a "Leave presenter mode"
+  button sits at the top of the page;
+- the type is larger, and every chart's container is at least one screen high, so scrolling shows one at a time
+  (pages can also pass their figures through `fit` to draw them larger);
+- the left and right arrow keys press the buttons whose keys are "step_prev" and "step_next" (the Unfold page's
+  step buttons), unless the focus is in a text box or on a slider.
+
+Pages ask `is_on()` to adapt, e.g. to hide secondary widgets.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from rnnviz.figures.style import FONT_SIZE
+
+PRESENT_KEY = "present"
+STEP_KEYS = {"ArrowLeft": "step_prev", "ArrowRight": "step_next"}
+ON_WORDS = ("1", "yes", "on")  # besides "true", which the bound toggle reads itself
+PRESENTER_HEIGHT = 760  # px: a figure passed through `fit` in presenter mode
+PRESENTER_FONT = FONT_SIZE + 6
+
+_CSS = """
+<style>
+html { font-size: 20px; }
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding-left: 3rem; padding-right: 3rem; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] li { font-size: 1.3rem; line-height: 1.5; }
+[data-testid="stMain"] [data-testid="stCaptionContainer"] { font-size: 1.1rem; }
+[data-testid="stMain"] h1 { font-size: 2.8rem; }
+[data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 2.0rem; }
+[data-testid="stElementContainer"]:has(> [data-testid="stPlotlyChart"]) {
+    min-height: 92vh; display: flex; flex-direction: column; justify-content: center; }
+</style>
+"""
+
+_KEYS_SCRIPT = """
+<span class="rnnviz-presenter-on" style="display:none"></span>
+<script>
+(function () {
+  if (window.rnnvizPresenterKeys) { return; }
+  window.rnnvizPresenterKeys = true;
+  const stepKeys = %s;
+  document.addEventListener("keydown", function (event) {
+    if (!document.querySelector(".rnnviz-presenter-on")) { return; }
+    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
+    const key = stepKeys[event.key];
+    if (!key) { return; }
+    const target = event.target;
+    if (target && target.closest && target.closest(
+        "input, textarea, select, [contenteditable='true'], [role='slider'], [role='listbox']")) { return; }
+    const button = document.querySelector(".st-key-" + key + " button");
+    if (!button || button.disabled) { return; }
+    event.preventDefault();
+    button.click();
+  });
+})();
+</script>
+"""
+
+
+def is_on() -> bool:
+    """Whether presenter mode is on (valid once `apply` has run, i.e. on every page)."""
+    return bool(st.session_state.get(PRESENT_KEY, False))
+
+
+def _leave() -> None:
+    st.session_state[PRESENT_KEY] = False
 
 
 def apply() -> None:
-    """Apply presenter mode when it is on."""
+    """Draw the presenter toggle at the top of the sidebar and, when it is on, apply presenter mode."""
+    if PRESENT_KEY not in st.session_state and str(st.query_params.get(PRESENT_KEY, "")).lower() in ON_WORDS:
+        st.session_state[PRESENT_KEY] = True
+    with st.sidebar:
+        st.toggle(
+            "Presenter mode",
+            key=PRESENT_KEY,
+            bind="query-params",
+            help="Larger type, the controls folded away, one chart per screen; ← and → step through a run.",
+        )
+    if not is_on():
+        return
+    st.set_page_config(initial_sidebar_state="collapsed")
+    st.html(_CSS)
+    with st.sidebar:
+        st.html(_KEYS_SCRIPT % _js_object(STEP_KEYS), unsafe_allow_javascript=True)
+    st.button(
+        "Leave presenter mode",
+        key="present_leave",
+        on_click=_leave,
+        type="tertiary",
+        icon=":material/close_fullscreen:",
+        help="Bring the controls back (the arrow at the top left opens them too).",
+    )
+
+
+def _js_object(mapping: dict[str, str]) -> str:
+    return "{" + ", ".join(f'"{key}": "{value}"' for key, value in mapping.items()) + "}"
+
+
+def fit(fig: go.Figure) -> go.Figure:
+    """`fig` drawn larger for a projector when presenter mode is on (a copy; `fig` itself is unchanged)."""
+    if not is_on():
+        return fig
+    bigger = go.Figure(fig)
+    bigger.update_layout(
+        height=PRESENTER_HEIGHT, font={"size": PRESENTER_FONT}, title={"font": {"size": PRESENTER_FONT + 4}}
+    )
+    return bigger

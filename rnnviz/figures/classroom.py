@@ -1,3 +1,401 @@
-"""Figures: classroom."""
+"""Figures for the classroom pages: the regime map, the lessons' charts, one-hot text and the shapes of RNN."""
 
-__all__: list[str] = []
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from rnnviz.figures import style
+from rnnviz.regime_map import RegimeMap
+from rnnviz.sequences import EncodedSentences, ParameterCounts, RNNShape
+from rnnviz.settings import Settings
+
+__all__ = [
+    "MAP_COLOUR_DECADES",
+    "cell_gradients_figure",
+    "gradient_norm_figure",
+    "map_cell_settings",
+    "one_hot_figure",
+    "parameter_count_figure",
+    "regime_map_figure",
+    "rnn_shape_figure",
+]
+
+MAP_COLOUR_DECADES = 10.0  # the colour scale saturates at 10^-10 and 10^+10; hovering shows the exact value
+INPUT_COLOUR = "#1e8449"
+
+
+def _row_positions(regime: RegimeMap) -> np.ndarray:
+    """The y coordinate of each row: T itself, or the row's index for the activations."""
+    return np.array(regime.rows, dtype=float) if regime.axis == "T" else np.arange(len(regime.rows), dtype=float)
+
+
+def regime_map_figure(regime: RegimeMap, current: Settings | None = None) -> go.Figure:
+    """Heatmap of log10 ||dh_T/dh_0|| over the weight scale (x) against T or the activation (y).
+
+    Drawn on top: the contour where the norm is 1 (neither grows nor shrinks), the line where gamma * sigma_max = 1,
+    a star at the `current` settings, and a transparent marker at the centre of each cell, so that clicking a cell
+    selects a point whose customdata is (scale, row index).
+    """
+    scales, rows, z = regime.scales, regime.rows, regime.log10_norms  # (S,), (R,), (R, S)
+    y = _row_positions(regime)
+    by_T = regime.axis == "T"
+    row_title = "Sequence length T (steps back)" if by_T else "Activation f"
+    fig = go.Figure()
+    fig.add_trace(
+        go.Heatmap(
+            x=scales,
+            y=y,
+            z=z,
+            zmid=0.0,
+            zmin=-MAP_COLOUR_DECADES,
+            zmax=MAP_COLOUR_DECADES,
+            colorscale=style.DIVERGING,
+            hoverinfo="skip",
+            name="log10 ||dh_T/dh_0||",
+            colorbar={
+                "title": {"text": "log10 ||dh_T/dh_0||", "side": "right"},
+                "ticksuffix": "",
+                "tickvals": [-10, -5, 0, 5, 10],
+                "ticktext": ["≤ -10", "-5", "0", "5", "≥ 10"],
+            },
+        )
+    )
+    if by_T:
+        fig.add_trace(
+            go.Contour(
+                x=scales,
+                y=y,
+                z=z,
+                contours={"start": 0.0, "end": 0.0, "size": 1.0, "coloring": "none"},
+                line={"color": "black", "width": 3},
+                showscale=False,
+                hoverinfo="skip",
+                showlegend=True,
+                name="||dh_T/dh_0|| = 1 (neither grows nor shrinks)",
+            )
+        )
+    else:
+        crossings = [_first_crossing(scales, row) for row in z]
+        fig.add_trace(
+            go.Scatter(
+                x=crossings,
+                y=y,
+                mode="markers",
+                marker={"symbol": "line-ns", "size": 34, "line": {"width": 4, "color": "black"}},
+                name="||dh_T/dh_0|| = 1 (neither grows nor shrinks)",
+                hoverinfo="skip",
+            )
+        )
+    critical_x, critical_y = _critical_segments(regime, y)
+    fig.add_trace(
+        go.Scatter(
+            x=critical_x,
+            y=critical_y,
+            mode="lines",
+            line={"color": style.BOUND, "width": 3, "dash": "dash"},
+            name="σ_max(W_hh) = 1/γ (theory)",
+            hoverinfo="skip",
+        )
+    )
+    grid_x, grid_y = np.meshgrid(scales, y)  # (R, S) each
+    grid_rows = np.broadcast_to(np.arange(len(rows))[:, None], z.shape)
+    row_names = np.broadcast_to(np.array([str(row) for row in rows], dtype=object)[:, None], z.shape)
+    fig.add_trace(
+        go.Scatter(
+            x=grid_x.ravel(),
+            y=grid_y.ravel(),
+            mode="markers",
+            showlegend=False,
+            name="cells",
+            marker={"symbol": "square", "size": 16, "color": "rgba(0,0,0,0)"},
+            customdata=np.stack([grid_x.ravel(), grid_rows.ravel(), z.ravel()], axis=1),
+            text=row_names.ravel(),
+            hovertemplate=(
+                "scale %{customdata[0]:.2f}, "
+                + ("T = %{text}" if by_T else "%{text}")
+                + "<br>log10 ||dh_T/dh_0|| = %{customdata[2]:.1f}<br>click to use these settings"
+                + "<extra></extra>"
+            ),
+            selected={"marker": {"opacity": 1}},
+            unselected={"marker": {"opacity": 1}},
+        )
+    )
+    if current is not None:
+        marker_y = (
+            current.seq_length
+            if by_T
+            else (list(rows).index(current.activation) if current.activation in rows else None)
+        )
+        if marker_y is not None:
+            fig.add_trace(
+                go.Scatter(
+                    x=[current.scale],
+                    y=[marker_y],
+                    mode="markers",
+                    name="your settings",
+                    marker={
+                        "symbol": "star",
+                        "size": 22,
+                        "color": style.HIGHLIGHT,
+                        "line": {"width": 2, "color": "black"},
+                    },
+                    hovertemplate="your settings: scale %{x:.2f}<extra></extra>",
+                )
+            )
+    what = f"{regime.settings.activation} cell" if by_T else f"T = {regime.settings.seq_length}"
+    title = (
+        f"Where gradients vanish (blue) or explode (red): {what}, {regime.settings.init} W_hh, "
+        f"mean of {regime.n_seeds} seeds"
+    )
+    style.layout(fig, title, x_title="Weight scale of W_hh", y_title=row_title, height=560)
+    fig.update_xaxes(range=[scales[0] - _half_step(scales), scales[-1] + _half_step(scales)])
+    if by_T:
+        fig.update_yaxes(type="log", range=[np.log10(y[0]) - 0.05, np.log10(y[-1]) + 0.05])
+    else:
+        fig.update_yaxes(tickvals=y, ticktext=list(rows), range=[-0.5, len(rows) - 0.5])
+    fig.update_layout(
+        clickmode="event+select",
+        dragmode=False,
+        hovermode="closest",
+        legend={"y": -0.14, "yanchor": "top", "x": 0.0, "xanchor": "left"},
+        margin={"b": 110},
+    )
+    return fig
+
+
+def _half_step(scales: np.ndarray) -> float:
+    return float(np.diff(scales).mean() / 2) if len(scales) > 1 else 0.05
+
+
+def _first_crossing(scales: np.ndarray, row: np.ndarray) -> float | None:
+    """The scale where the row first passes from below 0 to above (linear between grid points), or None."""
+    for i in range(len(row) - 1):
+        if row[i] < 0 <= row[i + 1]:
+            return float(scales[i] + (scales[i + 1] - scales[i]) * (-row[i]) / (row[i + 1] - row[i]))
+    return None
+
+
+def _critical_segments(regime: RegimeMap, y: np.ndarray) -> tuple[list, list]:
+    """A vertical line at the critical scale (T axis) or a short segment per row (activation axis)."""
+    if regime.axis == "T":
+        c = float(regime.critical_scales[0])
+        return [c, c], [float(y[0]), float(y[-1])]
+    xs, ys = [], []
+    for row, c in zip(y, regime.critical_scales, strict=True):
+        xs += [float(c), float(c), None]
+        ys += [row - 0.45, row + 0.45, None]
+    return xs, ys
+
+
+def map_cell_settings(regime: RegimeMap, point: dict, current: Settings) -> Settings | None:
+    """The settings of the clicked cell (a selected point of `regime_map_figure`), or None for any other point."""
+    data = point.get("customdata")
+    if not isinstance(data, (list, tuple)) or len(data) < 2:
+        return None
+    scale, row = float(data[0]), int(round(float(data[1])))
+    if not 0 <= row < len(regime.rows):
+        return None
+    if regime.axis == "T":
+        return current.replace(scale=scale, seq_length=int(regime.rows[row]))
+    return current.replace(scale=scale, activation=str(regime.rows[row]))
+
+
+def gradient_norm_figure(exp, title: str | None = None) -> go.Figure:
+    """log10 ||dh_T/dh_k|| against k, beside the bound (gamma * sigma_max)^(T-k)."""
+    steps = exp.analysed_steps
+    k = np.arange(steps + 1)
+    measured = exp.norms.log10_spectral
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=k,
+            y=exp.log10_bound,
+            mode="lines",
+            name="bound (γ σ_max)^(T-k)",
+            line={"color": style.BOUND, "dash": "dash", "width": 3},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=k,
+            y=np.where(np.isfinite(measured), measured, np.nan),
+            mode="lines+markers",
+            name="measured ||dh_T/dh_k||",
+            line={"color": style.MEASURED, "width": 3},
+            marker={"size": 5},
+        )
+    )
+    fig.add_hline(y=0.0, line={"color": style.MUTED, "width": 1})
+    default = (
+        f"How much of the gradient at step T = {steps} reaches step k: "
+        f"{exp.settings.activation}, {exp.settings.init} W_hh × {exp.settings.scale:g}"
+    )
+    return style.layout(fig, title or default, x_title="step k", y_title="log10 ||dh_T/dh_k||  (0 means 1)")
+
+
+def cell_gradients_figure(comparison, title: str | None = None) -> go.Figure:
+    """log10 ||dh_T/dh_k|| of the vanilla RNN, the LSTM and the GRU, with the LSTM's cell path dc_T/dc_k."""
+    fig = go.Figure()
+    for kind, result in comparison.cells.items():
+        norms = result.norms.log10_spectral
+        fig.add_trace(
+            go.Scatter(
+                x=np.arange(len(norms)),
+                y=norms,
+                mode="lines",
+                name=f"{result.name}: ||dh_T/dh_k||",
+                line={"color": style.CELL_COLOURS[kind], "width": 3},
+            )
+        )
+    cell_path = comparison.cell_path.log10_spectral
+    fig.add_trace(
+        go.Scatter(
+            x=np.arange(len(cell_path)),
+            y=cell_path,
+            mode="lines",
+            name="LSTM cell: ||dc_T/dc_k||",
+            line={"color": style.CELL_COLOURS["lstm"], "width": 3, "dash": "dot"},
+        )
+    )
+    fig.add_hline(y=0.0, line={"color": style.MUTED, "width": 1})
+    T = len(cell_path) - 1
+    return style.layout(
+        fig,
+        title or f"How far each cell carries the gradient back from step T = {T}",
+        x_title="step k",
+        y_title="log10 of the gradient's size  (0 means 1)",
+        height=460,
+    )
+
+
+def one_hot_figure(encoded: EncodedSentences, index: int = 0) -> go.Figure:
+    """The one-hot matrix of sentence `index`: a row per padded token, a column per vocabulary entry."""
+    padded = encoded.padded[index]
+    xs = encoded.one_hot[index]  # (T_max, V)
+    vocabulary = list(encoded.vocabulary.tokens)
+    steps = [f"{t + 1}: {token}" for t, token in enumerate(padded)]
+    fig = go.Figure(
+        go.Heatmap(
+            z=xs,
+            x=vocabulary,
+            y=steps,
+            colorscale=[[0, "#f4f6f7"], [1, style.MEASURED]],
+            showscale=False,
+            xgap=1,
+            ygap=1,
+            text=np.where(xs > 0, "1", ""),
+            texttemplate="%{text}",
+            hovertemplate="step %{y}<br>vocabulary entry %{x}: %{z:.0f}<extra></extra>",
+        )
+    )
+    height = min(max(260, 34 * len(padded) + 170), 1100)
+    style.layout(
+        fig,
+        f"One-hot input of sentence {index + 1}: one row per step, one column per vocabulary entry",
+        x_title="vocabulary entry (column index = position of the 1)",
+        y_title="step t: token",
+        height=height,
+        legend=False,
+    )
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(type="category", tickangle=-45)
+    return fig
+
+
+def parameter_count_figure(counts: ParameterCounts) -> go.Figure:
+    """Input weights of a dense network on padded one-hot input beside the RNN's (log scale)."""
+    names = ["dense network: T·V·H input weights", "RNN: W_xh (V·H), shared by every step", "RNN: all weights"]
+    values = [counts.dense_input_weights, counts.rnn_input_weights, counts.rnn_weights]
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=names,
+            orientation="h",
+            marker={"color": [style.BOUND, style.MEASURED, style.MUTED]},
+            text=[f"{value:,}" for value in values],
+            textposition="auto",
+            hovertemplate="%{y}: %{x:,}<extra></extra>",
+        )
+    )
+    style.layout(
+        fig,
+        f"Weights needed for T = {counts.seq_length:,} tokens, V = {counts.vocabulary_size:,} words, "
+        f"H = {counts.hidden_size:,} units",
+        x_title="number of weights (log scale)",
+        height=300,
+        legend=False,
+    )
+    fig.update_xaxes(type="log")
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(margin={"l": 330})
+    return fig
+
+
+def rnn_shape_figure(shape: RNNShape) -> go.Figure:
+    """The unrolled cells of one shape of RNN: inputs x_t attach below (green), outputs with a loss L_t above (red)."""
+    steps = len(shape.inputs)
+    fig = go.Figure()
+    for t in range(steps):
+        fig.add_shape(
+            type="rect",
+            x0=t - 0.3,
+            x1=t + 0.3,
+            y0=-0.3,
+            y1=0.3,
+            fillcolor="#d6e4f5",
+            line={"color": style.MEASURED, "width": 2},
+        )
+        fig.add_annotation(x=t, y=0, text=f"h<sub>{t + 1}</sub>", showarrow=False, font={"size": 16})
+        if t > 0:
+            _arrow(fig, t - 0.7, 0, t - 0.3, 0, style.MEASURED)
+        if shape.inputs[t]:
+            _arrow(fig, t, -0.85, t, -0.3, INPUT_COLOUR)
+            fig.add_annotation(
+                x=t, y=-1.05, text=f"x<sub>{t + 1}</sub>", showarrow=False, font={"size": 16, "color": INPUT_COLOUR}
+            )
+        if shape.outputs[t]:
+            _arrow(fig, t, 0.3, t, 0.85, style.BOUND)
+            fig.add_annotation(
+                x=t,
+                y=1.08,
+                text=f"y<sub>{t + 1}</sub>, L<sub>{t + 1}</sub>",
+                showarrow=False,
+                font={"size": 16, "color": style.BOUND},
+            )
+    # legend entries for the two kinds of arrow
+    fig.add_trace(
+        go.Scatter(x=[None], y=[None], mode="lines", line={"color": INPUT_COLOUR, "width": 3}, name="input x_t")
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[None], y=[None], mode="lines", line={"color": style.BOUND, "width": 3}, name="output y_t with loss L_t"
+        )
+    )
+    style.layout(fig, shape.title, height=260)
+    fig.update_xaxes(visible=False, range=[-0.6, max(steps, 4) - 0.4])
+    fig.update_yaxes(visible=False, range=[-1.3, 1.35])
+    fig.update_layout(
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        legend={"y": -0.02, "yanchor": "top", "x": 0.5, "xanchor": "center"},
+    )
+    return fig
+
+
+def _arrow(fig: go.Figure, x0: float, y0: float, x1: float, y1: float, colour: str) -> None:
+    fig.add_annotation(
+        x=x1,
+        y=y1,
+        ax=x0,
+        ay=y0,
+        xref="x",
+        yref="y",
+        axref="x",
+        ayref="y",
+        showarrow=True,
+        arrowhead=2,
+        arrowsize=1.2,
+        arrowwidth=2.5,
+        arrowcolor=colour,
+        text="",
+    )
