@@ -1,5 +1,72 @@
-"""gradients."""
+"""Gradients (BPTT): ||dh_T/dh_k|| beside its bound, the per-step terms of the gradient, and the gradient
+flowing back through the unrolled graph."""
 
 import streamlit as st
 
-st.info("This page is being built.")
+from ui import controls, explain, gradient_views, notices
+from ui.cache import experiment_for
+
+st.title("Gradients through time (BPTT)")
+st.markdown(
+    "Backpropagation through time sends the gradient from the loss back through every step; each step "
+    "back multiplies it by $\\mathrm{diag}(f'(a_t))\\,W_{hh}$. Change the activation or the weight scale "
+    "in the sidebar and watch it vanish or explode."
+)
+settings = controls.current_settings()
+
+with notices.page_guard("the gradients page"):
+    exp = experiment_for(settings)
+    notices.overflow_banner(exp)
+    gradient_views.gradient_overflow_note(exp)
+    gradient_views.summary(exp)
+
+    st.subheader("How much of the gradient survives T - k steps back")
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        gradient_views.chart("jacobian_norms_figure", settings, explain.LOOK_AT["jacobian_norms"])
+    with right:
+        st.markdown(gradient_views.growth_words(exp))
+        st.markdown(gradient_views.pascanu_words(exp))
+        gradient_views.derivation(exp)
+
+    st.subheader("Spectral radius against σ_max: a non-normal W_hh")
+    gradient_views.chart(
+        "power_norms_figure",
+        settings,
+        "For a linear cell ∂h_T/∂h_k = W_hh^(T-k). The spectral radius ρ decides the long run (dotted ρ^n), but "
+        "a non-normal matrix (right: every eigenvalue 0.9) can first grow more than tenfold before it shrinks; "
+        "only σ_max^n (dashed) bounds it from the first step.",
+    )
+
+    st.subheader("Each step's term of the gradient")
+    view = st.segmented_control(
+        "Values",
+        gradient_views.VALUE_VIEWS,
+        default="absolute",
+        key="values",
+        required=True,
+        help="Rescaled: each curve or column divided by its largest value.",
+    )
+    view = view or "absolute"
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        gradient_views.chart("step_terms_figure", settings, explain.LOOK_AT["step_terms"], rescaled=view == "rescaled")
+    with right:
+        st.latex(
+            r"\frac{\partial L}{\partial W_{hh}} = \sum_{t=1}^{T} \underbrace{\frac{\partial L}{\partial a_t}"
+            r"\, h_{t-1}^{\top}}_{\text{step } t\text{'s term}}, \quad \frac{\partial L}{\partial W_{xh}} = "
+            r"\sum_t \frac{\partial L}{\partial a_t}\, x_t^{\top}, \quad \frac{\partial L}{\partial b_h} = "
+            r"\sum_t \frac{\partial L}{\partial a_t}"
+        )
+        st.markdown(gradient_views.share_words(exp))
+        st.markdown(gradient_views.placement_words(exp))
+        st.caption("Change *Where the loss sits* in the sidebar to see other terms appear or disappear.")
+
+    st.subheader("The gradient flowing back")
+    gradient_views.chart("backward_animation_figure", settings, explain.LOOK_AT["backward"], key="backward")
+
+    st.subheader("One step up close: ∂h_T/∂h_k")
+    gradient_views.chosen_k(settings)
+
+    st.subheader("Every step in numbers")
+    gradient_views.table(settings, view)

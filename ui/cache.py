@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -43,3 +44,10 @@ def cell_views(settings: Settings, t: int, max_units: int = 8) -> go.Figure:
 def parts_at(settings: Settings, t: int) -> StepParts:
     """The parts of step t of the run for `settings` (cheap: slices of the cached run)."""
     return step_parts(experiment_for(settings).run, t)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def table(builder: str, settings: Settings, **options) -> pd.DataFrame:
+    """`rnnviz.figures.<builder>(experiment_for(settings), **options)` for a table (a DataFrame nobody mutates)."""
+    figures = importlib.import_module("rnnviz.figures")
+    return getattr(figures, builder)(experiment_for(settings), **options)

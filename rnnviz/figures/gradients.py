@@ -1,3 +1,585 @@
-"""Figures: gradients."""
+"""Figures of backpropagation through time, drawn from an `rnnviz.experiment.Experiment`.
 
-__all__: list[str] = []
+    dL/dW = sum_t dL/dh_t dh_t^+/dW        dh_T/dh_k = prod_{t=k+1..T} diag(f'(a_t)) W_hh
+    ||dh_T/dh_k|| <= (gamma sigma_max(W_hh))^(T-k)
+
+Norms are plotted as log10 values with tick labels 10^k: they can be 10^-300 or 10^400, beyond float64.
+When the run overflowed, every figure shows the finite part (steps up to `exp.analysed_steps`) and says so.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from rnnviz import diagnostics, nonnormal
+from rnnviz.figures import style
+from rnnviz.losses import input_steps, loss_steps
+
+__all__ = [
+    "backward_animation_figure",
+    "jacobian_at_figure",
+    "jacobian_norms_figure",
+    "per_step_table",
+    "power_norms_figure",
+    "step_terms_figure",
+]
+
+TERM_NAMES = ("W_hh", "W_xh", "b_h")  # the parameters of the recurrence, whose terms BPTT sums over steps
+TERM_COLOURS = {"W_hh": style.MEASURED, "W_xh": style.HIGHLIGHT, "b_h": "#27ae60"}
+EXAMPLE_RADIUS, EXAMPLE_COUPLING = 0.9, 4.0  # the non-normal example: rho = 0.9 < 1 < sigma_max
+MAX_FRAMES = 60  # the backward animation advances several steps per frame for longer runs
+MAX_HEATMAP_UNITS = 48  # the Jacobian heatmap shows the first units of a large H
+
+
+def _log10(values: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return np.log10(np.asarray(values, dtype=float))
+
+
+def _plotted(log_values: np.ndarray, decimals: int = 3) -> list[float | None]:
+    """Rounded finite values, None where not finite (Plotly leaves a gap there)."""
+    return [round(float(v), decimals) if np.isfinite(v) else None for v in np.asarray(log_values, dtype=float)]
+
+
+def log_ticks(low: float, high: float, max_ticks: int = 8) -> tuple[list[float], list[str]]:
+    """Tick positions at whole decades between low and high (log10 values) and their labels 10^k."""
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return [0.0], ["10<sup>0</sup>"]
+    low, high = int(np.floor(min(low, high))), int(np.ceil(max(low, high)))
+    step = max(1, int(np.ceil((high - low) / max(max_ticks - 1, 1))))
+    first = int(np.floor(low / step) * step)
+    values = list(range(first, high + step, step))
+    return [float(v) for v in values], [f"10<sup>{v}</sup>" for v in values]
+
+
+def _log_axis(
+    fig: go.Figure, log_values: list[np.ndarray], row: int | None = None, col: int | None = None, max_ticks: int = 8
+) -> None:
+    """Decade ticks labelled 10^k on a y axis that carries log10 values, with a little room around the data."""
+    finite = np.concatenate([np.asarray(v, dtype=float)[np.isfinite(v)] for v in log_values] + [np.zeros(0)])
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 1.0)
+    pad = max(0.05 * (high - low), 0.5)
+    tickvals, ticktext = log_ticks(low - pad, high + pad, max_ticks)
+    fig.update_yaxes(tickvals=tickvals, ticktext=ticktext, range=[low - pad, high + pad], row=row, col=col)
+
+
+def _finite_part_note(exp) -> str:
+    if exp.overflow_step is None:
+        return ""
+    return f" (finite part: the state overflowed at step {exp.overflow_step})"
+
+
+def jacobian_norms_figure(exp) -> go.Figure:
+    """||dh_T/dh_k|| (spectral, and Frobenius on demand) against k, beside the bound (gamma sigma_max)^(T-k)."""
+    T = exp.analysed_steps
+    k = np.arange(T + 1)
+    measured, frobenius, bound = exp.norms.log10_spectral, exp.norms.log10_frobenius, exp.log10_bound
+    gamma, sigma = exp.gamma, exp.weights["sigma_max"]
+    hover = "k = %{x}<br>%{customdata}<extra></extra>"
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=k,
+            y=_plotted(bound),
+            name=f"bound (γ σ_max)^(T-k) = ({gamma:g} × {sigma:.3g})^(T-k)",
+            mode="lines",
+            line={"color": style.BOUND, "dash": "dash", "width": 2.5},
+            customdata=[f"bound = 10^{v:.1f}" for v in bound],
+            hovertemplate=hover,
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=k,
+            y=_plotted(frobenius),
+            name="‖∂h_T/∂h_k‖_F (Frobenius)",
+            mode="lines",
+            visible="legendonly",
+            line={"color": style.MEASURED, "dash": "dot", "width": 1.5},
+            customdata=[f"Frobenius = 10^{v:.1f}" for v in frobenius],
+            hovertemplate=hover,
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=k,
+            y=_plotted(measured),
+            name="measured ‖∂h_T/∂h_k‖₂",
+            mode="lines+markers" if T <= 80 else "lines",
+            line={"color": style.MEASURED, "width": 3},
+            marker={"size": 5},
+            customdata=[f"measured = 10^{v:.1f}" for v in measured],
+            hovertemplate=hover,
+        )
+    )
+    _log_axis(fig, [measured, bound])
+    fig.update_xaxes(range=[-0.5, T + 0.5])
+    if not np.isfinite(measured[:-1]).any():
+        fig.add_annotation(
+            text="‖∂h_T/∂h_k‖ is exactly 0 for every k < T: no gradient reaches back at all",
+            x=0.5,
+            y=0.5,
+            xref="paper",
+            yref="paper",
+            showarrow=False,
+            font={"size": style.FONT_SIZE},
+            bgcolor="white",
+        )
+    return style.layout(
+        fig,
+        f"How much of ∂h_T/∂h_k survives T - k = {T} - k steps back{_finite_part_note(exp)}",
+        x_title=f"k (the step the gradient reaches back to; T = {T})",
+        y_title="‖∂h_T/∂h_k‖ (log scale)",
+        height=440,
+    )
+
+
+def power_norms_figure(exp, n_max: int = 100) -> go.Figure:
+    """||W^n|| against n for this run's W_hh and for a non-normal example with rho < 1 < sigma_max.
+
+    For a linear cell ||dh_T/dh_k|| = ||W_hh^(T-k)||; the dotted lines are rho^n, which the norms follow in the
+    end (Gelfand), and sigma_max^n, which bounds them from the first step.
+    """
+    n = np.arange(n_max + 1)
+    example = nonnormal.nonnormal_example(EXAMPLE_RADIUS, EXAMPLE_COUPLING)
+    panels = [
+        ("this run's W_hh", exp.cell.W_hh, style.MEASURED),
+        (f"non-normal [[{EXAMPLE_RADIUS:g}, {EXAMPLE_COUPLING:g}], [0, {EXAMPLE_RADIUS:g}]]", example, style.HIGHLIGHT),
+    ]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=[title for title, _, _ in panels], horizontal_spacing=0.12)
+    for col, (title, W, colour) in enumerate(panels, start=1):
+        numbers = nonnormal.summary(W)
+        norms = nonnormal.log10_power_norms(W, n_max)
+        radius_line = n * _log10(numbers["spectral_radius"])
+        sigma_line = n * _log10(numbers["sigma_max"])
+        fig.add_trace(
+            go.Scatter(
+                x=n,
+                y=_plotted(norms),
+                mode="lines",
+                line={"color": colour, "width": 3},
+                name=f"‖W^n‖ ({title})",
+                legendgroup=str(col),
+                hovertemplate="n = %{x}<br>‖W^n‖ = 10^%{y:.2f}<extra></extra>",
+            ),
+            row=1,
+            col=col,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=n,
+                y=_plotted(radius_line),
+                mode="lines",
+                line={"color": colour, "dash": "dot"},
+                name=f"ρ^n, ρ = {numbers['spectral_radius']:.3g}",
+                legendgroup=str(col),
+                hovertemplate="n = %{x}<br>ρ^n = 10^%{y:.2f}<extra></extra>",
+            ),
+            row=1,
+            col=col,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=n,
+                y=_plotted(sigma_line),
+                mode="lines",
+                line={"color": style.BOUND, "dash": "dash", "width": 1.5},
+                name=f"σ_max^n, σ_max = {numbers['sigma_max']:.3g}",
+                legendgroup=str(col),
+                hovertemplate="n = %{x}<br>σ_max^n = 10^%{y:.2f}<extra></extra>",
+            ),
+            row=1,
+            col=col,
+        )
+        peak_n, peak = nonnormal.transient_peak(norms)
+        if peak_n > 0:
+            fig.add_annotation(
+                x=peak_n,
+                y=peak,
+                text=f"peak 10^{peak:.1f} at n = {peak_n}",
+                showarrow=True,
+                arrowhead=2,
+                ax=40,
+                ay=-30,
+                row=1,
+                col=col,
+            )
+        shown = [norms, radius_line, np.minimum(sigma_line, np.nanmax(norms[np.isfinite(norms)]) + 1)]
+        _log_axis(fig, shown, row=1, col=col, max_ticks=6)
+        fig.update_xaxes(title_text="n (steps back)", row=1, col=col)
+    fig.update_yaxes(title_text="‖W^n‖₂ (log scale)", row=1, col=1)
+    style.layout(fig, "Spectral radius against σ_max: ‖W^n‖ over n steps", height=430)
+    fig.update_layout(legend={"y": -0.25, "yanchor": "top", "x": 0.0, "xanchor": "left"}, margin={"b": 130, "t": 90})
+    return fig
+
+
+def step_terms_figure(exp, rescaled: bool = False) -> go.Figure:
+    """The norm of each step's own term of dL/dW_hh, dL/dW_xh, dL/db_h (top) and the share the last steps carry.
+
+    The terms are the seed's sum dL/dW = sum_t dL/dh_t dh_t^+/dW made visible: summed over t they give the
+    gradient. `rescaled` divides each parameter's terms by their largest, so the three shapes compare.
+    """
+    T = exp.analysed_steps
+    t = np.arange(1, T + 1)
+    carries = loss_steps(exp.settings.loss_placement, T)
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.62, 0.38], vertical_spacing=0.08)
+    plotted = []
+    for name in TERM_NAMES:
+        log_norms = _log10(exp.gradients.term_norms(name))
+        if rescaled and np.isfinite(log_norms).any():
+            log_norms = log_norms - np.nanmax(log_norms[np.isfinite(log_norms)])
+        plotted.append(log_norms)
+        fig.add_trace(
+            go.Scatter(
+                x=t,
+                y=_plotted(log_norms),
+                name=f"‖step t's term of ∂L/∂{name}‖",
+                mode="lines+markers" if T <= 80 else "lines",
+                marker={"size": 5},
+                line={"color": TERM_COLOURS[name], "width": 2.5},
+                hovertemplate=f"t = %{{x}}<br>{name} term = 10^%{{y:.2f}}<extra></extra>",
+            ),
+            row=1,
+            col=1,
+        )
+    _log_axis(fig, plotted, row=1, col=1, max_ticks=6)
+    top = max((float(np.nanmax(v[np.isfinite(v)])) for v in plotted if np.isfinite(v).any()), default=0.0)
+    fig.add_trace(
+        go.Scatter(
+            x=t[carries],
+            y=np.full(int(carries.sum()), round(top + 0.3, 3)),
+            mode="markers",
+            marker={"symbol": "triangle-down", "size": 9, "color": style.BOUND},
+            name="steps with a loss term L_t",
+            hovertemplate="step %{x} carries a loss term<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    share = diagnostics.cumulative_share_from_end(exp.gradients.term_norms("W_hh"))
+    fig.add_trace(
+        go.Scatter(
+            x=t,
+            y=_plotted(share, 4),
+            mode="lines",
+            fill="tozeroy",
+            name="share of W_hh terms from step t to T",
+            line={"color": style.MEASURED, "width": 2},
+            showlegend=False,
+            hovertemplate="steps %{x}..T carry %{y:.1%}<extra></extra>",
+        ),
+        row=2,
+        col=1,
+    )
+    if np.isfinite(share).all():
+        steps = diagnostics.steps_carrying(exp.gradients.term_norms("W_hh"), 0.99)
+        start = T - steps + 1
+        fig.add_vline(x=start, line={"color": style.BOUND, "dash": "dash"}, row=2, col=1)
+        fig.add_annotation(
+            x=start,
+            y=0.5,
+            xanchor="right",
+            text=f"the last {steps} steps carry 99% ",
+            showarrow=False,
+            font={"color": style.BOUND},
+            row=2,
+            col=1,
+        )
+    fig.update_yaxes(title_text="norm (÷ largest)" if rescaled else "norm (log scale)", row=1, col=1)
+    fig.update_yaxes(title_text="share", range=[0, 1.05], tickformat=".0%", row=2, col=1)
+    fig.update_xaxes(title_text=f"step t (T = {T})", range=[0.5, T + 0.5], row=2, col=1)
+    style.layout(fig, f"Each step's term of the gradient{_finite_part_note(exp)}", height=520)
+    fig.update_layout(legend={"y": 1.04, "yanchor": "bottom"})
+    return fig
+
+
+def backward_animation_figure(exp, max_frames: int = MAX_FRAMES) -> go.Figure:
+    """The gradient flowing from the loss back through the unrolled graph, one frame per step (or several).
+
+    The states h_k the backward pass has reached are coloured by log10 ||dL/dh_k||, the others are grey.
+    Play, Pause and the slider run in the browser (Plotly frames); the colour range is fixed over the frames.
+    """
+    T = exp.analysed_steps
+    k = np.arange(T + 1)
+    log_dh = _log10(diagnostics.state_norms(exp.gradients.dh))  # (T+1,)
+    finite = log_dh[np.isfinite(log_dh)]
+    if finite.size == 0:
+        return style.empty_figure(
+            "No gradient reaches the states: ∂L/∂h_k is 0 or not finite at every step.", "The gradient flowing back"
+        )
+    low, high = float(finite.min()), float(finite.max())
+    high = high if high > low else low + 1.0
+    colour = np.where(np.isfinite(log_dh), log_dh, np.where(log_dh == np.inf, high, low))  # 0 -> low, inf -> high
+    colour = np.round(colour, 2).astype(np.float32)  # a small payload: 4 bytes a node a frame
+    carries = np.flatnonzero(loss_steps(exp.settings.loss_placement, T)) + 1  # steps t with a loss term
+    fed = np.flatnonzero(input_steps(exp.settings.loss_placement, T)) + 1  # steps t with an input
+    fronts = np.unique(np.round(np.linspace(T, 0, min(T + 1, max_frames))).astype(int))[::-1]  # T .. 0
+    size = 14 if T <= 60 else 9 if T <= 150 else 5
+    node_k = k.astype(np.int16)
+    zeros = np.zeros(T + 1, dtype=np.int8)
+    ticks = log_ticks(low, high, 5)
+
+    def reached(front: int) -> dict:
+        return {"type": "scatter", "x": node_k[front:], "y": zeros[front:], "marker": {"color": colour[front:]}}
+
+    def front_marker(front: int) -> dict:
+        return {"type": "scatter", "x": [front], "text": [f"k = {front}"]}
+
+    first = int(fronts[0])
+    reached_trace = go.Scatter(
+        x=node_k[first:],
+        y=zeros[first:],
+        mode="markers",
+        name="reached by the gradient",
+        showlegend=False,
+        marker={
+            "color": colour[first:],
+            "size": size,
+            "cmin": low,
+            "cmax": high,
+            "colorscale": style.SEQUENTIAL,
+            "line": {"width": 0},
+            "colorbar": {"title": {"text": "‖∂L/∂h_k‖", "side": "right"}, "tickvals": ticks[0], "ticktext": ticks[1]},
+        },
+        hovertemplate="h_%{x}: ‖∂L/∂h_k‖ = 10^%{marker.color:.1f}<extra></extra>",
+    )
+    front_trace = go.Scatter(
+        x=[first],
+        y=[0],
+        text=[f"k = {first}"],
+        mode="markers+text",
+        textposition="bottom center",
+        name="where the gradient is",
+        marker={"size": size + 10, "color": "rgba(0,0,0,0)", "line": {"color": style.HIGHLIGHT, "width": 3}},
+        showlegend=False,
+        hoverinfo="skip",
+    )
+
+    loss_x = np.repeat(carries, 3).astype(float)
+    loss_x[2::3] = np.nan
+    input_x = np.repeat(fed, 3).astype(float)
+    input_x[2::3] = np.nan
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=node_k,
+                y=zeros,
+                mode="lines+markers",
+                name="h_{t-1} → h_t (W_hh)",
+                line={"color": style.MUTED, "width": 1.5},
+                marker={"size": size, "color": "#d5d8dc"},
+                hoverinfo="skip",
+                showlegend=False,
+            ),
+            go.Scatter(
+                x=loss_x,
+                y=np.tile([0.0, 1.0, np.nan], carries.size),
+                mode="lines+markers",
+                line={"color": style.BOUND, "width": 1},
+                marker={"size": size - 2, "color": style.BOUND, "symbol": "diamond"},
+                name="loss L_t (W_hy)",
+                hoverinfo="skip",
+                showlegend=False,
+            ),
+            go.Scatter(
+                x=input_x,
+                y=np.tile([0.0, -1.0, np.nan], fed.size),
+                mode="lines+markers",
+                line={"color": style.MUTED, "width": 1},
+                marker={"size": size - 4, "color": style.MUTED, "symbol": "square"},
+                name="input x_t (W_xh)",
+                hoverinfo="skip",
+                showlegend=False,
+            ),
+            reached_trace,
+            front_trace,
+        ]
+    )
+    duration = int(max(40, 4000 / len(fronts)))
+    fig.frames = [
+        go.Frame(data=[reached(int(f)), front_marker(int(f))], traces=[3, 4], name=str(int(f))) for f in fronts
+    ]
+    play = {
+        "frame": {"duration": duration, "redraw": False},
+        "fromcurrent": True,
+        "transition": {"duration": 0},
+        "mode": "immediate",
+    }
+    fig.update_layout(
+        updatemenus=[
+            {
+                "type": "buttons",
+                "direction": "left",
+                "x": 0.0,
+                "y": -0.18,
+                "xanchor": "left",
+                "yanchor": "top",
+                "showactive": False,
+                "pad": {"r": 10, "t": 0},
+                "buttons": [
+                    {"label": "▶ Play", "method": "animate", "args": [None, play]},
+                    {
+                        "label": "❚❚ Pause",
+                        "method": "animate",
+                        "args": [
+                            [None],
+                            {
+                                "frame": {"duration": 0, "redraw": False},
+                                "mode": "immediate",
+                                "transition": {"duration": 0},
+                            },
+                        ],
+                    },
+                ],
+            }
+        ],
+        sliders=[
+            {
+                "active": 0,
+                "x": 0.18,
+                "len": 0.82,
+                "y": -0.1,
+                "yanchor": "top",
+                "currentvalue": {"prefix": "gradient has reached k = ", "font": {"size": style.FONT_SIZE}},
+                "pad": {"t": 30},
+                "steps": [
+                    {
+                        "label": str(int(f)),
+                        "method": "animate",
+                        "args": [
+                            [str(int(f))],
+                            {
+                                "frame": {"duration": 0, "redraw": False},
+                                "mode": "immediate",
+                                "transition": {"duration": 0},
+                            },
+                        ],
+                    }
+                    for f in fronts
+                ],
+            }
+        ],
+    )
+    fig.update_yaxes(
+        tickvals=[-1, 0, 1], ticktext=["input x_t", "state h_t", "loss L_t"], range=[-1.6, 1.5], showgrid=False
+    )
+    fig.update_xaxes(range=[-1, T + 1], showgrid=False)
+    style.layout(
+        fig,
+        f"The gradient flowing back from the loss through the unrolled graph{_finite_part_note(exp)}",
+        x_title="step t",
+        height=400,
+        legend=False,
+    )
+    fig.update_layout(margin={"b": 140})
+    return fig
+
+
+def jacobian_at_figure(exp, k: int, max_units: int = MAX_HEATMAP_UNITS) -> go.Figure:
+    """The matrix dh_T/dh_k for one k as a heatmap (first `max_units` units), beside all its singular values.
+
+    The heatmap shows entry / max |entry| (the colour range is fixed at -1..1); the title gives the largest entry.
+    The singular values are on a log scale, under the bound (gamma sigma_max)^(T-k).
+    """
+    T = exp.analysed_steps
+    direction, log_scale = diagnostics.jacobian_at(exp.analysed_run, int(k))
+    title = f"∂h_T/∂h_k at k = {k}, T - k = {T - k} steps back"
+    if not np.isfinite(log_scale):
+        reason = "exactly 0: no path from h_k reaches h_T" if log_scale == -np.inf else "not finite (overflow)"
+        return style.empty_figure(f"∂h_T/∂h_k at k = {k} is {reason}.", title)
+    H = direction.shape[0]
+    shown = min(H, max_units)
+    largest = float(np.max(np.abs(direction)))
+    log_largest = log_scale + float(np.log10(largest))
+    singular = np.linalg.svd(direction, compute_uv=False)  # (H,), descending
+    log_singular = log_scale + _log10(singular)
+    bound = float(exp.log10_bound[k])
+    units = f"first {shown} of {H} units" if shown < H else f"{H} units"
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        column_widths=[0.5, 0.5],
+        horizontal_spacing=0.16,
+        subplot_titles=[f"entries / 10^{log_largest:.1f} ({units})", f"its {H} singular values"],
+    )
+    matrix = np.round(direction[:shown, :shown] / largest, 3)
+    fig.add_trace(
+        go.Heatmap(
+            z=matrix,
+            x=np.arange(1, shown + 1),
+            y=np.arange(1, shown + 1),
+            zmin=-1,
+            zmax=1,
+            colorscale=style.DIVERGING,
+            colorbar={"title": {"text": "÷ largest"}, "x": 0.43, "len": 0.9},
+            hovertemplate="unit %{y} of h_T, unit %{x} of h_k: %{z:.3f}<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    fig.update_yaxes(autorange="reversed", title_text="unit of h_T", row=1, col=1)
+    fig.update_xaxes(title_text="unit of h_k", row=1, col=1)
+    index = np.arange(1, H + 1)
+    fig.add_trace(
+        go.Scatter(
+            x=index,
+            y=_plotted(log_singular),
+            mode="markers+lines",
+            name="singular values σ_i",
+            marker={"size": 6, "color": style.MEASURED},
+            line={"color": style.MEASURED, "width": 1},
+            hovertemplate="σ_%{x} = 10^%{y:.2f}<extra></extra>",
+        ),
+        row=1,
+        col=2,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[1, H],
+            y=[bound, bound],
+            mode="lines",
+            name="bound (γ σ_max)^(T-k)",
+            line={"color": style.BOUND, "dash": "dash", "width": 2},
+            hovertemplate=f"bound = 10^{bound:.1f}<extra></extra>",
+        ),
+        row=1,
+        col=2,
+    )
+    _log_axis(fig, [log_singular, np.array([bound])], row=1, col=2, max_ticks=6)
+    fig.update_yaxes(title_text="σ_i (log scale)", row=1, col=2)
+    fig.update_xaxes(title_text="i (largest first)", row=1, col=2)
+    style.layout(fig, title, height=460)
+    fig.update_layout(legend={"x": 1.0, "xanchor": "right"})
+    return fig
+
+
+def per_step_table(exp, rescaled: bool = False) -> pd.DataFrame:
+    """One row per step k = 0..T: ||dh_T/dh_k||, its bound, ||dL/dh_k||, each step's terms and the share.
+
+    Absolute values can underflow to 0 or overflow to inf in float64 (the log10 columns never do);
+    `rescaled` divides each norm column by its largest value (computed in log10), so every column peaks at 1.
+    """
+    T = exp.analysed_steps
+    log_columns = {
+        "‖dh_T/dh_k‖": exp.norms.log10_spectral,
+        "bound (γ σ_max)^(T-k)": exp.log10_bound,
+        "‖dL/dh_k‖": _log10(diagnostics.state_norms(exp.gradients.dh)),
+    }
+    for name in TERM_NAMES:  # step k's own term; there is none at k = 0
+        log_columns[f"‖term of dL/d{name}‖"] = np.concatenate([[np.nan], _log10(exp.gradients.term_norms(name))])
+    table = {"k": np.arange(T + 1), "T - k": T - np.arange(T + 1)}
+    with np.errstate(over="ignore", invalid="ignore"):
+        for name, values in log_columns.items():
+            if rescaled:
+                finite = values[np.isfinite(values)]
+                values = values - (finite.max() if finite.size else 0.0)
+            table[name] = 10.0**values
+        table["log10 ‖dh_T/dh_k‖"] = np.round(exp.norms.log10_spectral, 4)
+        share = diagnostics.cumulative_share_from_end(exp.gradients.term_norms("W_hh"))
+        table["share of dL/dW_hh from steps k..T"] = np.concatenate([[np.nan], share])
+    carries = loss_steps(exp.settings.loss_placement, T)
+    table["loss at step k"] = np.concatenate([[False], carries])
+    return pd.DataFrame(table)

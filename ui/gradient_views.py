@@ -1,0 +1,198 @@
+"""The parts of the Gradients (BPTT) page: the derivation with this run's numbers, the words beside the charts,
+the chosen-k view (a fragment, so moving k reruns only it) and the table with its download."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from rnnviz.diagnostics import describe_growth, steps_carrying
+from rnnviz.experiment import Experiment
+from rnnviz.settings import Settings
+from ui import cache, controls, explain, notices
+
+VALUE_VIEWS = ("absolute", "rescaled")
+PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+
+def chart(builder: str, settings: Settings, look_at: str, key: str | None = None, **options) -> None:
+    """A cached figure of `rnnviz.figures.<builder>` and, under it, what to look at."""
+    st.plotly_chart(cache.figure(builder, settings, **options), width="stretch", config=PLOT_CONFIG, key=key)
+    notices.look_at(look_at)
+
+
+def _power(value: float) -> str:
+    """10^x in LaTeX, e.g. 10^{-12.4}."""
+    return f"10^{{{value:.1f}}}" if np.isfinite(value) else ("0" if value == -np.inf else r"\infty")
+
+
+def derivation(exp: Experiment) -> None:
+    """The articles' derivation in SPEC's notation, with this run's gamma and sigma_max in the bound."""
+    T, gamma, sigma = exp.analysed_steps, exp.gamma, exp.weights["sigma_max"]
+    product = gamma * sigma
+    st.latex(
+        r"\frac{\partial L}{\partial W} = \sum_{t=1}^{T} \frac{\partial L}{\partial h_t}\,"
+        r"\frac{\partial^{+} h_t}{\partial W}, \qquad \frac{\partial L}{\partial h_t} = \sum_{s \ge t}"
+        r"\frac{\partial L_s}{\partial h_s}\,\frac{\partial h_s}{\partial h_t}"
+    )
+    st.latex(
+        r"\frac{\partial h_T}{\partial h_k} = \prod_{t=k+1}^{T} \frac{\partial h_t}{\partial h_{t-1}},"
+        r"\qquad \frac{\partial h_t}{\partial h_{t-1}} = \mathrm{diag}\big(f'(a_t)\big)\, W_{hh}"
+    )
+    st.latex(
+        r"\left\|\frac{\partial h_T}{\partial h_k}\right\| \le \prod_{t=k+1}^{T}"
+        r"\big\|\mathrm{diag}(f'(a_t))\big\|\,\|W_{hh}\| \le (\gamma\,\sigma_{\max})^{T-k}"
+        f" = ({gamma:g} \\times {sigma:.3g})^{{T-k}} = {product:.3g}^{{T-k}}"
+    )
+    st.caption(
+        f"∂⁺h_t/∂W is the explicit part of step t (h_{{t-1}} and x_t held fixed); the implicit part flows "
+        f"back through ∂h_T/∂h_k. γ = sup |f'| = {gamma:g} for {exp.settings.activation}. Over all "
+        f"T = {T} steps the bound allows ${_power(float(exp.log10_bound[0]))}$; this run measured "
+        f"${_power(float(exp.norms.log10_spectral[0]))}$."
+    )
+
+
+def pascanu_words(exp: Experiment) -> str:
+    """Pascanu, Mikolov & Bengio's conditions in words, for this run's numbers."""
+    gamma, sigma, radius = exp.gamma, exp.weights["sigma_max"], exp.weights["spectral_radius"]
+    limit = 1.0 / gamma
+    if exp.settings.activation == "linear":
+        verdict = "vanish" if radius < 1 else "explode" if radius > 1 else "keep their size"
+        return (
+            f"**Linear cell:** ∂h_T/∂h_k = W_hh^(T-k), so in the long run the spectral radius decides: "
+            f"ρ = {radius:.3g} {'<' if radius < 1 else '>' if radius > 1 else '='} 1, the long-term terms "
+            f"{verdict}. σ_max = {sigma:.3g} only bounds the first steps (see the panel on σ_max below)."
+        )
+    if sigma < limit:
+        return (
+            f"**Sufficient for vanishing:** σ_max = {sigma:.3g} < 1/γ = {limit:g}. Every step back multiplies "
+            f"the gradient by at most γ σ_max = {gamma * sigma:.3g} < 1, so the long-term terms must vanish, "
+            f"whatever the inputs."
+        )
+    return (
+        f"**Necessary for exploding:** σ_max = {sigma:.3g} ≥ 1/γ = {limit:g}, so the long-term terms may "
+        f"explode, but need not: where |f'(a_t)| < γ (saturated or switched-off units) or the directions do not "
+        f"line up, they still shrink. The measurement decides: this run is **{exp.regime.label}**."
+    )
+
+
+def growth_words(exp: Experiment) -> str:
+    """The measured growth factor per step, in words."""
+    return f"Measured: ‖∂h_T/∂h_k‖ {describe_growth(exp.growth)}."
+
+
+def placement_words(exp: Experiment) -> str:
+    """Which gradient terms exist for this loss placement."""
+    T = exp.analysed_steps
+    words = {
+        "many_to_one": f"**Many-to-one:** only step {T} carries a loss, so every term reaches step t through "
+        f"∂h_T/∂h_t: the early terms are the long-term ones, and they vanish or explode with it.",
+        "many_to_many": "**Many-to-many:** every step carries a loss L_t, so step t's term always has a short path "
+        "from its own L_t: the terms stay alive even when the long-term parts vanish.",
+        "one_to_many": "**One-to-many:** only step 1 receives an input (x_t = 0 after it), so ∂L/∂W_xh has a term "
+        "at step 1 only; every step carries a loss.",
+    }[exp.settings.loss_placement]
+    return words + " The W_hh term of step 1 is 0 because h_0 = 0."
+
+
+def share_words(exp: Experiment) -> str:
+    """E.g. "The last 5 of 60 steps carry 99% of the W_hh gradient"."""
+    norms = exp.gradients.term_norms("W_hh")
+    if not np.isfinite(norms).all():
+        return "Some terms left floating point (the gradient exploded), so no share can be computed."
+    return (
+        f"The last **{steps_carrying(norms, 0.99)} of {exp.analysed_steps} steps** carry 99% of the summed W_hh terms."
+    )
+
+
+def summary(exp: Experiment) -> None:
+    """The regime badge, spectral radius, sigma_max and the growth factor, with Pascanu's conditions in words."""
+    notices.regime_badge(exp, key="page-regime")
+    st.caption(exp.regime.reason)
+    columns = st.columns(5)
+    columns[0].metric(
+        "spectral radius ρ(W_hh)",
+        f"{exp.weights['spectral_radius']:.3g}",
+        help="Largest |eigenvalue|: decides the long run for a linear cell.",
+    )
+    columns[1].metric(
+        "σ_max(W_hh)",
+        f"{exp.weights['sigma_max']:.3g}",
+        help="Largest singular value ‖W_hh‖₂: bounds every single step.",
+    )
+    columns[2].metric("γ = sup |f'|", f"{exp.gamma:g}")
+    columns[3].metric("bound per step γ σ_max", f"{exp.weights['gamma_sigma_max']:.3g}")
+    growth = exp.growth
+    columns[4].metric(
+        "measured factor per step",
+        f"{growth:.3g}" if np.isfinite(growth) else "n/a",
+        help="Least-squares slope of log10 ‖∂h_T/∂h_k‖ against T - k.",
+    )
+
+
+def gradient_overflow_note(exp: Experiment) -> None:
+    """When the backward pass left floating point although the states stayed finite."""
+    if exp.overflow_step is None and not np.isfinite(exp.gradients.dh).all():
+        st.warning(
+            "**The gradient exploded beyond floating point in the backward pass** (the states stayed "
+            "finite): ‖∂L/∂h_k‖ and some step terms are infinite; the charts leave them out or pin them to "
+            "the top of the colour scale.",
+            icon="💥",
+        )
+
+
+@st.fragment
+def chosen_k(settings: Settings) -> None:
+    """The k slider and what it drives: dh_T/dh_k as a heatmap and its singular values. Reruns on its own."""
+    exp = cache.experiment_for(settings)
+    T = exp.analysed_steps
+    k = controls.step_slider(
+        "Step k to look at",
+        key="k",
+        low=0,
+        high=T - 1,
+        first=max(T - 10, 0),
+        help_text="∂h_T/∂h_k for this k: how a change of h_k moves h_T.",
+    )
+    with notices.page_guard("the Jacobian at k"):
+        log_norm, bound = float(exp.norms.log10_spectral[k]), float(exp.log10_bound[k])
+        st.markdown(
+            f"At k = {k}, T - k = {T - k} steps back: ‖∂h_T/∂h_k‖ = ${_power(log_norm)}$ ≤ bound ${_power(bound)}$."
+        )
+        chart(
+            "jacobian_at_figure",
+            settings,
+            f"{explain.LOOK_AT['jacobian_heatmap']} {explain.LOOK_AT['singular_values']}",
+            key="jacobian-at-k",
+            k=k,
+        )
+
+
+def table(settings: Settings, view: str) -> None:
+    """The per-step figures as a table, with a CSV download of the same numbers."""
+    frame: pd.DataFrame = cache.table("per_step_table", settings, rescaled=view == "rescaled")
+    numbers = {
+        name: st.column_config.NumberColumn(format="%.3e")
+        for name in frame.columns
+        if name.startswith("‖") or name.startswith("bound")
+    }
+    numbers["share of dL/dW_hh from steps k..T"] = st.column_config.NumberColumn(format="percent")
+    st.dataframe(frame, hide_index=True, column_config=numbers, height=320, width="stretch")
+    st.download_button(
+        "Download the table (CSV)",
+        frame.to_csv(index=False).encode("utf-8"),
+        file_name=f"bptt_steps_{view}.csv",
+        mime="text/csv",
+        key="download-steps",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    notices.look_at(
+        explain.LOOK_AT["table"]
+        + (
+            " Rescaled: each column divided by its largest value, so every column peaks at 1."
+            if view == "rescaled"
+            else ""
+        )
+    )
