@@ -18,6 +18,7 @@ from rnnviz.init import (
 from rnnviz.lstm import LSTM, random_lstm
 from rnnviz.rnn import RNN
 from rnnviz.run import Gradients, Run, bptt, finite_part, state_jacobians, unroll
+from rnnviz.train import train_char_rnn
 
 __all__ = [
     "ACTIVATIONS",
@@ -41,5 +42,6 @@ __all__ = [
     "softmax",
     "spectral_radius",
     "state_jacobians",
+    "train_char_rnn",
     "unroll",
 ]

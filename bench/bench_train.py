@@ -1,0 +1,130 @@
+"""Training speed of the character model: the article's example, and the bundled text beside PyTorch.
+
+    .venv/bin/python bench/bench_train.py
+
+1. The seed article's recipe (17 characters, windows of 3, H = 50, ReLU, Adam, batch 32): 100 epochs.
+   Target: under 1 s.
+2. The bundled text (rnnviz/data/alice.txt) with H = 128, windows of 25, batch 32: seconds per epoch, with and
+   without the per-epoch diagnostics, beside torch.nn.RNN + nn.Linear with the same sizes, the same Adam and the
+   same batches (float32 and float64) when torch is importable. Target: no slower than PyTorch on the CPU.
+Each figure is the best of a few repeats, measured in this run, one BLAS thread on both sides.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one thread on both sides: small matrices, a shared CPU
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np  # noqa: E402
+
+from rnnviz.train import (  # noqa: E402
+    ARTICLE_TEXT,
+    CharTrainer,
+    Recipe,
+    bundled_text,
+    char_vocabulary,
+    train_char_rnn,
+)
+
+BIG = {"seq_length": 25, "hidden_size": 128, "batch_size": 32, "activation": "tanh"}
+EPOCHS = 3
+REPEATS = 3
+
+
+def best_seconds(run, repeats: int = REPEATS) -> float:
+    """The fastest of `repeats` runs: the least disturbed by other work on a shared machine."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def bench_article() -> None:
+    seconds = best_seconds(lambda: train_char_rnn(ARTICLE_TEXT), repeats=5)
+    result = train_char_rnn(ARTICLE_TEXT)
+    final = result.history.iloc[-1]
+    print(
+        f"article example, 100 epochs: {seconds:.3f} s (target < 1 s); "
+        f"final loss {final.loss:.3f}, accuracy {final.accuracy:.3f}"
+    )
+
+
+def rnnviz_epoch_seconds(text: str, diagnostics: bool) -> float:
+    trainer = CharTrainer(text, Recipe(**BIG, epochs=EPOCHS + 1))
+    if not diagnostics:
+        trainer.diagnostics = False
+    trainer.train_epoch()  # warm-up
+    return best_seconds(trainer.train_epoch, repeats=EPOCHS)
+
+
+def torch_epoch_seconds(text: str, dtype_name: str) -> float | None:
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+    dtype = getattr(torch, dtype_name)
+    vocabulary = char_vocabulary(text)
+    index = {c: i for i, c in enumerate(vocabulary)}
+    codes = np.array([index[c] for c in text])
+    T, H, B, V = BIG["seq_length"], BIG["hidden_size"], BIG["batch_size"], len(vocabulary)
+    inputs = torch.from_numpy(np.lib.stride_tricks.sliding_window_view(codes[:-1], T).copy())
+    targets = torch.from_numpy(codes[T:].copy())
+    eye = torch.eye(V, dtype=dtype)
+    torch.manual_seed(0)
+    rnn = torch.nn.RNN(V, H, nonlinearity=BIG["activation"]).to(dtype)
+    readout = torch.nn.Linear(H, V).to(dtype)
+    params = [*rnn.parameters(), *readout.parameters()]
+    optimizer = torch.optim.Adam(params, lr=0.001, eps=1e-7)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    generator = torch.Generator().manual_seed(0)
+
+    def epoch():
+        order = torch.randperm(inputs.shape[0], generator=generator)
+        for start in range(0, inputs.shape[0], B):
+            batch = order[start : start + B]
+            xs = eye[inputs[batch].T]  # (T, B, V)
+            out, _ = rnn(xs)
+            loss = loss_fn(readout(out[-1]), targets[batch])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+    epoch()  # warm-up
+    return best_seconds(epoch, repeats=EPOCHS)
+
+
+def bench_bundled() -> None:
+    text = bundled_text("alice")
+    n_windows = len(text) - BIG["seq_length"]
+    print(
+        f"\nbundled text ({len(text)} characters, {len(set(text))} distinct, {n_windows} windows), "
+        f"H = {BIG['hidden_size']}, T = {BIG['seq_length']}, batch {BIG['batch_size']}, {BIG['activation']}, "
+        "Adam: seconds per epoch"
+    )
+    ours = rnnviz_epoch_seconds(text, diagnostics=True)
+    ours_plain = rnnviz_epoch_seconds(text, diagnostics=False)
+    print(f"  rnnviz (NumPy float64), with per-step diagnostics: {ours:.3f} s")
+    print(f"  rnnviz (NumPy float64), training only:             {ours_plain:.3f} s")
+    for dtype_name in ("float32", "float64"):
+        theirs = torch_epoch_seconds(text, dtype_name)
+        if theirs is None:
+            print("  PyTorch: not installed (pip install torch to compare)")
+            return
+        print(
+            f"  PyTorch nn.RNN + Linear ({dtype_name}, 1 thread): {theirs:.3f} s "
+            f"-> rnnviz with diagnostics takes {ours / theirs:.2f}x PyTorch's time"
+        )
+
+
+if __name__ == "__main__":
+    bench_article()
+    bench_bundled()
