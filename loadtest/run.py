@@ -1,0 +1,495 @@
+"""Load test: a class of N students on one `streamlit run app.py`, with the server's memory and CPU sampled.
+
+    .venv/bin/python loadtest/run.py --sessions 30
+
+Starts the app on a free loopback port (127.0.0.1 only), opens one probe tab on every page (which also loads
+every module, the server's "warm" start), then drives N headless-Chromium tabs in a few worker processes
+through a class session (see `session.py`). While they run, it samples the resident memory (RSS) and CPU time
+of the server and its children from /proc. When the tabs have closed it waits for Streamlit to drop their
+sessions (`server.disconnectedSessionTTL`, 120 s by default), opens a few fresh tabs (which makes Streamlit
+expire the old sessions), and reads the memory once more. Everything is bounded: each phase has its own
+time limit, the worker processes are killed at the deadline, and the server is stopped at the end.
+
+It prints the interaction latencies (p50/p95 by kind), every error seen, and the memory figures, and exits
+non-zero when a target is missed (no errors, p95 slider latency < 2 s, peak < 1.5 GB, after close within
+100 MB of the warm start).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from session import APP, CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
+MB = 1024 * 1024
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+DEEP_LINK = "unfold?scale=1.1&T=60"
+TARGETS = {"p95 slider latency (s)": 2.0, "peak RSS (MB)": 1536, "RSS after close above warm start (MB)": 100}
+
+
+# --- the server ------------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, log_path: Path, extra: list[str]) -> subprocess.Popen:
+    """`streamlit run app.py` on 127.0.0.1:port, in its own process group (so it can be stopped whole)."""
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        *extra,
+    ]
+    log = open(log_path, "wb")  # noqa: SIM115 - kept open for the server's whole life
+    return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def wait_healthy(url: str, timeout: float) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url + "_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"streamlit did not answer at {url} within {timeout:g} s")
+
+
+def stop_group(process: subprocess.Popen, grace: float = 10) -> None:
+    """Stop a process this script started, and the process group it leads."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(grace)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait(5)
+
+
+# --- sampling the server from /proc ----------------------------------------------------------------------------
+
+
+def descendants(pid: int) -> list[int]:
+    """pid and every process below it."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(parent, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def rss_and_cpu_ticks(pids: list[int]) -> tuple[int, int]:
+    """Resident bytes and user+system clock ticks, summed over pids."""
+    rss = ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        rss += int(fields[21]) * PAGE_SIZE  # rss in pages
+    return rss, ticks
+
+
+def machine_busy_ticks() -> tuple[int, int]:
+    """(busy, total) clock ticks of the whole machine, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
+
+
+@dataclass
+class Sample:
+    t: float
+    rss_mb: float
+    server_cpu_percent: float  # of one core
+    machine_cpu_percent: float  # of all cores
+    phase: str
+
+
+@dataclass
+class Sampler:
+    """Samples the server's memory and CPU every `interval` seconds on a background thread."""
+
+    pid: int
+    interval: float = 0.5
+    phase: str = "start"
+    samples: list[Sample] = field(default_factory=list)
+
+    def __post_init__(self):
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> Sampler:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+    def _run(self) -> None:
+        began = time.time()
+        _, last_ticks = rss_and_cpu_ticks(descendants(self.pid))
+        last_busy, last_total = machine_busy_ticks()
+        last = time.time()
+        while not self._stop.wait(self.interval):
+            rss, ticks = rss_and_cpu_ticks(descendants(self.pid))
+            busy, total = machine_busy_ticks()
+            now = time.time()
+            server_cpu = 100 * (ticks - last_ticks) / CLOCK_TICKS / max(now - last, 1e-6)
+            machine_cpu = 100 * (busy - last_busy) / max(total - last_total, 1)
+            self.samples.append(
+                Sample(
+                    round(now - began, 2), round(rss / MB, 1), round(server_cpu, 1), round(machine_cpu, 1), self.phase
+                )
+            )
+            last_ticks, last_busy, last_total, last = ticks, busy, total, now
+
+    def rss_now(self) -> float:
+        rss, _ = rss_and_cpu_ticks(descendants(self.pid))
+        return round(rss / MB, 1)
+
+    def of(self, phase: str) -> list[Sample]:
+        return [s for s in self.samples if s.phase == phase]
+
+
+# --- the probe tab: every page once, and the lesson links ------------------------------------------------------
+
+
+def probe(base_url: str, timeout: float) -> tuple[list[str], list[str], list[str]]:
+    """Open a deep link first (as the first student on a freshly started server does), then every page of the
+    navigation once; return the lesson links found, the pages' names, and what went wrong."""
+    from playwright.sync_api import sync_playwright
+
+    lessons: list[str] = []
+    errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(timeout * 1000)
+
+            def settle():
+                for _ in range(2):
+                    page.wait_for_selector(f"{APP}[data-test-script-state='notRunning']")
+                    time.sleep(0.3)
+
+            page.goto(base_url + DEEP_LINK)
+            settle()
+            if not page.locator("[data-testid='stSidebar'] .st-key-scale").count():
+                errors.append(
+                    f"the first visitor of a fresh server who opens /{DEEP_LINK} gets the page without the "
+                    "app's navigation and settings (Streamlit ran it as a legacy pages/ script)"
+                )
+            page.goto(base_url)
+            settle()
+            links = page.locator("[data-testid='stSidebarNavLink']")
+            hrefs = [links.nth(i).get_attribute("href") or "" for i in range(links.count())]
+            names = [href.split(base_url, 1)[-1].split("?", 1)[0].strip("/") for href in hrefs]
+            for name in names:
+                page.goto(base_url + name)
+                settle()
+                if page.locator("[data-testid='stException']").count():
+                    errors.append(f"/{name}: exception box on first open")
+                if name == "scenarios":
+                    found = page.locator("a[href*='lesson=']")
+                    lessons = [found.nth(i).get_attribute("href") or "" for i in range(found.count())]
+                    lessons += ["scenarios?" + page.url.split("?", 1)[1]] if "lesson=" in page.url else []
+        finally:
+            browser.close()
+    paths = []
+    for href in lessons:
+        match = re.search(r"(scenarios\?[^#]*lesson=[^&#]+[^#]*)", href)
+        if match and match.group(1) not in paths:
+            paths.append(match.group(1))
+    return paths, names, errors
+
+
+def fresh_tabs(base_url: str, count: int, timeout: float) -> None:
+    """Open and close `count` fresh tabs: new sessions make Streamlit expire the disconnected ones."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for _ in range(count):
+                context = browser.new_context()
+                page = context.new_page()
+                page.goto(base_url, timeout=timeout * 1000)
+                page.wait_for_selector(f"{APP}[data-test-script-state='notRunning']", timeout=timeout * 1000)
+                time.sleep(1)
+                context.close()
+        finally:
+            browser.close()
+
+
+# --- the class -------------------------------------------------------------------------------------------------
+
+
+def run_class(base_url: str, args, first_paths: list[str], work: Path) -> tuple[list[dict], list[str]]:
+    """N students in `args.processes` worker processes; returns their records and any worker failures."""
+    processes = max(1, min(args.processes, args.sessions))
+    deadline = time.time() + args.load_seconds
+    workers, failures = [], []
+    for index in range(processes):
+        students = list(range(index, args.sessions, processes))
+        plan = {
+            "base_url": base_url,
+            "sessions": students,
+            "deadline": deadline,
+            "first_paths": first_paths,
+            "ramp_seconds": args.ramp,
+            "slider_moves": args.slider_moves,
+            "think_seconds": [0.5, 2.0],
+            "action_timeout": args.action_timeout,
+            "train": not args.no_train,
+            "seed": args.seed,
+        }
+        plan_path, result_path = work / f"plan-{index}.json", work / f"result-{index}.json"
+        plan_path.write_text(json.dumps(plan))
+        log = open(work / f"worker-{index}.log", "wb")  # noqa: SIM115 - closed when the worker has ended
+        worker = subprocess.Popen(
+            [sys.executable, str(HERE / "session.py"), str(plan_path), str(result_path)],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        workers.append((worker, result_path, log, students))
+    records = []
+    for worker, result_path, log, students in workers:
+        try:
+            worker.wait(max(1.0, deadline + 30 - time.time()))
+        except subprocess.TimeoutExpired:
+            failures.append(f"worker for students {students} passed the deadline and was stopped")
+        stop_group(worker)
+        log.close()
+        if result_path.exists():
+            records.extend(json.loads(result_path.read_text()))
+        else:
+            failures.append(f"worker for students {students} left no results (see {log.name})")
+    return records, failures
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
+
+
+def server_log_errors(log_path: Path) -> list[str]:
+    text = log_path.read_text(errors="replace")
+    return [line.strip()[:300] for line in text.splitlines() if re.search(r"Traceback|Error|Exception", line)]
+
+
+def report(args, records, failures, sampler: Sampler, figures: dict, log_errors: list[str]) -> dict:
+    latencies: dict[str, list[float]] = {}
+    for record in records:
+        for kind, values in record["latencies"].items():
+            latencies.setdefault(kind, []).extend(values)
+    errors = [f"student {r['student']}: {e}" for r in records for e in r["errors"]] + failures
+    skipped = Counter(s for r in records for s in r["skipped"])
+    load = sampler.of("load")
+    summary = {
+        "sessions": args.sessions,
+        "processes": args.processes,
+        "finished sessions": sum(r["finished"] for r in records),
+        "latency": {
+            kind: {
+                "n": len(v),
+                "p50": round(percentile(v, 50), 3),
+                "p95": round(percentile(v, 95), 3),
+                "max": round(max(v), 3),
+            }
+            for kind, v in sorted(latencies.items())
+        },
+        "errors": errors,
+        "server log errors": log_errors,
+        "skipped": dict(skipped),
+        "cold start RSS (MB)": figures["cold"],
+        "warm start RSS (MB)": figures["warm"],
+        "peak RSS (MB)": max([s.rss_mb for s in sampler.samples] or [0]),
+        "RSS after close (MB)": figures["after"],
+        "server CPU during load, mean % of one core": round(statistics.mean([s.server_cpu_percent for s in load]), 1)
+        if load
+        else None,
+        "machine CPU during load, mean % of all cores": round(statistics.mean([s.machine_cpu_percent for s in load]), 1)
+        if load
+        else None,
+    }
+    slider = summary["latency"].get("slider move", {}).get("p95", float("nan"))
+    summary["targets"] = {
+        "no errors": not errors and not log_errors,
+        "p95 slider latency < 2 s": slider < TARGETS["p95 slider latency (s)"],
+        "peak RSS < 1.5 GB": summary["peak RSS (MB)"] < TARGETS["peak RSS (MB)"],
+        "after close within 100 MB of warm start": figures["after"] - figures["warm"]
+        < TARGETS["RSS after close above warm start (MB)"],
+    }
+    return summary
+
+
+def print_summary(summary: dict) -> None:
+    print(
+        f"\n== rnnviz load test: {summary['sessions']} sessions in {summary['processes']} processes, "
+        f"{summary['finished sessions']} finished =="
+    )
+    print(f"{'interaction':<14}{'n':>6}{'p50 s':>9}{'p95 s':>9}{'max s':>9}")
+    for kind, row in summary["latency"].items():
+        print(f"{kind:<14}{row['n']:>6}{row['p50']:>9.3f}{row['p95']:>9.3f}{row['max']:>9.3f}")
+    print(
+        f"\nserver RSS: cold start {summary['cold start RSS (MB)']:.0f} MB, warm start "
+        f"{summary['warm start RSS (MB)']:.0f} MB, peak {summary['peak RSS (MB)']:.0f} MB, after close "
+        f"{summary['RSS after close (MB)']:.0f} MB"
+    )
+    print(
+        f"CPU during load: server {summary['server CPU during load, mean % of one core']}% of one core, "
+        f"machine {summary['machine CPU during load, mean % of all cores']}% of all cores"
+    )
+    errors = summary["errors"] + [f"server log: {line}" for line in summary["server log errors"]]
+    print(f"\nerrors: {len(errors)}")
+    for line, count in Counter(errors).most_common(25):
+        print(f"  {count} x {line}")
+    if summary["skipped"]:
+        print(
+            "not offered by this version of the app (skipped): "
+            + "; ".join(f"{k} ({v})" for k, v in summary["skipped"].items())
+        )
+    print("\ntargets: " + ", ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in summary["targets"].items()))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sessions", type=int, default=30, help="students (browser tabs) at once")
+    parser.add_argument("--processes", type=int, default=5, help="worker processes, one Chromium each")
+    parser.add_argument("--ramp", type=float, default=20, help="students arrive spread over this many seconds")
+    parser.add_argument("--slider-moves", type=int, default=4, help="weight-scale moves on the Unfold page")
+    parser.add_argument("--action-timeout", type=float, default=30, help="seconds one interaction may take")
+    parser.add_argument("--load-seconds", type=float, default=420, help="hard limit on the class, in seconds")
+    parser.add_argument(
+        "--close-wait",
+        type=float,
+        default=130,
+        help="seconds to wait after the tabs close (Streamlit keeps a closed session 120 s)",
+    )
+    parser.add_argument("--no-train", action="store_true", help="leave out the Train page")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", type=Path, help="also write the figures and samples to this file")
+    parser.add_argument(
+        "--server-option",
+        action="append",
+        default=[],
+        help="extra `streamlit run` option, e.g. --server-option=--server.disconnectedSessionTTL=30",
+    )
+    args = parser.parse_args(argv)
+    if args.sessions < 1 or args.sessions > 200:
+        parser.error("--sessions must be between 1 and 200")
+
+    work = Path(tempfile.mkdtemp(prefix="rnnviz-loadtest-"))
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}/"
+    server = start_server(port, work / "server.log", args.server_option)
+    sampler = Sampler(server.pid).start()
+    figures = {}
+    try:
+        wait_healthy(base_url, 60)
+        time.sleep(1)
+        figures["cold"] = sampler.rss_now()
+        print(
+            f"server on {base_url} (pid {server.pid}), cold start RSS {figures['cold']:.0f} MB; probing pages…",
+            flush=True,
+        )
+        sampler.phase = "probe"
+        lessons, names, probe_errors = probe(base_url, 120)
+        first_paths = lessons or [DEEP_LINK]
+        time.sleep(3)
+        figures["warm"] = sampler.rss_now()
+        print(
+            f"pages: {', '.join(names)}; first links: {', '.join(first_paths[:4])}"
+            f"{' …' if len(first_paths) > 4 else ''}; warm start RSS {figures['warm']:.0f} MB",
+            flush=True,
+        )
+
+        sampler.phase = "load"
+        began = time.time()
+        records, failures = run_class(base_url, args, first_paths, work)
+        failures = [f"probe: {e}" for e in probe_errors] + failures
+        print(
+            f"class done in {time.time() - began:.0f} s; waiting {args.close_wait:g} s for the closed sessions "
+            "to be dropped…",
+            flush=True,
+        )
+
+        sampler.phase = "close"
+        time.sleep(args.close_wait)
+        fresh_tabs(base_url, 3, 60)
+        time.sleep(5)
+        figures["after"] = sampler.rss_now()
+        sampler.phase = "end"
+    finally:
+        sampler.stop()
+        stop_group(server)
+    summary = report(args, records, failures, sampler, figures, server_log_errors(work / "server.log"))
+    print_summary(summary)
+    if args.json:
+        summary["samples"] = [s.__dict__ for s in sampler.samples]
+        args.json.write_text(json.dumps(summary, indent=1))
+    print(f"(logs in {work})")
+    return 0 if all(summary["targets"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
