@@ -27,7 +27,9 @@ with notices.page_guard("the gradients page"):
     with right:
         st.markdown(gradient_views.growth_words(exp))
         st.markdown(gradient_views.pascanu_words(exp))
-        gradient_views.derivation(exp)
+
+    st.subheader("Where the factor per step comes from")
+    gradient_views.derivation(exp)
 
     st.subheader("Spectral radius against σ_max: a non-normal W_hh")
     gradient_views.chart(

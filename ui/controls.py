@@ -58,7 +58,14 @@ def sidebar() -> Settings:
 
 
 def current_settings() -> Settings:
-    """The settings the sidebar holds (the pages call this; `sidebar` has run before them)."""
+    """The settings the sidebar holds (the pages call this; `sidebar` has normally run before them).
+
+    When a page runs without the entry point, it draws the sidebar itself: Streamlit runs a page file alone
+    when a fresh server's first request is a deep link (a `pages/` folder beside app.py makes it start in its
+    file-based mode until `st.navigation` has run once), and AppTest does so on every rerun.
+    """
+    if not all(key in st.session_state for key in QUERY_KEYS.values()):
+        return sidebar()
     return Settings(**{name: st.session_state[key] for name, key in QUERY_KEYS.items()})
 
 
@@ -91,8 +98,7 @@ def _widgets() -> dict[str, object]:
     """One widget per setting, in the order a reader meets them in the recurrence."""
     st.header("Settings")
     values = {}
-    for name in ("activation", "scale", "init", "hidden_size", "seq_length", "input_kind", "loss_placement",
-                 "seed"):
+    for name in ("activation", "scale", "init", "hidden_size", "seq_length", "input_kind", "loss_placement", "seed"):
         values[name] = _widget(name)
     st.button("Reset to defaults", key="reset_settings", on_click=load, args=(Settings(),), width="stretch")
     return values
@@ -103,19 +109,29 @@ def _widget(name: str):
     default = DEFAULTS[name]
     if name in CHOICES:
         options = list(CHOICES[name])
-        value = st.selectbox(label, options, index=options.index(default), key=key, help=help_text,
-                             bind="query-params")
+        value = st.selectbox(label, options, index=options.index(default), key=key, help=help_text, bind="query-params")
         st.caption(labels.choice_label(name, value))
         return value
     low, high = RANGES[name]
     if name == "seed":
-        return st.number_input(label, min_value=low, max_value=high, value=default, step=1, key=key,
-                               help=help_text, bind="query-params")
+        return st.number_input(
+            label, min_value=low, max_value=high, value=default, step=1, key=key, help=help_text, bind="query-params"
+        )
     if name == "scale":
-        return st.slider(label, min_value=float(low), max_value=float(high), value=float(default),
-                         step=LIMITS.scale_step, format="%.2f", key=key, help=help_text, bind="query-params")
-    return st.slider(label, min_value=low, max_value=high, value=default, step=1, key=key, help=help_text,
-                     bind="query-params")
+        return st.slider(
+            label,
+            min_value=float(low),
+            max_value=float(high),
+            value=float(default),
+            step=LIMITS.scale_step,
+            format="%.2f",
+            key=key,
+            help=help_text,
+            bind="query-params",
+        )
+    return st.slider(
+        label, min_value=low, max_value=high, value=default, step=1, key=key, help=help_text, bind="query-params"
+    )
 
 
 def step_slider(label: str, key: str, low: int, high: int, first: int | None = None, help_text: str = "") -> int:
@@ -131,5 +147,4 @@ def step_slider(label: str, key: str, low: int, high: int, first: int | None = N
         st.caption(f"{label}: {low} (the only one)")
         st.session_state.pop(key, None)
         return low
-    return st.slider(label, min_value=low, max_value=high, step=1, key=key, help=help_text or None,
-                     bind="query-params")
+    return st.slider(label, min_value=low, max_value=high, step=1, key=key, help=help_text or None, bind="query-params")

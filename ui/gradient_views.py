@@ -112,22 +112,26 @@ def summary(exp: Experiment) -> None:
     st.caption(exp.regime.reason)
     columns = st.columns(5)
     columns[0].metric(
-        "spectral radius ρ(W_hh)",
+        "ρ(W_hh)",
         f"{exp.weights['spectral_radius']:.3g}",
-        help="Largest |eigenvalue|: decides the long run for a linear cell.",
+        help="Spectral radius: the largest |eigenvalue| of W_hh. It decides the long run for a linear cell.",
     )
     columns[1].metric(
         "σ_max(W_hh)",
         f"{exp.weights['sigma_max']:.3g}",
-        help="Largest singular value ‖W_hh‖₂: bounds every single step.",
+        help="The largest singular value ‖W_hh‖₂: it bounds every single step.",
     )
-    columns[2].metric("γ = sup |f'|", f"{exp.gamma:g}")
-    columns[3].metric("bound per step γ σ_max", f"{exp.weights['gamma_sigma_max']:.3g}")
+    columns[2].metric("γ = sup |f'|", f"{exp.gamma:g}", help=f"The largest slope of {exp.settings.activation}.")
+    columns[3].metric(
+        "γ σ_max",
+        f"{exp.weights['gamma_sigma_max']:.3g}",
+        help="The bound on the factor per step back: below 1, the gradient must vanish.",
+    )
     growth = exp.growth
     columns[4].metric(
-        "measured factor per step",
+        "measured / step",
         f"{growth:.3g}" if np.isfinite(growth) else "n/a",
-        help="Least-squares slope of log10 ‖∂h_T/∂h_k‖ against T - k.",
+        help="The measured factor per step: least-squares slope of log10 ‖∂h_T/∂h_k‖ against T - k.",
     )
 
 

@@ -66,6 +66,14 @@ def _log_axis(
     fig.update_yaxes(tickvals=tickvals, ticktext=ticktext, range=[low - pad, high + pad], row=row, col=col)
 
 
+def _legend_below(fig: go.Figure, y: float = -0.2, bottom: int = 120) -> go.Figure:
+    """The legend under the x axis title, so long trace names never cover the title."""
+    fig.update_layout(
+        legend={"orientation": "h", "y": y, "yanchor": "top", "x": 0.0, "xanchor": "left"}, margin={"b": bottom}
+    )
+    return fig
+
+
 def _finite_part_note(exp) -> str:
     if exp.overflow_step is None:
         return ""
@@ -128,13 +136,14 @@ def jacobian_norms_figure(exp) -> go.Figure:
             font={"size": style.FONT_SIZE},
             bgcolor="white",
         )
-    return style.layout(
+    style.layout(
         fig,
-        f"How much of ∂h_T/∂h_k survives T - k = {T} - k steps back{_finite_part_note(exp)}",
-        x_title=f"k (the step the gradient reaches back to; T = {T})",
+        f"‖∂h_T/∂h_k‖ against k, T = {T}{_finite_part_note(exp)}",
+        x_title="k (the step the gradient reaches back to)",
         y_title="‖∂h_T/∂h_k‖ (log scale)",
-        height=440,
+        height=500,
     )
+    return _legend_below(fig, y=-0.18, bottom=150)
 
 
 def power_norms_figure(exp, n_max: int = 100) -> go.Figure:
@@ -195,7 +204,7 @@ def power_norms_figure(exp, n_max: int = 100) -> go.Figure:
             col=col,
         )
         peak_n, peak = nonnormal.transient_peak(norms)
-        if peak_n > 0:
+        if 0 < peak_n < n_max:  # a true transient: it grows, then shrinks
             fig.add_annotation(
                 x=peak_n,
                 y=peak,
@@ -209,11 +218,11 @@ def power_norms_figure(exp, n_max: int = 100) -> go.Figure:
             )
         shown = [norms, radius_line, np.minimum(sigma_line, np.nanmax(norms[np.isfinite(norms)]) + 1)]
         _log_axis(fig, shown, row=1, col=col, max_ticks=6)
-        fig.update_xaxes(title_text="n (steps back)", row=1, col=col)
+    style.layout(fig, "Spectral radius against σ_max: ‖W^n‖ over n steps", height=470)
+    fig.update_xaxes(title_text="n (steps back)", range=[0, n_max])
     fig.update_yaxes(title_text="‖W^n‖₂ (log scale)", row=1, col=1)
-    style.layout(fig, "Spectral radius against σ_max: ‖W^n‖ over n steps", height=430)
-    fig.update_layout(legend={"y": -0.25, "yanchor": "top", "x": 0.0, "xanchor": "left"}, margin={"b": 130, "t": 90})
-    return fig
+    fig.update_layout(margin={"t": 90})
+    return _legend_below(fig, y=-0.2, bottom=140)
 
 
 def step_terms_figure(exp, rescaled: bool = False) -> go.Figure:
@@ -288,12 +297,12 @@ def step_terms_figure(exp, rescaled: bool = False) -> go.Figure:
             row=2,
             col=1,
         )
-    fig.update_yaxes(title_text="norm (÷ largest)" if rescaled else "norm (log scale)", row=1, col=1)
-    fig.update_yaxes(title_text="share", range=[0, 1.05], tickformat=".0%", row=2, col=1)
-    fig.update_xaxes(title_text=f"step t (T = {T})", range=[0.5, T + 0.5], row=2, col=1)
-    style.layout(fig, f"Each step's term of the gradient{_finite_part_note(exp)}", height=520)
-    fig.update_layout(legend={"y": 1.04, "yanchor": "bottom"})
-    return fig
+    style.layout(fig, f"Each step's own term of the gradient{_finite_part_note(exp)}", height=600)
+    fig.update_yaxes(title_text="norm (÷ largest, log)" if rescaled else "norm (log scale)", row=1, col=1)
+    fig.update_yaxes(title_text="share from t to T", range=[0, 1.05], tickformat=".0%", row=2, col=1)
+    fig.update_xaxes(range=[0.5, T + 0.5])
+    fig.update_xaxes(title_text=f"step t (T = {T})", row=2, col=1)
+    return _legend_below(fig, y=-0.14, bottom=150)
 
 
 def backward_animation_figure(exp, max_frames: int = MAX_FRAMES) -> go.Figure:
@@ -317,7 +326,7 @@ def backward_animation_figure(exp, max_frames: int = MAX_FRAMES) -> go.Figure:
     carries = np.flatnonzero(loss_steps(exp.settings.loss_placement, T)) + 1  # steps t with a loss term
     fed = np.flatnonzero(input_steps(exp.settings.loss_placement, T)) + 1  # steps t with an input
     fronts = np.unique(np.round(np.linspace(T, 0, min(T + 1, max_frames))).astype(int))[::-1]  # T .. 0
-    size = 14 if T <= 60 else 9 if T <= 150 else 5
+    size = int(np.clip(420 / (T + 1), 4, 14))  # the nodes touch at most, on a chart about 600 px wide
     node_k = k.astype(np.int16)
     zeros = np.zeros(T + 1, dtype=np.int8)
     ticks = log_ticks(low, high, 5)
@@ -326,7 +335,7 @@ def backward_animation_figure(exp, max_frames: int = MAX_FRAMES) -> go.Figure:
         return {"type": "scatter", "x": node_k[front:], "y": zeros[front:], "marker": {"color": colour[front:]}}
 
     def front_marker(front: int) -> dict:
-        return {"type": "scatter", "x": [front], "text": [f"k = {front}"]}
+        return {"type": "scatter", "x": [front]}
 
     first = int(fronts[0])
     reached_trace = go.Scatter(
@@ -349,9 +358,7 @@ def backward_animation_figure(exp, max_frames: int = MAX_FRAMES) -> go.Figure:
     front_trace = go.Scatter(
         x=[first],
         y=[0],
-        text=[f"k = {first}"],
-        mode="markers+text",
-        textposition="bottom center",
+        mode="markers",
         name="where the gradient is",
         marker={"size": size + 10, "color": "rgba(0,0,0,0)", "line": {"color": style.HIGHLIGHT, "width": 3}},
         showlegend=False,
@@ -388,8 +395,8 @@ def backward_animation_figure(exp, max_frames: int = MAX_FRAMES) -> go.Figure:
                 x=input_x,
                 y=np.tile([0.0, -1.0, np.nan], fed.size),
                 mode="lines+markers",
-                line={"color": style.MUTED, "width": 1},
-                marker={"size": size - 4, "color": style.MUTED, "symbol": "square"},
+                line={"color": "#d5d8dc", "width": 1},
+                marker={"size": max(size - 6, 3), "color": style.MUTED, "symbol": "square"},
                 name="input x_t (W_xh)",
                 hoverinfo="skip",
                 showlegend=False,
@@ -414,7 +421,7 @@ def backward_animation_figure(exp, max_frames: int = MAX_FRAMES) -> go.Figure:
                 "type": "buttons",
                 "direction": "left",
                 "x": 0.0,
-                "y": -0.18,
+                "y": -0.32,
                 "xanchor": "left",
                 "yanchor": "top",
                 "showactive": False,
@@ -439,12 +446,12 @@ def backward_animation_figure(exp, max_frames: int = MAX_FRAMES) -> go.Figure:
         sliders=[
             {
                 "active": 0,
-                "x": 0.18,
-                "len": 0.82,
-                "y": -0.1,
+                "x": 0.25,
+                "len": 0.75,
+                "y": -0.22,
                 "yanchor": "top",
                 "currentvalue": {"prefix": "gradient has reached k = ", "font": {"size": style.FONT_SIZE}},
-                "pad": {"t": 30},
+                "pad": {"t": 10},
                 "steps": [
                     {
                         "label": str(int(f)),
@@ -471,10 +478,10 @@ def backward_animation_figure(exp, max_frames: int = MAX_FRAMES) -> go.Figure:
         fig,
         f"The gradient flowing back from the loss through the unrolled graph{_finite_part_note(exp)}",
         x_title="step t",
-        height=400,
+        height=440,
         legend=False,
     )
-    fig.update_layout(margin={"b": 140})
+    fig.update_layout(margin={"b": 150})
     return fig
 
 
@@ -501,8 +508,8 @@ def jacobian_at_figure(exp, k: int, max_units: int = MAX_HEATMAP_UNITS) -> go.Fi
     fig = make_subplots(
         rows=1,
         cols=2,
-        column_widths=[0.5, 0.5],
-        horizontal_spacing=0.16,
+        column_widths=[0.45, 0.55],
+        horizontal_spacing=0.2,
         subplot_titles=[f"entries / 10^{log_largest:.1f} ({units})", f"its {H} singular values"],
     )
     matrix = np.round(direction[:shown, :shown] / largest, 3)
@@ -514,14 +521,12 @@ def jacobian_at_figure(exp, k: int, max_units: int = MAX_HEATMAP_UNITS) -> go.Fi
             zmin=-1,
             zmax=1,
             colorscale=style.DIVERGING,
-            colorbar={"title": {"text": "÷ largest"}, "x": 0.43, "len": 0.9},
+            colorbar={"x": 0.38, "len": 0.85, "thickness": 14},
             hovertemplate="unit %{y} of h_T, unit %{x} of h_k: %{z:.3f}<extra></extra>",
         ),
         row=1,
         col=1,
     )
-    fig.update_yaxes(autorange="reversed", title_text="unit of h_T", row=1, col=1)
-    fig.update_xaxes(title_text="unit of h_k", row=1, col=1)
     index = np.arange(1, H + 1)
     fig.add_trace(
         go.Scatter(
@@ -548,12 +553,13 @@ def jacobian_at_figure(exp, k: int, max_units: int = MAX_HEATMAP_UNITS) -> go.Fi
         row=1,
         col=2,
     )
+    style.layout(fig, title, height=520)
     _log_axis(fig, [log_singular, np.array([bound])], row=1, col=2, max_ticks=6)
+    fig.update_yaxes(autorange="reversed", title_text="unit of h_T", row=1, col=1)
+    fig.update_xaxes(title_text="unit of h_k", row=1, col=1)
     fig.update_yaxes(title_text="σ_i (log scale)", row=1, col=2)
     fig.update_xaxes(title_text="i (largest first)", row=1, col=2)
-    style.layout(fig, title, height=460)
-    fig.update_layout(legend={"x": 1.0, "xanchor": "right"})
-    return fig
+    return _legend_below(fig, y=-0.16, bottom=130)
 
 
 def per_step_table(exp, rescaled: bool = False) -> pd.DataFrame:
