@@ -1,5 +1,84 @@
-"""unfold."""
+"""Unfold: the same cell drawn once per step, one step written out with its numbers, and the hidden state
+filling in over the whole run."""
 
 import streamlit as st
 
-st.info("This page is being built.")
+from rnnviz.figures.unfold import ANIMATION_UNITS
+from ui import controls, explain, labels, notices, unfold_views
+from ui.cache import cell_views, experiment_for, figure, parts_at
+
+
+@st.fragment
+def step_section(settings) -> None:
+    """The stepper and everything it drives; stepping reruns only this part of the page."""
+    with notices.page_guard("the step view"):
+        exp = experiment_for(settings)
+        T = exp.run.T
+        st.subheader("Step through the run")
+        t = unfold_views.stepper(T)
+        unfold_views.graph(settings, t, T)
+
+        parts = parts_at(settings, t)
+        equations, facts = st.columns([3, 2], gap="large")
+        with equations:
+            st.markdown(f"#### The recurrence at step {t}, with its numbers")
+            for line in unfold_views.recurrence_latex(parts, settings.activation):
+                st.latex(line)
+            note = unfold_views.units_note(parts.h.shape[0], parts.y.shape[0])
+            if note:
+                st.caption(note)
+            notices.look_at(explain.LOOK_AT["equations"])
+        with facts:
+            st.markdown(f"#### Step {t} of {T}")
+            st.markdown("\n\n".join(unfold_views.step_facts(exp, parts)))
+
+        st.markdown("#### Two pictures of the same cell")
+        st.plotly_chart(cell_views(settings, t), width="stretch", theme=None, config={"displayModeBar": False})
+        notices.look_at(explain.LOOK_AT["cell_views"])
+
+
+settings = controls.current_settings()
+st.title("Unfold: the same cell at every step")
+with notices.page_guard("the Unfold page"):
+    exp = experiment_for(settings)
+    model, sharing = st.columns([2, 1], gap="large")
+    with model:
+        st.latex(
+            r"h_t = f\left(W_{hh}\,h_{t-1} + W_{xh}\,x_t + b_h\right), \qquad "
+            r"y_t = g\left(W_{hy}\,h_t + b_y\right)"
+        )
+        st.markdown(
+            f"The cell reads the input $x_t$ and its own previous state $h_{{t-1}}$. Here $f$ is "
+            f"{labels.choice_label('activation', settings.activation)}. The output map $g$ is linear for "
+            f"regression and softmax for classification; every step here predicts a class, so $g$ = softmax. "
+            f"The state starts from $h_0 = 0$, a vector of zeros, unless it is set."
+        )
+    with sharing:
+        count, breakdown = unfold_views.parameter_count(exp)
+        st.metric("Parameters, for any sequence length T", f"{count:,}")
+        st.caption(
+            f"{breakdown}. The same weights are used at every step (weight sharing), so unrolling over "
+            f"T = {settings.seq_length} steps adds no parameters: T = 2 or T = 500 needs the same {count:,}."
+        )
+    notices.overflow_banner(exp)
+
+step_section(settings)
+
+with notices.page_guard("the hidden-state charts"):
+    st.subheader("The hidden state over the whole run")
+    animation, norms = st.columns([3, 2], gap="medium")
+    with animation:
+        st.plotly_chart(
+            figure("hidden_state_animation", settings), width="stretch", theme=None, config={"displayModeBar": False}
+        )
+        shown = (
+            ""
+            if settings.hidden_size <= ANIMATION_UNITS
+            else f" Only the first {ANIMATION_UNITS} of the {settings.hidden_size} units are drawn."
+        )
+        notices.look_at(explain.LOOK_AT["animation"] + shown)
+    with norms:
+        st.plotly_chart(
+            figure("state_norms_figure", settings), width="stretch", theme=None, config={"displayModeBar": False}
+        )
+        notices.look_at(explain.LOOK_AT["norms"])

@@ -1,3 +1,628 @@
-"""Figures: unfold."""
+"""Figures of the page that unfolds the network: the unrolled graph, the hidden state filling in over time,
+||h_t|| with the share of saturated units, and the two pictures of one step of the cell.
 
-__all__: list[str] = []
+    a_t = W_hh h_{t-1} + W_xh x_t + b_h = [W_hh  W_xh] [h_{t-1}; x_t] + b_h,    h_t = f(a_t),    y_t = W_hy h_t + b_y
+
+Every builder takes a result of the math (an `Experiment`, or the `StepParts` of one step) and returns a
+`plotly.graph_objects.Figure`, so a notebook draws the same pictures as the app.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from rnnviz.diagnostics import state_norms
+from rnnviz.experiment import Experiment
+from rnnviz.figures import style
+from rnnviz.stepper import StepParts
+
+__all__ = [
+    "cell_views_figure",
+    "graph_window",
+    "hidden_state_animation",
+    "state_norms_figure",
+    "unrolled_graph_figure",
+]
+
+GRAPH_WINDOW = 12  # steps drawn in the unrolled graph around the current one
+ANIMATION_UNITS = 64  # units shown in the hidden-state heatmap
+ANIMATION_FRAMES = 60  # at most this many frames: long runs advance several steps per frame
+ANIMATION_SECONDS = 6.0  # one play of the whole run
+CURTAIN = "#d5d8dc"  # covers the steps the animation has not reached yet
+NODE_SIZE = 38
+ROWS = {"x": 0.0, "h": 1.0, "y": 2.0}  # height of the inputs, the states and the outputs in the graph
+BOUNDED_RANGES = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}  # the range of h_t for bounded activations
+
+
+def graph_window(step: int, seq_length: int, window: int = GRAPH_WINDOW) -> tuple[int, int]:
+    """The first and last step drawn in the unrolled graph: `window` steps around `step`, inside 1..T."""
+    T = int(seq_length)
+    window = max(1, min(int(window), T))
+    first = min(max(1, int(step) - window // 2 + 1), T - window + 1)
+    return first, first + window - 1
+
+
+def _sub(name: str, index: int | str) -> str:
+    return f"{name}<sub>{index}</sub>"
+
+
+def _short_vector(v: np.ndarray, shown: int = 4) -> str:
+    entries = ", ".join(f"{value:.3g}" for value in v[:shown])
+    return f"({entries}{', …' if v.shape[0] > shown else ''})"
+
+
+def unrolled_graph_figure(experiment: Experiment, step: int, window: int = GRAPH_WINDOW) -> go.Figure:
+    """The network unrolled over the steps around `step`: x_t -> h_t -> y_t and h_{t-1} -> h_t, every edge
+    labelled with its shared matrix, `step` highlighted, h_0 = 0 drawn when step 1 is in view.
+
+    Every node carries its step as its x coordinate and its customdata, so a click on it names the step.
+    """
+    run, T = experiment.run, experiment.run.T
+    step = min(max(int(step), 1), T)
+    first, last = graph_window(step, T, window)
+    steps = np.arange(first, last + 1)
+    norms = state_norms(run.h)  # (T+1,)
+    fig = go.Figure()
+
+    fig.add_shape(
+        type="rect",
+        x0=step - 0.42,
+        x1=step + 0.42,
+        y0=-0.42,
+        y1=2.42,
+        line={"color": style.HIGHLIGHT},
+        fillcolor=style.HIGHLIGHT,
+        opacity=0.18,
+        layer="below",
+    )
+
+    edges = []
+    for t in steps:
+        edges += [(t, ROWS["x"], t, ROWS["h"]), (t, ROWS["h"], t, ROWS["y"]), (t - 1, ROWS["h"], t, ROWS["h"])]
+    annotations = [  # one list, set once: adding annotations one by one copies them every time
+        {
+            "x": x1,
+            "y": y1,
+            "ax": x0,
+            "ay": y0,
+            "xref": "x",
+            "yref": "y",
+            "axref": "x",
+            "ayref": "y",
+            "showarrow": True,
+            "arrowhead": 2,
+            "arrowsize": 1.2,
+            "arrowwidth": 1.6,
+            "arrowcolor": "#555",
+            "text": "",
+            "standoff": NODE_SIZE / 2 + 1,
+            "startstandoff": NODE_SIZE / 2 + 1,
+        }
+        for x0, y0, x1, y1 in edges
+    ]
+
+    labels_x, labels_y, labels = [], [], []
+    for t in steps:
+        labels_x += [t - 0.2, t - 0.2, t - 0.5]
+        labels_y += [0.5, 1.5, 1.2]
+        labels += ["W<sub>xh</sub>", "W<sub>hy</sub>", "W<sub>hh</sub>"]
+    fig.add_trace(
+        go.Scatter(
+            x=labels_x,
+            y=labels_y,
+            text=labels,
+            mode="text",
+            hoverinfo="skip",
+            textfont={"size": style.FONT_SIZE - 1, "color": style.MEASURED},
+            name="shared weights",
+            showlegend=False,
+        )
+    )
+
+    colours = [style.HIGHLIGHT if t == step else style.MEASURED for t in steps]
+    for row, name, hover in (
+        ("x", "x", [f"x<sub>{t}</sub> = {_short_vector(run.xs[t - 1])}" for t in steps]),
+        ("h", "h", [f"h<sub>{t}</sub>: ||h<sub>{t}</sub>|| = {norms[t]:.3g}" for t in steps]),
+        ("y", "y", [f"y<sub>{t}</sub> = {_short_vector(run.y[t - 1])}" for t in steps]),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=steps,
+                y=np.full(steps.shape, ROWS[row]),
+                mode="markers+text",
+                text=[_sub(name, t) for t in steps],
+                textfont={"color": "white", "size": style.FONT_SIZE - 1},
+                customdata=steps,
+                marker={"size": NODE_SIZE, "color": colours, "line": {"color": "white", "width": 1}},
+                hovertext=hover,
+                hovertemplate="%{hovertext}<br>click to go to step %{customdata}<extra></extra>",
+                name=f"{name}_t",
+                showlegend=False,
+            )
+        )
+
+    before = first - 1  # the state the window starts from: h_0 = 0, or a state of an earlier step
+    start_label = "h<sub>0</sub> = 0" if before == 0 else f"from step {before - 1}"
+    fig.add_trace(
+        go.Scatter(
+            x=[before],
+            y=[ROWS["h"]],
+            mode="markers+text",
+            text=[_sub("h", before)],
+            customdata=[max(before, 1)],
+            textfont={"color": "white", "size": style.FONT_SIZE - 1},
+            marker={"size": NODE_SIZE, "color": style.MUTED, "line": {"color": "white", "width": 1}},
+            hovertext=[f"h<sub>{before}</sub>: ||h<sub>{before}</sub>|| = {norms[before]:.3g}"],
+            hovertemplate="%{hovertext}<extra></extra>",
+            name="h_start",
+            showlegend=False,
+        )
+    )
+    annotations.append(
+        {
+            "x": before,
+            "y": ROWS["h"] - 0.42,
+            "text": start_label,
+            "showarrow": False,
+            "font": {"size": style.FONT_SIZE - 2, "color": style.MUTED},
+        }
+    )
+    if last < T:
+        annotations.append(
+            {
+                "x": last + 0.62,
+                "y": ROWS["h"],
+                "text": f"… to h<sub>{T}</sub>",
+                "showarrow": False,
+                "xanchor": "left",
+                "font": {"size": style.FONT_SIZE - 2, "color": style.MUTED},
+            }
+        )
+    fig.update_layout(annotations=annotations)
+
+    if experiment.tokens is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=steps,
+                y=np.full(steps.shape, ROWS["x"] - 0.5),
+                text=[f"“{experiment.tokens[t - 1]}”" for t in steps],
+                mode="text",
+                hoverinfo="skip",
+                textfont={"size": style.FONT_SIZE - 2},
+                showlegend=False,
+                name="tokens",
+            )
+        )
+
+    title = (
+        f"The unrolled network, steps {first} to {last} of T = {T}: the same W<sub>xh</sub>, "
+        f"W<sub>hh</sub>, W<sub>hy</sub> at every step"
+    )
+    style.layout(fig, title, x_title="step t (click a node to go to its step)", height=400, legend=False)
+    fig.update_xaxes(
+        range=[before - 0.6, last + (1.3 if last < T else 0.6)],
+        tickmode="array",
+        tickvals=list(steps),
+        showgrid=False,
+        fixedrange=True,
+        showline=False,
+    )
+    fig.update_yaxes(
+        range=[-0.8 if experiment.tokens is not None else -0.6, 2.6],
+        tickmode="array",
+        tickvals=list(ROWS.values()),
+        ticktext=["input x<sub>t</sub>", "state h<sub>t</sub>", "output y<sub>t</sub>"],
+        showgrid=False,
+        fixedrange=True,
+        showline=False,
+    )
+    fig.update_layout(dragmode=False, margin={"l": 110})
+    return fig
+
+
+def _colour_range(experiment: Experiment, states: np.ndarray) -> tuple[float, float]:
+    """A fixed colour range: the range of f for tanh and sigmoid, else symmetric around 0 over the finite states."""
+    name = experiment.cell.activation.name
+    if name in BOUNDED_RANGES:
+        return BOUNDED_RANGES[name]
+    finite = np.abs(states[np.isfinite(states)])
+    largest = float(finite.max()) if finite.size else 1.0
+    largest = largest if largest > 0 else 1.0
+    return -largest, largest
+
+
+def _compact(values: np.ndarray) -> np.ndarray:
+    """float32 where it holds the numbers (half the payload), float64 where float32 would overflow."""
+    finite = np.abs(values[np.isfinite(values)])
+    if finite.size == 0 or finite.max() < 1e37:
+        return values.astype(np.float32)
+    return values
+
+
+def _frame_steps(seq_length: int, max_frames: int) -> list[int]:
+    """The last step each frame shows: every step, or every k-th step so that there are at most `max_frames`."""
+    stride = max(1, math.ceil(seq_length / max_frames))
+    ends = list(range(stride, seq_length + 1, stride))
+    if ends[-1] != seq_length:
+        ends.append(seq_length)
+    return ends
+
+
+def _curtain(t: int, T: int, units: int) -> dict[str, list[float]]:
+    """The rectangle covering steps t+1..T (empty at t = T)."""
+    left, right, low, high = t + 0.5, T + 0.5, 0.5, units + 0.5
+    return {"x": [left, right, right, left, left], "y": [low, low, high, high, low]}
+
+
+def hidden_state_animation(
+    experiment: Experiment, max_units: int = ANIMATION_UNITS, max_frames: int = ANIMATION_FRAMES
+) -> go.Figure:
+    """The hidden state h_t (units x time) filling in step by step: Play, Pause and a slider run in the browser.
+
+    The heatmap of every state is sent once; each frame only moves a curtain over the steps not yet run and the
+    marker of the current step, so the payload does not grow with the number of frames. Axes and colour
+    range are fixed. At most `max_units` units and `max_frames` frames (long runs advance several steps per
+    frame); states after an overflow are left blank.
+    """
+    run, T, H = experiment.run, experiment.run.T, experiment.run.h.shape[1]
+    units = min(H, max_units)
+    states = run.h[:, :units].T.copy()  # (units, T+1): column t is h_t, column 0 is h_0 = 0
+    states[~np.isfinite(states)] = np.nan
+    zmin, zmax = _colour_range(experiment, states)
+    ends = _frame_steps(T, max_frames)
+
+    fig = go.Figure()
+    fig.add_trace(
+        go.Heatmap(
+            z=_compact(states),
+            x0=0,
+            dx=1,
+            y0=1,
+            dy=1,
+            zmin=zmin,
+            zmax=zmax,
+            colorscale=style.DIVERGING,
+            colorbar={"title": {"text": "h<sub>t,i</sub>", "side": "top"}, "thickness": 14},
+            hovertemplate="step %{x}, unit %{y}: h = %{z:.3g}<extra></extra>",
+            name="h_t",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            **_curtain(T, T, units),
+            fill="toself",
+            fillcolor=CURTAIN,
+            mode="lines",
+            line={"width": 0, "color": CURTAIN},
+            hoverinfo="skip",
+            name="not yet run",
+            showlegend=False,
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[T, T],
+            y=[0.5, units + 0.5],
+            mode="lines",
+            line={"color": style.HIGHLIGHT, "width": 3},
+            hoverinfo="skip",
+            name="current step",
+            showlegend=False,
+        )
+    )
+
+    fig.frames = [
+        go.Frame(
+            name=str(t),
+            traces=[1, 2],
+            data=[go.Scatter(**_curtain(t, T, units)), go.Scatter(x=[t, t], y=[0.5, units + 0.5])],
+        )
+        for t in ends
+    ]
+    duration = max(40, int(1000 * ANIMATION_SECONDS / len(ends)))
+    play = {
+        "frame": {"duration": duration, "redraw": False},
+        "fromcurrent": True,
+        "transition": {"duration": 0},
+        "mode": "immediate",
+    }
+    pause = {"frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}, "mode": "immediate"}
+    fig.update_layout(
+        updatemenus=[
+            {
+                "type": "buttons",
+                "direction": "left",
+                "x": 0.0,
+                "y": -0.24,
+                "xanchor": "left",
+                "yanchor": "top",
+                "pad": {"t": 0, "r": 10},
+                "showactive": False,
+                "buttons": [
+                    {"label": "▶ Play", "method": "animate", "args": [None, play]},
+                    {"label": "❚❚ Pause", "method": "animate", "args": [[None], pause]},
+                ],
+            }
+        ],
+        sliders=[
+            {
+                "active": len(ends) - 1,
+                "x": 0.25,
+                "len": 0.75,
+                "y": -0.24,
+                "yanchor": "top",
+                "pad": {"t": 0},
+                "currentvalue": {"prefix": "step t = ", "visible": True, "xanchor": "right"},
+                "transition": {"duration": 0},
+                "steps": [
+                    {
+                        "label": str(t),
+                        "method": "animate",
+                        "args": [[str(t)], {**pause, "frame": {"duration": 0, "redraw": False}}],
+                    }
+                    for t in ends
+                ],
+            }
+        ],
+    )
+    shown = f"units 1 to {units} of {H}" if units < H else f"all {H} units"
+    stride = ends[0]
+    pace = "1 step per frame" if stride == 1 else f"{stride} steps per frame"
+    style.layout(
+        fig,
+        f"The state h<sub>t</sub> over time ({shown})",
+        x_title=f"step t ({pace})",
+        y_title="unit i of h<sub>t</sub>",
+        height=480,
+        legend=False,
+    )
+    fig.update_xaxes(range=[-0.5, T + 0.5], fixedrange=True, autorange=False)
+    fig.update_yaxes(range=[0.5, units + 0.5], fixedrange=True, autorange=False)
+    fig.update_layout(margin={"b": 150})
+    if experiment.overflow_step is not None:
+        fig.add_vline(x=experiment.overflow_step - 0.5, line={"color": style.BOUND, "dash": "dash"})
+        fig.add_annotation(
+            x=experiment.overflow_step - 0.5,
+            y=1.0,
+            yref="paper",
+            yanchor="bottom",
+            text=f"overflow at step {experiment.overflow_step}",
+            showarrow=False,
+            font={"color": style.BOUND},
+        )
+    return fig
+
+
+def state_norms_figure(experiment: Experiment) -> go.Figure:
+    """||h_t|| over the steps (top) and the share of saturated units, f'(a_t) near 0 (bottom); only the finite
+    part of a run that overflowed, with the step where it stopped marked. ||h_t|| goes on a log scale when it
+    spans more than three decades."""
+    run, T = experiment.run, experiment.run.T
+    t = np.arange(T + 1)
+    norms = state_norms(run.h)  # (T+1,)
+    norms = np.where(np.isfinite(norms), norms, np.nan)
+    saturation = np.asarray(experiment.saturation, dtype=float).copy()  # (T,) for steps 1..T
+    if experiment.overflow_step is not None:
+        norms[experiment.overflow_step :] = np.nan
+        saturation[experiment.overflow_step - 1 :] = np.nan
+
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.12,
+        subplot_titles=("size of the state ||h<sub>t</sub>||", "share of saturated units (f'(a<sub>t</sub>) < 0.1 γ)"),
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=t,
+            y=norms,
+            mode="lines+markers" if T <= 80 else "lines",
+            name="||h_t||",
+            line={"color": style.MEASURED, "width": 2},
+            marker={"size": 4},
+            hovertemplate="step %{x}: ||h|| = %{y:.3g}<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=t[1:],
+            y=100 * saturation,
+            mode="lines",
+            name="saturated units",
+            line={"color": style.BOUND, "width": 2, "shape": "hv"},
+            hovertemplate="step %{x}: %{y:.0f}% saturated<extra></extra>",
+        ),
+        row=2,
+        col=1,
+    )
+    style.layout(fig, "||h<sub>t</sub>|| and saturated units", height=480, legend=False)
+    positive = norms[np.isfinite(norms) & (norms > 0)]
+    log_scale = positive.size > 1 and positive.max() / positive.min() > 1e3
+    fig.update_yaxes(
+        title_text="||h<sub>t</sub>||" + (" (log)" if log_scale else ""),
+        type="log" if log_scale else "linear",
+        row=1,
+        col=1,
+    )
+    fig.update_yaxes(title_text="% of units", range=[-3, 103], row=2, col=1)
+    fig.update_xaxes(range=[-0.5, T + 0.5], row=1, col=1)
+    fig.update_xaxes(title_text="step t", range=[-0.5, T + 0.5], row=2, col=1)
+    if experiment.overflow_step is not None:
+        for row in (1, 2):
+            fig.add_vline(x=experiment.overflow_step, line={"color": style.BOUND, "dash": "dash"}, row=row, col=1)
+        fig.add_annotation(
+            x=experiment.overflow_step,
+            y=1.0,
+            xref="x",
+            yref="paper",
+            yanchor="bottom",
+            xanchor="right",
+            text=f"overflow at step {experiment.overflow_step}",
+            showarrow=False,
+            font={"color": style.BOUND},
+        )
+    return fig
+
+
+def _block(values: np.ndarray, left: float, row: int, zmax: float, name: str) -> go.Heatmap:
+    """A matrix (rows x columns) as a heatmap of its numbers whose top-left cell is centred at (left, 0)."""
+    values = np.atleast_2d(values)
+    text = [[f"{v:.2f}" if abs(v) < 100 else f"{v:.1e}" for v in line] for line in values]
+    return go.Heatmap(
+        z=values,
+        x0=left,
+        dx=1,
+        y0=0,
+        dy=-1,
+        zmin=-zmax,
+        zmax=zmax,
+        colorscale=style.DIVERGING,
+        showscale=False,
+        text=text,
+        texttemplate="%{text}",
+        textfont={"size": 11},
+        xgap=1,
+        ygap=1,
+        name=name,
+        hovertemplate=f"{name}: %{{z:.4g}}<extra></extra>",
+        xaxis=_AXES[row][0],
+        yaxis=_AXES[row][1],
+    )
+
+
+_AXES = {1: ("x", "y"), 2: ("x2", "y2")}
+
+
+def cell_views_figure(parts: StepParts, max_units: int = 8) -> go.Figure:
+    """The two pictures of the same step on the same numbers.
+
+    Top: separate matrices, a_t = W_hh h_{t-1} + W_xh x_t + b_h. Bottom: one matrix on the concatenated vector,
+    a_t = [W_hh  W_xh] [h_{t-1}; x_t] + b_h. Both end in the same a_t. At most `max_units` units (and input
+    entries) are drawn; a_t is always computed over all of them.
+    """
+    H, D = parts.h_prev.shape[0], parts.x.shape[0]
+    n, d = min(H, max_units), min(D, max_units)
+    W_hh = parts.W_concatenated[:n, :n]  # (n, n) the shown block of W_hh
+    W_xh = parts.W_concatenated[:n, H : H + d]  # (n, d)
+    h_prev, x, b_h, a = parts.h_prev[:n], parts.x[:d], parts.bias[:n], parts.a[:n]
+    with np.errstate(invalid="ignore"):
+        shown = np.concatenate([W_hh.ravel(), W_xh.ravel(), h_prev, x, b_h, a])
+    finite = np.abs(shown[np.isfinite(shown)])
+    zmax = float(np.percentile(finite, 95)) if finite.size else 1.0
+    zmax = zmax if zmax > 0 else 1.0
+
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        vertical_spacing=0.1,
+        row_heights=[max(n, d) + 2, n + d + 2],
+        subplot_titles=(
+            "Separate matrices: a<sub>t</sub> = W<sub>hh</sub> h<sub>t-1</sub> + W<sub>xh</sub> x<sub>t</sub> "
+            "+ b<sub>h</sub>",
+            "One matrix on the stacked vector: a<sub>t</sub> = [W<sub>hh</sub> W<sub>xh</sub>] [h<sub>t-1</sub>; "
+            "x<sub>t</sub>] + b<sub>h</sub>",
+        ),
+    )
+    t = parts.t
+    blocks, shapes = [], []
+    operators = []  # (row, x, y, text)
+    labels = []  # (row, x, text)
+
+    # Top: W_hh h_{t-1} + W_xh x_t + b_h = a_t
+    x_pos = 0.0
+    for values, name, op in (
+        (W_hh, "W<sub>hh</sub>", "·"),
+        (h_prev[:, None], _sub("h", t - 1), "+"),
+        (W_xh, "W<sub>xh</sub>", "·"),
+        (x[:, None], _sub("x", t), "+"),
+        (b_h[:, None], "b<sub>h</sub>", "="),
+        (a[:, None], _sub("a", t), None),
+    ):
+        blocks.append(_block(values, x_pos, 1, zmax, name.replace("<sub>", "_").replace("</sub>", "")))
+        width = values.shape[1]
+        labels.append((1, x_pos + (width - 1) / 2, name))
+        x_pos += width
+        if op is not None:
+            operators.append((1, x_pos - 0.5 + 0.75, -(n - 1) / 2, op))
+            x_pos += 1.5
+    top_width = x_pos
+
+    # Bottom: [W_hh W_xh] [h_{t-1}; x_t] + b_h = a_t
+    stacked = np.concatenate([h_prev, x])[:, None]  # (n + d, 1)
+    W = np.hstack([W_hh, W_xh])  # (n, n + d)
+    x_pos = 0.0
+    for values, name, op in (
+        (W, "[W<sub>hh</sub>  W<sub>xh</sub>]", "·"),
+        (stacked, f"[h<sub>{t - 1}</sub>; x<sub>{t}</sub>]", "+"),
+        (b_h[:, None], "b<sub>h</sub>", "="),
+        (a[:, None], _sub("a", t), None),
+    ):
+        blocks.append(_block(values, x_pos, 2, zmax, name.replace("<sub>", "_").replace("</sub>", "")))
+        width = values.shape[1]
+        labels.append((2, x_pos + (width - 1) / 2, name))
+        if values is W:  # where W_hh ends and W_xh begins
+            shapes.append({"type": "line", "x0": n - 0.5, "x1": n - 0.5, "y0": 0.5, "y1": -n + 0.5})
+        if values is stacked:  # where h_{t-1} ends and x_t begins
+            shapes.append({"type": "line", "x0": x_pos - 0.5, "x1": x_pos + 0.5, "y0": -n + 0.5, "y1": -n + 0.5})
+        x_pos += width
+        if op is not None:
+            operators.append((2, x_pos - 0.5 + 0.75, -(n - 1) / 2, op))
+            x_pos += 1.5
+
+    fig.add_traces(blocks)
+    annotations = [
+        {
+            "x": x_op,
+            "y": y_op,
+            "xref": _AXES[row][0],
+            "yref": _AXES[row][1],
+            "text": f"<b>{text}</b>",
+            "showarrow": False,
+            "font": {"size": 22},
+        }
+        for row, x_op, y_op, text in operators
+    ]
+    annotations += [
+        {
+            "x": x_label,
+            "y": 0.6,
+            "xref": _AXES[row][0],
+            "yref": _AXES[row][1],
+            "yanchor": "bottom",
+            "text": text,
+            "showarrow": False,
+            "font": {"size": style.FONT_SIZE - 1},
+        }
+        for row, x_label, text in labels
+    ]
+    fig.update_layout(
+        annotations=[*fig.layout.annotations, *annotations],
+        shapes=[{**shape, "xref": "x2", "yref": "y2", "line": {"color": "black", "width": 3}} for shape in shapes],
+    )
+
+    width = max(top_width, x_pos)
+    rows_bottom = n + d
+    for row, rows in ((1, max(n, d)), (2, rows_bottom)):
+        fig.update_xaxes(range=[-0.6, width], visible=False, fixedrange=True, row=row, col=1)
+        fig.update_yaxes(range=[-rows + 0.4, 1.6], visible=False, fixedrange=True, row=row, col=1)
+    cut = []
+    if n < H:
+        cut.append(f"units 1 to {n} of {H}")
+    if d < D:
+        cut.append(f"inputs 1 to {d} of {D}")
+    note = f" (showing {' and '.join(cut)}; a<sub>t</sub> uses all)" if cut else ""
+    style.layout(
+        fig,
+        f"Two pictures of step {t}, the same numbers{note}",
+        height=200 + 30 * (max(n, d) + rows_bottom),
+        legend=False,
+    )
+    fig.update_layout(margin={"l": 20, "r": 20, "t": 100, "b": 20})
+    return fig

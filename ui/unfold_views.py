@@ -1,0 +1,207 @@
+"""The parts of the Unfold page: the recurrence with one step's numbers, the parameter count, the stepper and
+the clickable unrolled graph.
+
+The LaTeX builders are plain functions of the numbers (no Streamlit), so they are tested without a page.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+
+import numpy as np
+import streamlit as st
+
+from rnnviz.experiment import SENTENCE, Experiment
+from rnnviz.inputs import sentence_inputs
+from rnnviz.losses import loss_steps
+from rnnviz.settings import Settings
+from rnnviz.stepper import StepParts
+from ui import controls, explain, labels, notices
+from ui.cache import figure
+
+STEP_KEY = "step"  # the step slider, bound to the URL parameter `step`
+GRAPH_KEY = "unfold_graph"  # the clickable unrolled graph
+BUTTONS = (
+    ("step_first", "« First", "first"),
+    ("step_prev", "‹ Previous", "prev"),
+    ("step_next", "Next ›", "next"),
+    ("step_last", "Last »", "last"),
+)
+EQUATION_UNITS = 6  # entries of each vector written out in the equations
+F_LATEX = {
+    "tanh": r"\tanh",
+    "sigmoid": r"\sigma",
+    "relu": r"\mathrm{ReLU}",
+    "linear": r"\mathrm{id}",
+    "leaky_relu": r"\mathrm{LeakyReLU}",
+}
+
+
+# --- the recurrence with numbers -------------------------------------------------------------------------------
+
+
+def latex_number(value: float) -> str:
+    """A number as LaTeX: 3 decimals, powers of ten for very large or small ones, ∞ and NaN named."""
+    if math.isnan(value):
+        return r"\text{NaN}"
+    if math.isinf(value):
+        return r"\infty" if value > 0 else r"-\infty"
+    if value != 0 and (abs(value) >= 1e4 or abs(value) < 1e-3):
+        mantissa, exponent = f"{value:.2e}".split("e")
+        return rf"{mantissa}\!\times\!10^{{{int(exponent)}}}"
+    return f"{value:.3f}"
+
+
+def latex_vector(v: np.ndarray, max_units: int = EQUATION_UNITS) -> str:
+    """A column vector of its first `max_units` entries, with a ⋮ when some are left out."""
+    entries = [latex_number(float(value)) for value in v[:max_units]]
+    if v.shape[0] > max_units:
+        entries.append(r"\vdots")
+    return r"\begin{bmatrix}" + r" \\ ".join(entries) + r"\end{bmatrix}"
+
+
+def recurrence_latex(parts: StepParts, activation: str, max_units: int = EQUATION_UNITS) -> list[str]:
+    """The four lines of step t with its numbers: a_t in its three parts, h_t = f(a_t), y_t, softmax(y_t)."""
+    t, f = parts.t, F_LATEX.get(activation, rf"\mathrm{{{activation}}}")
+    v = lambda values: latex_vector(values, max_units)  # noqa: E731 - a short name keeps the lines readable
+    return [
+        rf"\begin{{aligned}} a_{{{t}}} &= W_{{hh}}\,h_{{{t - 1}}} + W_{{xh}}\,x_{{{t}}} + b_h \\"
+        rf" &= \underbrace{{{v(parts.recurrent_part)}}}_{{W_{{hh}} h_{{{t - 1}}}}}"
+        rf" + \underbrace{{{v(parts.input_part)}}}_{{W_{{xh}} x_{{{t}}}}}"
+        rf" + \underbrace{{{v(parts.bias)}}}_{{b_h}} = {v(parts.a)} \end{{aligned}}",
+        rf"h_{{{t}}} = f(a_{{{t}}}) = {f}\!\left({v(parts.a)}\right) = {v(parts.h)}",
+        rf"y_{{{t}}} = W_{{hy}}\,h_{{{t}}} + b_y = {v(parts.y)}",
+        rf"\mathrm{{softmax}}(y_{{{t}}}) = {v(parts.p)}",
+    ]
+
+
+def units_note(hidden_size: int, output_size: int, max_units: int = EQUATION_UNITS) -> str:
+    """Says which entries the equations write out, or "" when they show every one."""
+    cut = []
+    if hidden_size > max_units:
+        cut.append(f"the first {max_units} of the H = {hidden_size} units of a, h")
+    if output_size > max_units:
+        cut.append(f"the first {max_units} of the {output_size} outputs")
+    return f"Showing {' and '.join(cut)} (⋮ marks the rest); every sum uses all of them." if cut else ""
+
+
+def parameter_count(exp: Experiment) -> tuple[int, str]:
+    """The number of parameters of the cell and a line naming each matrix with its shape and size."""
+    params = exp.cell.params
+    parts = [f"{name} {' × '.join(str(n) for n in array.shape)} = {array.size:,}" for name, array in params.items()]
+    return sum(array.size for array in params.values()), ", ".join(parts)
+
+
+# --- what the page shows about one step ------------------------------------------------------------------------
+
+
+def _vocabulary() -> tuple[str, ...]:
+    return sentence_inputs(SENTENCE, 1)[2].tokens
+
+
+def step_facts(exp: Experiment, parts: StepParts) -> list[str]:
+    """Markdown lines about step t: the input (the token for a sentence), the prediction, the loss, ||h_t||."""
+    t, settings = parts.t, exp.settings
+    lines = []
+    if exp.tokens is not None:
+        vocabulary = _vocabulary()
+        lines.append(
+            f"**Input at step {t}:** the word “{exp.tokens[t - 1]}”, as a one-hot x_{t} of length {parts.x.shape[0]}."
+        )
+        target = vocabulary[exp.targets[t - 1]]
+        if np.isfinite(parts.p).all():
+            lines.append(f"**Predicted next word:** “{vocabulary[int(np.argmax(parts.p))]}”; the target is “{target}”.")
+    elif settings.loss_placement == "one_to_many" and t > 1:
+        lines.append(f"**Input at step {t}:** none (one-to-many: only step 1 gets an input), so W_xh x_{t} = 0.")
+    else:
+        lines.append(
+            f"**Input at step {t}:** x_{t} = ({', '.join(f'{x:.2f}' for x in parts.x)}), "
+            f"{labels.choice_label('input_kind', settings.input_kind)}."
+        )
+    if exp.tokens is None and np.isfinite(parts.p).all():
+        lines.append(
+            f"**Most likely class:** {int(np.argmax(parts.p))} (of classes 0 to {parts.p.shape[0] - 1}); "
+            f"the target is class {exp.targets[t - 1]}."
+        )
+    carries = bool(loss_steps(settings.loss_placement, exp.run.T)[t - 1])
+    lines.append(f"**Loss at this step:** {'yes' if carries else 'no'} ({settings.loss_placement.replace('_', '-')}).")
+    if np.isfinite(parts.h).all():
+        lines.append(
+            f"**State:** ||h_{t}|| = {np.linalg.norm(parts.h):.3g}; {100 * exp.saturation[t - 1]:.0f}% of "
+            f"the units are saturated."
+        )
+    else:
+        lines.append(
+            f"**The state is no longer finite at this step:** it overflowed at step {exp.overflow_step}, so "
+            f"the output and the prediction are not numbers either."
+        )
+    return lines
+
+
+# --- the stepper ----------------------------------------------------------------------------------------------
+
+
+def _move(to: str, T: int) -> None:
+    t = int(st.session_state.get(STEP_KEY, 1))
+    st.session_state[STEP_KEY] = {"first": 1, "prev": max(1, t - 1), "next": min(T, t + 1), "last": T}[to]
+
+
+def _select_clicked_step(T: int) -> None:
+    """The graph's click callback: the step of the clicked node becomes the current step."""
+    state = st.session_state.get(GRAPH_KEY)
+    points = state.selection.points if state is not None else []
+    if points and points[0].get("x") is not None:
+        st.session_state[STEP_KEY] = min(max(int(round(float(points[0]["x"]))), 1), T)
+
+
+def step_link_notice(T: int) -> None:
+    """A notice when the link's `step` is not a step of this run (the slider then starts at step 1)."""
+    if STEP_KEY not in st.query_params or st.session_state.get("_unfold_step_link_read"):
+        return
+    st.session_state["_unfold_step_link_read"] = True
+    raw = st.query_params.get(STEP_KEY, "")
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        reason = "it is not a whole number"
+    else:
+        if 1 <= value <= T:
+            return
+        reason = f"it is outside 1 to {T}"
+    notices.show_link_notices([notices.link_notice(STEP_KEY, raw, reason, 1)])
+
+
+def stepper(T: int) -> int:
+    """First / previous / next / last buttons and the step slider (bound to the URL); returns the step."""
+    step_link_notice(T)
+    current = int(st.session_state.get(STEP_KEY, 1))
+    columns = st.columns([1, 1, 1, 1, 5], vertical_alignment="bottom")
+    for column, (key, label, to) in zip(columns, BUTTONS, strict=False):
+        at_start, at_end = current <= 1, current >= T
+        disabled = (to in ("first", "prev") and at_start) or (to in ("next", "last") and at_end)
+        column.button(label, key=key, on_click=_move, args=(to, T), disabled=disabled, width="stretch")
+    with columns[-1]:
+        return controls.step_slider(
+            f"Step t (1 to {T})",
+            STEP_KEY,
+            1,
+            T,
+            first=1,
+            help_text="The step whose numbers are written out below; it is in the URL.",
+        )
+
+
+def graph(settings: Settings, step: int, T: int) -> None:
+    """The unrolled graph around `step`; clicking a node selects its step."""
+    fig = figure("unrolled_graph_figure", settings, step=step)
+    st.plotly_chart(
+        fig,
+        width="stretch",
+        theme=None,
+        key=GRAPH_KEY,
+        on_select=partial(_select_clicked_step, T),
+        selection_mode="points",
+        config={"displayModeBar": False},
+    )
+    notices.look_at(explain.LOOK_AT["graph"])
