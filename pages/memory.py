@@ -1,5 +1,59 @@
-"""memory."""
+"""Long-range memory: the adding problem and the copy-memory task, where a vanilla RNN fails and gated cells learn."""
 
+import numpy as np
 import streamlit as st
 
-st.info("This page is being built.")
+from rnnviz import figures
+from rnnviz.task_training import CLASSIC
+from rnnviz.tasks import make_task
+from ui import notices
+from ui.cells_views import TASK_NAMES, describe_config, show_classic, show_last_run, task_controls, train_live
+
+st.title("Long-range memory: where the vanilla RNN fails")
+st.markdown(
+    "Some tasks need an input from many steps ago. The gradient that would teach the network to keep it must "
+    "travel back all those steps, and in a vanilla RNN it vanishes on the way: the network learns only the "
+    "average answer. Gated cells carry it."
+)
+
+left, right = st.columns(2)
+with left:
+    st.markdown(
+        "**Adding problem** (Hochreiter & Schmidhuber 1997). At each of T steps the input is a value "
+        "from U(0, 1) and a marker; two values are marked, one in each half. After the last step the "
+        "network must answer their sum. Always answering 1 costs"
+    )
+    st.latex(r"\mathbb{E}\,(u + u' - 1)^2 = \operatorname{Var}(u + u') = \tfrac{1}{6} \approx 0.167")
+with right:
+    st.markdown(
+        "**Copy memory** (Arjovsky, Shah & Bengio 2016). Ten symbols from 8, then a delay of T blank "
+        "steps, a delimiter, and ten more steps in which the network must repeat the symbols. Answering "
+        "blank, then guessing, costs (cross-entropy per step)"
+    )
+    st.latex(r"\frac{10 \log 8}{T + 20}")
+
+with notices.page_guard("the long-range memory page"):
+    st.subheader("The classic comparison")
+    st.markdown(
+        f"One click trains all three cells on the same minibatches: {describe_config(CLASSIC)}. "
+        "It takes well under a minute, and it is kept on the server, so a whole class can open it at once."
+    )
+    if st.button("Run the classic comparison", type="primary", key="memory_classic"):
+        st.session_state["memory_show_classic"] = True
+    if st.session_state.get("memory_show_classic"):
+        show_classic()
+
+    st.subheader("Your own run")
+    config = task_controls()
+    task = st.session_state.get("memory_task", "adding")
+    T = int(st.session_state.get("memory_T", 50))
+    example = make_task(task, T, 1, np.random.default_rng(int(st.session_state.get("memory_seed", 0))))
+    st.plotly_chart(figures.task_example_figure(example), width="stretch", key="memory-example")
+    notices.look_at(
+        f"One sequence of the {TASK_NAMES[task]} at T = {T}, from the training data. The information "
+        "the answer needs sits far from the step where the answer is asked for."
+    )
+    if config is not None:
+        train_live(config)
+    else:
+        show_last_run()

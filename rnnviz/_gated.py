@@ -97,8 +97,14 @@ class GatedCell:
         return total, terms
 
 
-def uniform_init(n_gates: int, hidden_size: int, input_size: int, output_size: int,
-                 rng: np.random.Generator, recurrent: str = "pytorch"):
+def uniform_init(
+    n_gates: int,
+    hidden_size: int,
+    input_size: int,
+    output_size: int,
+    rng: np.random.Generator,
+    recurrent: str = "pytorch",
+):
     """PyTorch's default: every weight and bias U(-1/sqrt(H), 1/sqrt(H)); recurrent="orthogonal" makes each
     gate's block of W_hh orthogonal instead. The read-out W_hy ~ N(0, 1/H), b_y = 0."""
     from rnnviz.init import orthogonal

@@ -33,7 +33,8 @@ def comparison_settings(settings: Settings) -> tuple[Settings, str | None]:
         return settings, None
     return settings.replace(hidden_size=H, seq_length=T), (
         f"The comparison runs three cells at once, so it uses H = {H} and T = {T} "
-        f"(your settings: H = {settings.hidden_size}, T = {settings.seq_length}).")
+        f"(your settings: H = {settings.hidden_size}, T = {settings.seq_length})."
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,8 +61,12 @@ class Comparison:
     bidirectional_run: object
 
 
-def compare_cells(settings: Settings, forget_bias: float = 1.0, gated_init: str = "pytorch",
-                  connectivity_steps: int = CONNECTIVITY_STEPS) -> Comparison:
+def compare_cells(
+    settings: Settings,
+    forget_bias: float = 1.0,
+    gated_init: str = "pytorch",
+    connectivity_steps: int = CONNECTIVITY_STEPS,
+) -> Comparison:
     """Run the three cells on the inputs `settings` describes; the vanilla cell uses its activation and init."""
     if gated_init not in GATED_INITS:
         raise ValueError(f"gated_init must be one of {list(GATED_INITS)}, got {gated_init!r}")
@@ -80,13 +85,15 @@ def compare_cells(settings: Settings, forget_bias: float = 1.0, gated_init: str 
         run = unroll(cell, xs)
         trace = run.trace
         gates = {name: getattr(trace, name) for name in getattr(cell, "gate_names", ())}
-        results[kind] = CellResult(kind, CELL_NAMES[kind], run, diagnostics.jacobian_norms(run), gates,
-                                   connectivity(unroll(cell, xs[:S])))
+        results[kind] = CellResult(
+            kind, CELL_NAMES[kind], run, diagnostics.jacobian_norms(run), gates, connectivity(unroll(cell, xs[:S]))
+        )
     lstm_run = results["lstm"].run
     reverse = random_rnn(H, D, O, settings.activation, settings.init, settings.scale, seed=seed + 1)
     bidirectional_run = unroll_bidirectional(Bidirectional(cells["rnn"], reverse), xs[:S])
     return Comparison(
-        settings=settings, cells=results,
+        settings=settings,
+        cells=results,
         cell_path=diagnostics.jacobian_norms(lstm_run, path="c"),
         forget_products=forget_gate_products(lstm_run),
         bidirectional_connectivity=connectivity(bidirectional_run),

@@ -43,16 +43,16 @@ class GRU(GatedCell):
             gh = hidden_part[t - 1]
             np.matmul(h[t - 1], W_hh_T, out=gh)
             gh += self.b_hh
-            np.add(input_part[t - 1, ..., :2 * H], gh[..., :2 * H], out=rz[t - 1])
+            np.add(input_part[t - 1, ..., : 2 * H], gh[..., : 2 * H], out=rz[t - 1])
             sigmoid_(rz[t - 1])
             r, z = rz[t - 1, ..., :H], rz[t - 1, ..., H:]
-            np.multiply(r, gh[..., 2 * H:], out=n[t - 1])
-            n[t - 1] += input_part[t - 1, ..., 2 * H:]
+            np.multiply(r, gh[..., 2 * H :], out=n[t - 1])
+            n[t - 1] += input_part[t - 1, ..., 2 * H :]
             np.tanh(n[t - 1], out=n[t - 1])  # n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
             np.multiply(z, h[t - 1], out=h[t])
             h[t] += (1 - z) * n[t - 1]  # h_t = (1 - z) * n + z * h_{t-1}
         y = h[1:] @ self.W_hy.T + self.b_y
-        return h, y, GRUTrace(r=rz[..., :H], z=rz[..., H:], n=n, hidden_n=hidden_part[..., 2 * H:])
+        return h, y, GRUTrace(r=rz[..., :H], z=rz[..., H:], n=n, hidden_n=hidden_part[..., 2 * H :])
 
     # one-step Jacobian -----------------------------------------------------------------------------
     def chain_start(self) -> np.ndarray:
@@ -107,8 +107,7 @@ class GRU(GatedCell):
         return {**total, **readout_total}, dh, {**terms, **readout_terms}
 
 
-def random_gru(hidden_size: int, input_size: int, output_size: int, init: str = "pytorch",
-               seed: int = 0) -> GRU:
+def random_gru(hidden_size: int, input_size: int, output_size: int, init: str = "pytorch", seed: int = 0) -> GRU:
     """A GRU initialised as PyTorch does (or with orthogonal recurrent blocks)."""
     rng = np.random.default_rng(seed)
     return GRU(*uniform_init(3, hidden_size, input_size, output_size, rng, init))

@@ -46,16 +46,16 @@ class LSTM(GatedCell):
             z = gates[t - 1]
             np.matmul(h[t - 1], W_hh_T, out=z)
             z += input_part[t - 1]  # z_t = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh
-            g = np.tanh(z[..., 2 * H:3 * H])
+            g = np.tanh(z[..., 2 * H : 3 * H])
             sigmoid_(z)  # i, f, o (g's block is overwritten next)
-            z[..., 2 * H:3 * H] = g
-            i, f, o = z[..., :H], z[..., H:2 * H], z[..., 3 * H:]
+            z[..., 2 * H : 3 * H] = g
+            i, f, o = z[..., :H], z[..., H : 2 * H], z[..., 3 * H :]
             np.multiply(f, c[t - 1], out=c[t])
             c[t] += i * g  # c_t = f * c_{t-1} + i * g
             np.tanh(c[t], out=tanh_c[t - 1])
             np.multiply(o, tanh_c[t - 1], out=h[t])  # h_t = o * tanh(c_t)
         y = h[1:] @ self.W_hy.T + self.b_y
-        i, f, g, o = (gates[..., k * H:(k + 1) * H] for k in range(4))
+        i, f, g, o = (gates[..., k * H : (k + 1) * H] for k in range(4))
         return h, c, y, LSTMTrace(i=i, f=f, g=g, o=o, tanh_c=tanh_c)
 
     # one-step Jacobians ----------------------------------------------------------------------------
@@ -74,12 +74,14 @@ class LSTM(GatedCell):
         i, f, g, o, tanh_c = (tr.i[t - 1], tr.f[t - 1], tr.g[t - 1], tr.o[t - 1], tr.tanh_c[t - 1])
         M_h, M_c = M[:, :H], M[:, H:]
         N = M_h * (o * (1 - tanh_c**2)) + M_c
-        dz = np.hstack([
-            N * (g * i * (1 - i)),  # dc_t/dz_i
-            N * (run.c[t - 1] * f * (1 - f)),  # dc_t/dz_f
-            N * (i * (1 - g**2)),  # dc_t/dz_g
-            M_h * (tanh_c * o * (1 - o)),  # dh_t/dz_o
-        ])
+        dz = np.hstack(
+            [
+                N * (g * i * (1 - i)),  # dc_t/dz_i
+                N * (run.c[t - 1] * f * (1 - f)),  # dc_t/dz_f
+                N * (i * (1 - g**2)),  # dc_t/dz_g
+                M_h * (tanh_c * o * (1 - o)),  # dh_t/dz_o
+            ]
+        )
         return dz, N
 
     def chain_step(self, run, M: np.ndarray, t: int) -> np.ndarray:
@@ -98,7 +100,7 @@ class LSTM(GatedCell):
 
     def cell_path_readout(self, M: np.ndarray) -> np.ndarray:
         """dc_T/dc_k with h_k held fixed."""
-        return M[:, self.hidden_size:]
+        return M[:, self.hidden_size :]
 
     def cell_jacobians(self, run) -> np.ndarray:
         """dc_T/dc_k for k = 0..T with h_k held fixed, (T+1, H, H)."""
@@ -149,11 +151,12 @@ def forget_gate_products(run) -> np.ndarray:
     return products
 
 
-def random_lstm(hidden_size: int, input_size: int, output_size: int, init: str = "pytorch",
-                forget_bias: float = 0.0, seed: int = 0) -> LSTM:
+def random_lstm(
+    hidden_size: int, input_size: int, output_size: int, init: str = "pytorch", forget_bias: float = 0.0, seed: int = 0
+) -> LSTM:
     """An LSTM initialised as PyTorch does (or with orthogonal recurrent blocks); `forget_bias` is added to the
     forget gate's b_ih (Jozefowicz et al. 2015 recommend 1)."""
     rng = np.random.default_rng(seed)
     W_ih, W_hh, b_ih, b_hh, W_hy, b_y = uniform_init(4, hidden_size, input_size, output_size, rng, init)
-    b_ih[hidden_size:2 * hidden_size] += forget_bias
+    b_ih[hidden_size : 2 * hidden_size] += forget_bias
     return LSTM(W_ih, W_hh, b_ih, b_hh, W_hy, b_y)

@@ -116,8 +116,7 @@ def test_lstm_cell_path_matches_finite_differences_with_h_held_fixed():
             up, down = run.c[k].copy(), run.c[k].copy()
             up[j] += EPS
             down[j] -= EPS
-            column = (run_of(cell, xs[k:], run.h[k], up).c[-1] - run_of(cell, xs[k:], run.h[k], down).c[-1]) / (
-                2 * EPS)
+            column = (run_of(cell, xs[k:], run.h[k], up).c[-1] - run_of(cell, xs[k:], run.h[k], down).c[-1]) / (2 * EPS)
             np.testing.assert_allclose(C[k][:, j], column, rtol=1e-6, atol=1e-9)
 
 
@@ -126,7 +125,7 @@ def test_lstm_with_forget_gate_one_and_input_gate_zero_keeps_its_cell_exactly():
     cell = random_cell("lstm", H=4, D=2)
     H = 4
     cell.b_ih[:H] = -FORCE  # input gate i = 0
-    cell.b_ih[H:2 * H] = FORCE  # forget gate f = 1
+    cell.b_ih[H : 2 * H] = FORCE  # forget gate f = 1
     c0 = rng.normal(size=H)
     run = rnnviz.unroll(cell, rng.normal(size=(20, 2)), c0=c0)
     np.testing.assert_array_equal(run.c, np.broadcast_to(c0, run.c.shape))
@@ -240,8 +239,9 @@ def test_bidirectional_connectivity_reaches_both_ways():
     model = Bidirectional(rnnviz.random_rnn(3, 2, 2, seed=1), rnnviz.random_rnn(3, 2, 2, seed=2))
     xs = rng.normal(size=(5, 2))
     C = connectivity(unroll_bidirectional(model, xs))
-    np.testing.assert_allclose(C, finite_difference_connectivity(
-        lambda x: unroll_bidirectional(model, x).y, xs), atol=1e-8)
+    np.testing.assert_allclose(
+        C, finite_difference_connectivity(lambda x: unroll_bidirectional(model, x).y, xs), atol=1e-8
+    )
     assert np.all(C[np.triu_indices(5, 1)] > 0.0)
 
 
@@ -301,5 +301,4 @@ def test_comparison_keeps_to_its_sizes_and_says_so():
     clamped, notice = comparison_settings(Settings(hidden_size=256, seq_length=500))
     assert (clamped.hidden_size, clamped.seq_length) == (MAX_HIDDEN, MAX_STEPS)
     assert "H = 64" in notice
-    assert comparison_settings(Settings(hidden_size=8, seq_length=20)) == (Settings(hidden_size=8, seq_length=20),
-                                                                           None)
+    assert comparison_settings(Settings(hidden_size=8, seq_length=20)) == (Settings(hidden_size=8, seq_length=20), None)

@@ -1,3 +1,589 @@
-"""Figures: cells."""
+"""Figures of the gated cells: RNN, LSTM and GRU compared on one input, and their training on long-range tasks.
 
-__all__: list[str] = []
+From a `rnnviz.comparison.Comparison`: ||dh_T/dh_k|| of the three cells on one log plot, the gates over time, the
+LSTM's cell path beside its forget-gate product, the connectivity ||dy_t/dx_s|| of each cell, and the
+bidirectional RNN unrolled in both directions. From `rnnviz.task_training` histories: the loss beside the task's
+trivial baseline, the gradient norm with its spikes and the clipping threshold, and one example of the task.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from rnnviz.figures import style
+
+__all__ = [
+    "CONNECTIVITY_DECADES",
+    "bidirectional_connectivity_figure",
+    "bidirectional_unfold_figure",
+    "cell_path_figure",
+    "cells_connectivity_figure",
+    "cells_norms_figure",
+    "gate_activations_figure",
+    "moving_average",
+    "task_example_figure",
+    "task_grad_norm_figure",
+    "task_loss_figure",
+]
+
+CONNECTIVITY_DECADES = 8.0  # the connectivity colour scale spans this many decades below its largest value
+UNFOLD_STEPS = 8  # steps of the bidirectional unfolding drawn
+GATE_WORDS = {
+    "i": "input gate i",
+    "f": "forget gate f",
+    "o": "output gate o",
+    "g": "candidate g",
+    "r": "reset gate r",
+    "z": "update gate z",
+    "n": "candidate n",
+}
+SHOWN_GATES = {"lstm": ("i", "f", "o"), "gru": ("r", "z")}
+BACKWARD_COLOUR = style.HIGHLIGHT  # the backward-reading cell of the bidirectional RNN
+
+
+def _finite_or_gap(values: np.ndarray) -> np.ndarray:
+    values = np.asarray(values, dtype=float)
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+def cells_norms_figure(comparison) -> go.Figure:
+    """log10 ||dh_T/dh_k|| against k for the vanilla RNN, the LSTM and the GRU on the same input."""
+    fig = go.Figure()
+    for kind, result in comparison.cells.items():
+        norms = result.norms.log10_spectral
+        fig.add_trace(
+            go.Scatter(
+                x=np.arange(norms.shape[0]),
+                y=_finite_or_gap(norms),
+                mode="lines",
+                name=result.name,
+                line={"color": style.CELL_COLOURS[kind], "width": 3},
+                hovertemplate=f"{result.name}<br>k = %{{x}}<br>log10 ||dh_T/dh_k|| = %{{y:.2f}}<extra></extra>",
+            )
+        )
+    fig.add_hline(y=0.0, line={"color": style.MUTED, "width": 1})
+    T = comparison.settings.seq_length
+    return style.layout(
+        fig,
+        f"How far back each cell carries the gradient from step T = {T}",
+        x_title="step k",
+        y_title="log10 ||dh_T/dh_k||  (0 means 1)",
+    )
+
+
+def gate_activations_figure(comparison, kind: str) -> go.Figure:
+    """Heatmaps of the gates over time: i, f, o for the LSTM or r, z for the GRU (one row per hidden unit)."""
+    if kind not in SHOWN_GATES:
+        raise ValueError(f"kind must be 'lstm' or 'gru', got {kind!r}")
+    result = comparison.cells[kind]
+    names = SHOWN_GATES[kind]
+    fig = make_subplots(
+        rows=len(names),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.08,
+        subplot_titles=[GATE_WORDS[name] for name in names],
+    )
+    for row, name in enumerate(names, start=1):
+        gate = result.gates[name]  # (T, H)
+        fig.add_trace(
+            go.Heatmap(
+                z=gate.T,
+                x=np.arange(1, gate.shape[0] + 1),
+                y=np.arange(1, gate.shape[1] + 1),
+                coloraxis="coloraxis",
+                hovertemplate=f"{name}: step %{{x}}, unit %{{y}}: %{{z:.3f}}<extra></extra>",
+            ),
+            row=row,
+            col=1,
+        )
+        fig.update_yaxes(title_text="unit", row=row, col=1)
+    style.layout(
+        fig, f"{result.name} gates over time (0 = closed, 1 = open)", height=170 + 150 * len(names), legend=False
+    )
+    fig.update_xaxes(title_text="step t", row=len(names), col=1)
+    fig.update_layout(
+        coloraxis={"colorscale": style.SEQUENTIAL, "cmin": 0.0, "cmax": 1.0, "colorbar": {"title": {"text": "gate"}}}
+    )
+    return fig
+
+
+def cell_path_figure(comparison) -> go.Figure:
+    """The LSTM's log10 ||dc_T/dc_k|| (h_k held fixed) beside the product of forget gates prod_{t=k+1..T} f_t."""
+    measured = comparison.cell_path.log10_spectral
+    with np.errstate(divide="ignore"):
+        log_products = np.log10(comparison.forget_products)  # (T+1, H)
+    k = np.arange(measured.shape[0])
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=np.concatenate([k, k[::-1]]),
+            y=_finite_or_gap(np.concatenate([log_products.max(axis=1), log_products.min(axis=1)[::-1]])),
+            fill="toself",
+            fillcolor="rgba(192, 57, 43, 0.12)",
+            line={"width": 0},
+            hoverinfo="skip",
+            name="prod_{t=k+1..T} f_t of every unit (band)",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=k,
+            y=_finite_or_gap(log_products.max(axis=1)),
+            mode="lines",
+            name="largest unit's prod f_t",
+            line={"color": style.BOUND, "width": 2, "dash": "dash"},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=k,
+            y=_finite_or_gap(np.median(log_products, axis=1)),
+            mode="lines",
+            name="median unit's prod f_t",
+            line={"color": style.BOUND, "width": 2, "dash": "dot"},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=k,
+            y=_finite_or_gap(measured),
+            mode="lines",
+            name="measured ||dc_T/dc_k||",
+            line={"color": style.CELL_COLOURS["lstm"], "width": 3},
+        )
+    )
+    lstm = comparison.cells["lstm"].norms.log10_spectral
+    fig.add_trace(
+        go.Scatter(
+            x=k,
+            y=_finite_or_gap(lstm),
+            mode="lines",
+            name="LSTM ||dh_T/dh_k|| (c_k fixed)",
+            line={"color": style.MUTED, "width": 2},
+        )
+    )
+    fig.add_hline(y=0.0, line={"color": style.MUTED, "width": 1})
+    style.layout(
+        fig,
+        "LSTM cell path ||dc_T/dc_k|| and the products of forget gates",
+        x_title="step k",
+        y_title="log10 of the size  (0 means 1)",
+        height=500,
+    )
+    fig.update_layout(
+        legend={"orientation": "h", "y": -0.18, "yanchor": "top", "x": 0.0, "xanchor": "left"}, margin={"b": 130}
+    )
+    return fig
+
+
+def _log10_connectivity(C: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.log10(C)
+    return np.where(np.isfinite(logs), logs, np.nan)
+
+
+def _connectivity_range(maps: list[np.ndarray]) -> tuple[float, float]:
+    finite = np.concatenate([m[np.isfinite(m)] for m in maps] + [np.array([])])
+    if finite.size == 0:
+        return -1.0, 0.0
+    top = float(finite.max())
+    return max(float(finite.min()), top - CONNECTIVITY_DECADES), top
+
+
+def cells_connectivity_figure(comparison) -> go.Figure:
+    """log10 ||dy_t/dx_s|| for every output step t and input step s, one heatmap per cell, one colour scale."""
+    results = list(comparison.cells.values())
+    maps = [_log10_connectivity(result.connectivity) for result in results]
+    if not maps or maps[0].size == 0:
+        return style.empty_figure("There are no steps to connect.", "Connectivity ||dy_t/dx_s||")
+    low, high = _connectivity_range(maps)
+    steps = np.arange(1, maps[0].shape[0] + 1)
+    fig = make_subplots(rows=1, cols=len(maps), subplot_titles=[r.name for r in results], horizontal_spacing=0.06)
+    for col, (result, logs) in enumerate(zip(results, maps, strict=True), start=1):
+        fig.add_trace(
+            go.Heatmap(
+                z=logs,
+                x=steps,
+                y=steps,
+                coloraxis="coloraxis",
+                hovertemplate=f"{result.name}<br>output y_%{{y}}, input x_%{{x}}<br>log10 ||dy_t/dx_s|| = %{{z:.2f}}"
+                "<extra></extra>",
+            ),
+            row=1,
+            col=col,
+        )
+        fig.update_xaxes(title_text="input step s", row=1, col=col)
+    fig.update_yaxes(title_text="output step t", row=1, col=1)
+    fig.update_yaxes(autorange="reversed")
+    style.layout(
+        fig,
+        f"Connectivity: how strongly output y_t depends on input x_s (first {steps.shape[0]} steps; "
+        "blank = no dependence)",
+        height=430,
+        legend=False,
+    )
+    fig.update_layout(
+        coloraxis={"colorscale": style.SEQUENTIAL, "cmin": low, "cmax": high, "colorbar": {"title": {"text": "log10"}}}
+    )
+    return fig
+
+
+def bidirectional_connectivity_figure(comparison) -> go.Figure:
+    """log10 ||dy_t/dx_s|| of the bidirectional vanilla RNN: it reaches both earlier and later inputs."""
+    logs = _log10_connectivity(comparison.bidirectional_connectivity)
+    if logs.size == 0:
+        return style.empty_figure("There are no steps to connect.", "Bidirectional connectivity")
+    low, high = _connectivity_range([logs])
+    steps = np.arange(1, logs.shape[0] + 1)
+    fig = go.Figure(
+        go.Heatmap(
+            z=logs,
+            x=steps,
+            y=steps,
+            zmin=low,
+            zmax=high,
+            colorscale=style.SEQUENTIAL,
+            colorbar={"title": {"text": "log10"}},
+            hovertemplate="output y_%{y}, input x_%{x}<br>log10 ||dy_t/dx_s|| = %{z:.2f}<extra></extra>",
+        )
+    )
+    style.layout(
+        fig,
+        "Bidirectional RNN: ||dy_t/dx_s|| reaches both ways",
+        x_title="input step s",
+        y_title="output step t",
+        height=430,
+        legend=False,
+    )
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def _arrow(fig: go.Figure, x0: float, y0: float, x1: float, y1: float, colour: str) -> None:
+    fig.add_annotation(
+        x=x1,
+        y=y1,
+        ax=x0,
+        ay=y0,
+        xref="x",
+        yref="y",
+        axref="x",
+        ayref="y",
+        showarrow=True,
+        arrowhead=2,
+        arrowsize=1.1,
+        arrowwidth=2.2,
+        arrowcolor=colour,
+        text="",
+        standoff=16,
+        startstandoff=16,
+    )
+
+
+def bidirectional_unfold_figure(comparison, steps: int = UNFOLD_STEPS) -> go.Figure:
+    """The bidirectional RNN unrolled: x_t feeds a forward state (read left to right) and a backward state (read
+    right to left); y_t combines both. Hovering a state shows ||h_t||."""
+    run = comparison.bidirectional_run
+    shown = min(int(steps), run.T)
+    forward = np.linalg.norm(run.forward.h[1 : shown + 1], axis=-1)  # ||h^f_t||
+    backward = np.linalg.norm(run.backward_states[:shown], axis=-1)  # ||h^b_t||
+    t = np.arange(1, shown + 1, dtype=float)
+    rows = {"x": 0.0, "forward": 1.0, "backward": 2.0, "y": 3.0}
+    offset = 0.22  # the two states of a step sit slightly apart so that no arrow runs through a node
+    fig = go.Figure()
+    forward_colour, backward_colour = style.CELL_COLOURS["rnn"], BACKWARD_COLOUR
+    for step in t:
+        _arrow(fig, step, rows["x"], step - offset, rows["forward"], style.MUTED)
+        _arrow(fig, step, rows["x"], step + offset, rows["backward"], style.MUTED)
+        _arrow(fig, step - offset, rows["forward"], step, rows["y"], forward_colour)
+        _arrow(fig, step + offset, rows["backward"], step, rows["y"], backward_colour)
+        if step < shown:
+            _arrow(fig, step - offset, rows["forward"], step + 1 - offset, rows["forward"], forward_colour)
+            _arrow(fig, step + 1 + offset, rows["backward"], step + offset, rows["backward"], backward_colour)
+    more = run.T > shown
+    if more:  # the recurrence continues past the drawn steps
+        _arrow(fig, shown - offset, rows["forward"], shown + 0.7 - offset, rows["forward"], forward_colour)
+        _arrow(fig, shown + 0.7 + offset, rows["backward"], shown + offset, rows["backward"], backward_colour)
+        fig.add_annotation(
+            x=shown + 0.85,
+            y=1.5,
+            text=f"… to T = {run.T}",
+            showarrow=False,
+            font={"size": style.FONT_SIZE, "color": style.MUTED},
+        )
+    labels = [f"{int(s)}" for s in t]
+    fig.add_trace(
+        go.Scatter(
+            x=t,
+            y=np.full(shown, rows["x"]),
+            mode="markers+text",
+            name="input x_t",
+            marker={"size": 34, "color": "#eef2f7", "line": {"color": style.MUTED, "width": 2}},
+            text=[f"x<sub>{s}</sub>" for s in labels],
+            textfont={"size": 15},
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=t - offset,
+            y=np.full(shown, rows["forward"]),
+            mode="markers+text",
+            name="forward state h→_t (reads x_1 … x_t)",
+            marker={"size": 40, "color": forward_colour, "line": {"color": "white", "width": 1}},
+            text=[f"h→<sub>{s}</sub>" for s in labels],
+            textfont={"size": 14, "color": "white"},
+            customdata=forward,
+            hovertemplate="forward state at step %{x:.0f}<br>||h|| = %{customdata:.3f}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=t + offset,
+            y=np.full(shown, rows["backward"]),
+            mode="markers+text",
+            name="backward state h←_t (reads x_T … x_t)",
+            marker={"size": 40, "color": backward_colour, "line": {"color": "white", "width": 1}},
+            text=[f"h←<sub>{s}</sub>" for s in labels],
+            textfont={"size": 14, "color": "white"},
+            customdata=backward,
+            hovertemplate="backward state at step %{x:.0f}<br>||h|| = %{customdata:.3f}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=t,
+            y=np.full(shown, rows["y"]),
+            mode="markers+text",
+            name="output y_t = W→ h→_t + W← h←_t + b",
+            marker={"size": 34, "color": "#fdf2e9", "line": {"color": style.BOUND, "width": 2}},
+            text=[f"y<sub>{s}</sub>" for s in labels],
+            textfont={"size": 15},
+            hoverinfo="skip",
+        )
+    )
+    style.layout(
+        fig, "Bidirectional RNN unrolled: one cell reads forwards, a second reads backwards; y_t sees both", height=500
+    )
+    fig.update_xaxes(visible=False, range=[0.4, shown + (1.4 if more else 0.6)])
+    fig.update_yaxes(visible=False, range=[-0.5, 3.5])
+    fig.update_layout(
+        legend={"orientation": "h", "y": -0.02, "yanchor": "top", "x": 0.5, "xanchor": "center"},
+        margin={"l": 20, "r": 20, "t": 60, "b": 90},
+    )
+    return fig
+
+
+# Long-range tasks ---------------------------------------------------------------------------------------------
+
+
+def moving_average(values: np.ndarray, window: int = 20) -> np.ndarray:
+    """The mean of the last `window` values at each step (fewer at the start), ignoring non-finite values."""
+    values = np.asarray(values, dtype=float)
+    finite = np.isfinite(values)
+    sums = np.cumsum(np.where(finite, values, 0.0))
+    counts = np.cumsum(finite)
+    shifted_sums = np.concatenate([np.zeros(window), sums[:-window]]) if values.size > window else np.zeros_like(sums)
+    shifted_counts = (
+        np.concatenate([np.zeros(window), counts[:-window]]) if values.size > window else np.zeros_like(counts)
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (sums - shifted_sums[: values.size]) / (counts - shifted_counts[: values.size])
+
+
+TASK_WORDS = {"adding": "adding problem", "copy": "copy memory"}
+CELL_NAMES = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
+
+
+def task_loss_figure(histories: Mapping, baseline: float, task: str, total_steps: int | None = None) -> go.Figure:
+    """Minibatch loss of each cell against the step (faint) with its moving average (bold), and the task's
+    trivial baseline as a dashed line. Log y axis."""
+    fig = go.Figure()
+    drawn = 0
+    for kind, history in histories.items():
+        loss = np.asarray(history.loss, dtype=float)
+        if loss.size == 0:
+            continue
+        drawn += 1
+        steps = np.arange(1, loss.size + 1)
+        colour = style.CELL_COLOURS[kind]
+        fig.add_trace(
+            go.Scatter(
+                x=steps,
+                y=_positive(loss),
+                mode="lines",
+                line={"color": colour, "width": 1},
+                opacity=0.3,
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=steps,
+                y=_positive(moving_average(loss)),
+                mode="lines",
+                name=CELL_NAMES.get(kind, kind),
+                line={"color": colour, "width": 3},
+                hovertemplate=f"{CELL_NAMES.get(kind, kind)}<br>step %{{x}}: %{{y:.4f}}<extra></extra>",
+            )
+        )
+    fig.add_hline(
+        y=baseline,
+        line={"color": style.BOUND, "dash": "dash", "width": 2},
+        annotation_text=f"trivial answer: {baseline:.3g}",
+        annotation_position="top left",
+        annotation_font={"color": style.BOUND},
+    )
+    title = f"Training loss on the {TASK_WORDS.get(task, task)} beside its trivial baseline"
+    if drawn == 0:
+        title += " (no steps yet)"
+    style.layout(fig, title, x_title="training step", y_title="loss (log scale)", height=440)
+    fig.update_yaxes(type="log")
+    if total_steps:
+        fig.update_xaxes(range=[0, int(total_steps)])
+    return fig
+
+
+def _positive(values: np.ndarray) -> np.ndarray:
+    return np.where(np.isfinite(values) & (values > 0), values, np.nan)
+
+
+def task_grad_norm_figure(
+    histories: Mapping,
+    clipping: str = "none",
+    threshold: float = 1.0,
+    spikes: Mapping | None = None,
+    total_steps: int | None = None,
+) -> go.Figure:
+    """||g|| before clipping at every step for each cell (log y), the clipping threshold, and marked spikes."""
+    fig = go.Figure()
+    for kind, history in histories.items():
+        norms = np.asarray(history.grad_norm, dtype=float)
+        if norms.size == 0:
+            continue
+        steps = np.arange(1, norms.size + 1)
+        name = CELL_NAMES.get(kind, kind)
+        fig.add_trace(
+            go.Scatter(
+                x=steps,
+                y=_positive(norms),
+                mode="lines",
+                name=name,
+                line={"color": style.CELL_COLOURS[kind], "width": 1.5},
+                hovertemplate=f"{name}<br>step %{{x}}: ||g|| = %{{y:.3g}}<extra></extra>",
+            )
+        )
+        found = np.asarray((spikes or {}).get(kind, []), dtype=int)
+        found = found[found < norms.size]
+        if found.size:
+            fig.add_trace(
+                go.Scatter(
+                    x=steps[found],
+                    y=_positive(norms[found]),
+                    mode="markers",
+                    name=f"{name}: spikes",
+                    marker={
+                        "color": style.CELL_COLOURS[kind],
+                        "size": 10,
+                        "symbol": "triangle-up",
+                        "line": {"color": "black", "width": 1},
+                    },
+                    hovertemplate=f"{name} spike<br>step %{{x}}: ||g|| = %{{y:.3g}}<extra></extra>",
+                )
+            )
+    if clipping == "norm":
+        fig.add_hline(
+            y=threshold,
+            line={"color": style.BOUND, "dash": "dash", "width": 2},
+            annotation_text=f"clipping threshold {threshold:g}: larger steps are scaled down to it",
+            annotation_position="top left",
+            annotation_font={"color": style.BOUND},
+        )
+    style.layout(
+        fig,
+        "Gradient norm ||g|| at every step, before clipping",
+        x_title="training step",
+        y_title="||g||  (log scale)",
+        height=400,
+    )
+    fig.update_yaxes(type="log")
+    if total_steps:
+        fig.update_xaxes(range=[0, int(total_steps)])
+    return fig
+
+
+def task_example_figure(batch, index: int = 0) -> go.Figure:
+    """One sequence of the task: for the adding problem the values with the two marked ones; for copy memory the
+    input symbols and the symbols asked for."""
+    xs = batch.xs[:, index]  # (steps, D)
+    steps = np.arange(1, xs.shape[0] + 1)
+    if batch.loss == "mse":
+        values, markers = xs[:, 0], xs[:, 1]
+        marked = markers > 0
+        fig = go.Figure()
+        fig.add_trace(
+            go.Bar(
+                x=steps,
+                y=values,
+                marker={"color": np.where(marked, style.BOUND, "#c9d3df")},
+                name="value at each step (U(0, 1))",
+                hovertemplate="step %{x}: value %{y:.3f}<extra></extra>",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=steps[marked],
+                y=values[marked] + 0.08,
+                mode="markers+text",
+                name="marked",
+                text=[f"{v:.2f}" for v in values[marked]],
+                textposition="top center",
+                marker={"symbol": "triangle-down", "size": 14, "color": style.BOUND},
+            )
+        )
+        target = float(batch.targets[index, 0])
+        title = (
+            f"Adding problem: two of the {steps.size} values are marked; the answer at the end is their sum, "
+            f"{target:.2f}"
+        )
+        style.layout(fig, title, x_title="step t", y_title="value", height=320)
+        fig.update_yaxes(range=[0, 1.3])
+        return fig
+    shown = xs.argmax(axis=-1)
+    wanted = batch.targets[:, index]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Heatmap(
+            z=np.vstack([shown, wanted]),
+            x=steps,
+            y=["input", "wanted output"],
+            colorscale="Turbo",
+            zmin=0,
+            zmax=9,
+            text=np.vstack([_symbol_text(shown), _symbol_text(wanted)]),
+            texttemplate="%{text}",
+            xgap=1,
+            ygap=2,
+            showscale=False,
+            hovertemplate="step %{x}, %{y}: %{text}<extra></extra>",
+        )
+    )
+    style.layout(
+        fig,
+        f"Copy memory: remember 10 symbols over a delay of {steps.size - 20} steps, repeat them after "
+        "the delimiter ':'",
+        x_title="step t",
+        height=260,
+        legend=False,
+    )
+    return fig
+
+
+def _symbol_text(symbols: np.ndarray) -> np.ndarray:
+    return np.array(["" if s == 0 else (":" if s == 9 else str(int(s))) for s in symbols])

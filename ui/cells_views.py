@@ -1,0 +1,428 @@
+"""Streamlit helpers of the pages "Cells" and "Long-range memory": bounded caches of the cell comparison, the
+page-only controls, the classic training run shared by every visitor, and live training with a Stop button.
+
+Training histories kept in `st.session_state` are lists of numbers (at most 3 cells x 1500 steps x 4 values): the
+small result a user owns. The classic comparison is trained once per server in a background thread; every
+session that asks for it watches the same run and then gets the same cached result.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from rnnviz import figures
+from rnnviz.comparison import GATED_INITS, Comparison, compare_cells
+from rnnviz.optim import CLIPPING, OPTIMIZERS
+from rnnviz.settings import LIMITS, Settings
+from rnnviz.task_training import (
+    CELL_KINDS,
+    CLASSIC,
+    CellHistory,
+    StepRecord,
+    TaskConfig,
+    TaskResult,
+    outcome,
+    spikes,
+    train_on_task,
+)
+from rnnviz.tasks import TASKS
+from ui import notices
+
+_LOGGER = logging.getLogger("rnnviz.app")
+CELL_NAMES = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
+TASK_NAMES = {"adding": "adding problem", "copy": "copy memory"}
+LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01, 0.02, 0.05)
+MEMORY_RUN = "memory_run"  # session_state: the user's last training run (lists of numbers)
+REDRAW_SECONDS = 0.4  # live charts are redrawn at most this often
+MAX_CONCURRENT_TRAININGS = 2  # training runs of different visitors at once on this server
+
+
+# Cells ------------------------------------------------------------------------------------------------------------
+
+
+@st.cache_resource(max_entries=16, show_spinner="Running the RNN, the LSTM and the GRU…")
+def comparison_for(settings: Settings, forget_bias: float, gated_init: str) -> Comparison:
+    """The three cells on the input of `settings` (already clamped by `comparison_settings`), computed once."""
+    return compare_cells(settings, forget_bias=forget_bias, gated_init=gated_init)
+
+
+@st.cache_resource(max_entries=96, show_spinner=False)
+def comparison_figure(builder: str, settings: Settings, forget_bias: float, gated_init: str, **options) -> go.Figure:
+    """`rnnviz.figures.<builder>(comparison_for(...), **options)`, built once per arguments."""
+    return getattr(figures, builder)(comparison_for(settings, forget_bias, gated_init), **options)
+
+
+def cells_controls() -> tuple[float, str]:
+    """The page's own controls: the LSTM's forget-gate bias and the gated cells' initialisation."""
+    low, high = LIMITS.forget_bias
+    left, right = st.columns(2)
+    forget_bias = left.slider(
+        "LSTM forget-gate bias (added to b_f)",
+        min_value=float(low),
+        max_value=float(high),
+        value=1.0,
+        step=0.5,
+        key="cells_forget_bias",
+        help="Jozefowicz et al. (2015) recommend 1: forget gates start near sigmoid(1) = 0.73.",
+    )
+    gated_init = right.radio(
+        "Gated cells' initialisation",
+        GATED_INITS,
+        index=0,
+        key="cells_gated_init",
+        horizontal=True,
+        format_func={"pytorch": "PyTorch: U(±1/√H)", "orthogonal": "orthogonal W_hh blocks"}.get,
+        help="The vanilla RNN keeps the sidebar's activation, initialisation and scale.",
+    )
+    return float(forget_bias), str(gated_init)
+
+
+def power_of_ten(log10_value: float) -> str:
+    """E.g. "10^-12.3"; "0" for an exact zero, "overflow" when not finite."""
+    if np.isfinite(log10_value):
+        return f"10^{log10_value:.1f}"
+    return "0 (exactly)" if log10_value == -np.inf else "overflow"
+
+
+def chart(fig: go.Figure, key: str, look: str) -> None:
+    """A chart and what to look at in it."""
+    st.plotly_chart(fig, width="stretch", key=key)
+    notices.look_at(look)
+
+
+# Long-range memory: controls ----------------------------------------------------------------------------------
+
+
+def task_controls() -> TaskConfig | None:
+    """The training form; returns the config when the user presses Train, else None."""
+    with st.form("memory_form", border=True):
+        first, second, third = st.columns(3)
+        task = first.selectbox("Task", TASKS, format_func=TASK_NAMES.get, key="memory_task")
+        low, high = LIMITS.task_seq_length
+        seq_length = first.slider("T: sequence length (copy: the delay)", low, high, 50, step=5, key="memory_T")
+        low, high = LIMITS.task_hidden_size
+        hidden = first.select_slider(
+            "Hidden size H of every cell",
+            [h for h in (4, 8, 16, 32, 48, 64) if low <= h <= high],
+            value=32,
+            key="memory_H",
+        )
+        low, high = LIMITS.task_batch_size
+        batch = second.select_slider(
+            "Batch size", [b for b in (4, 8, 16, 32, 64) if low <= b <= high], value=32, key="memory_batch"
+        )
+        low, high = LIMITS.task_steps
+        steps = second.slider("Training steps", low, high, 300, step=10, key="memory_steps")
+        optimizer = second.radio(
+            "Optimiser",
+            OPTIMIZERS,
+            index=OPTIMIZERS.index("adam"),
+            horizontal=True,
+            format_func={"adam": "Adam", "sgd": "SGD"}.get,
+            key="memory_optimizer",
+        )
+        learning_rate = second.select_slider("Learning rate", LEARNING_RATES, value=0.01, key="memory_lr")
+        clipping = third.radio(
+            "Gradient clipping",
+            CLIPPING,
+            index=CLIPPING.index("norm"),
+            key="memory_clipping",
+            format_func={
+                "none": "off",
+                "norm": "norm (keeps the direction)",
+                "elementwise": "element-wise (changes the direction)",
+            }.get,
+        )
+        low, high = LIMITS.task_clip_threshold
+        threshold = third.number_input(
+            "Clipping threshold", min_value=low, max_value=high, value=1.0, step=0.5, key="memory_threshold"
+        )
+        low, high = LIMITS.forget_bias
+        forget_bias = third.slider(
+            "LSTM forget-gate bias", float(low), float(high), 1.0, step=0.5, key="memory_forget_bias"
+        )
+        seed = third.number_input(
+            "Seed", min_value=LIMITS.seed[0], max_value=LIMITS.seed[1], value=0, step=1, key="memory_seed"
+        )
+        submitted = st.form_submit_button("Train RNN, LSTM and GRU", type="primary")
+    if not submitted:
+        return None
+    return TaskConfig(
+        task=task,
+        seq_length=int(seq_length),
+        hidden_size=int(hidden),
+        batch_size=int(batch),
+        steps=int(steps),
+        optimizer=optimizer,
+        learning_rate=float(learning_rate),
+        clipping=clipping,
+        clip_threshold=float(threshold),
+        forget_bias=float(forget_bias),
+        seed=int(seed),
+    )
+
+
+def describe_config(config: TaskConfig) -> str:
+    """The run's settings in one line."""
+    clipping = (
+        "no clipping" if config.clipping == "none" else f"{config.clipping} clipping at {config.clip_threshold:g}"
+    )
+    optimizer = "SGD" if config.optimizer == "sgd" else "Adam"
+    return (
+        f"{TASK_NAMES[config.task]}, T = {config.seq_length}, H = {config.hidden_size}, "
+        f"batch {config.batch_size}, {config.steps} steps of {optimizer} at "
+        f"learning rate {config.learning_rate:g}, {clipping}, LSTM forget bias {config.forget_bias:g}, "
+        f"seed {config.seed}"
+    )
+
+
+# Long-range memory: histories and drawing ---------------------------------------------------------------------
+
+
+def empty_records(kinds=CELL_KINDS) -> dict[str, dict[str, list]]:
+    return {kind: {"loss": [], "grad_norm": [], "clipped": [], "skipped": []} for kind in kinds}
+
+
+def append_records(records: dict[str, dict[str, list]], step_records: dict[str, StepRecord]) -> None:
+    for kind, record in step_records.items():
+        lists = records[kind]
+        lists["loss"].append(record.loss)
+        lists["grad_norm"].append(record.grad_norm)
+        lists["clipped"].append(record.clipped)
+        lists["skipped"].append(record.skipped)
+
+
+def histories_of(
+    records: dict[str, dict[str, list]], evaluation: dict[str, float] | None = None
+) -> dict[str, CellHistory]:
+    """CellHistory per cell from the recorded lists (all cut to the same number of steps)."""
+    steps = min((len(lists["loss"]) for lists in records.values()), default=0)
+    return {
+        kind: CellHistory(
+            kind,
+            np.array(lists["loss"][:steps], dtype=float),
+            np.array(lists["grad_norm"][:steps], dtype=float),
+            np.array(lists["clipped"][:steps], dtype=bool),
+            np.array(lists["skipped"][:steps], dtype=bool),
+            (evaluation or {}).get(kind, float("nan")),
+        )
+        for kind, lists in records.items()
+    }
+
+
+def draw_training(slots: dict, config: TaskConfig, histories: dict[str, CellHistory], key: str) -> None:
+    """Redraw the loss and gradient-norm charts into their placeholders."""
+    found = {kind: spikes(history.grad_norm) for kind, history in histories.items()}
+    slots["loss"].plotly_chart(
+        figures.task_loss_figure(histories, config.baseline, config.task, config.steps),
+        width="stretch",
+        key=f"memory-loss-{key}",
+    )
+    slots["norm"].plotly_chart(
+        figures.task_grad_norm_figure(histories, config.clipping, config.clip_threshold, found, config.steps),
+        width="stretch",
+        key=f"memory-norm-{key}",
+    )
+
+
+def result_table(config: TaskConfig, histories: dict[str, CellHistory]) -> None:
+    """One row per cell: the recent and held-out loss against the baseline, clipping and spikes."""
+    import pandas as pd
+
+    rows = []
+    for kind, history in histories.items():
+        rows.append(
+            {
+                "cell": CELL_NAMES[kind],
+                "loss, last 25 steps": history.recent_loss,
+                "held-out loss": history.evaluation_loss,
+                "trivial baseline": config.baseline,
+                "outcome": outcome(history, config.baseline),
+                "steps clipped": f"{history.clipped.mean():.0%}" if history.steps else "",
+                "gradient spikes": int(spikes(history.grad_norm).size),
+            }
+        )
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            name: st.column_config.NumberColumn(format="%.4f")
+            for name in ("loss, last 25 steps", "held-out loss", "trivial baseline")
+        },
+    )
+
+
+def headline(config: TaskConfig, histories: dict[str, CellHistory]) -> str:
+    """E.g. "LSTM and GRU got below the baseline; the vanilla RNN stayed at it." """
+    below = [CELL_NAMES[k] for k, h in histories.items() if outcome(h, config.baseline) == "below the baseline"]
+    at = [CELL_NAMES[k] for k, h in histories.items() if outcome(h, config.baseline) == "at the baseline"]
+    parts = []
+    if below:
+        parts.append(f"{' and '.join(below)} got below the baseline")
+    if at:
+        parts.append(f"{' and '.join(at)} stayed at it")
+    return ("; ".join(parts) + ".") if parts else "No cell has trained for long enough to tell."
+
+
+# Long-range memory: the user's own run ------------------------------------------------------------------------
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def training_slots() -> threading.BoundedSemaphore:
+    """How many visitors may train at once on this server (the machine is shared)."""
+    return threading.BoundedSemaphore(MAX_CONCURRENT_TRAININGS)
+
+
+def train_live(config: TaskConfig) -> None:
+    """Train the three cells in this script run, drawing progress; the run is kept in session_state as it goes, so
+    a Stop (which interrupts the script) leaves the steps done so far on the page."""
+    slots = training_slots()
+    if not slots.acquire(blocking=False):
+        st.warning(
+            f"{MAX_CONCURRENT_TRAININGS} other trainings are running on this shared server right now. "
+            "Try again in a minute, or run the classic comparison, which is kept for everyone."
+        )
+        return
+    try:
+        run = {"config": config, "records": empty_records(), "evaluation": None, "done": False}
+        st.session_state[MEMORY_RUN] = run
+        progress = st.progress(0.0, text=f"Training… step 0 of {config.steps}")
+        st.button("Stop", key="memory_stop", help="Stop training; the steps done so far stay on the page.")
+        places = {"loss": st.empty(), "norm": st.empty()}
+        last_draw, draws = 0.0, 0
+
+        def on_step(step: int, records: dict[str, StepRecord]) -> None:
+            nonlocal last_draw, draws
+            append_records(run["records"], records)
+            now = time.perf_counter()
+            if now - last_draw >= REDRAW_SECONDS or step == config.steps:
+                last_draw, draws = now, draws + 1
+                losses = ", ".join(f"{CELL_NAMES[k]} {r.loss:.3f}" for k, r in records.items())
+                progress.progress(step / config.steps, text=f"Training… step {step} of {config.steps}: {losses}")
+                draw_training(places, config, histories_of(run["records"]), key=f"live-{draws}")
+
+        result = train_on_task(config, callback=on_step)
+        run["evaluation"] = {kind: history.evaluation_loss for kind, history in result.histories.items()}
+        run["done"] = True
+    finally:
+        slots.release()
+    st.rerun()
+
+
+def show_last_run() -> None:
+    """The user's last run: finished, or stopped part-way."""
+    run = st.session_state.get(MEMORY_RUN)
+    if not run:
+        st.info("Choose a task and press **Train RNN, LSTM and GRU**, or run the classic comparison above.")
+        return
+    config = run["config"]
+    histories = histories_of(run["records"], run["evaluation"])
+    steps = min((h.steps for h in histories.values()), default=0)
+    if run["done"]:
+        st.success(f"**Trained {steps} steps.** {headline(config, histories)}")
+    else:
+        st.warning(
+            f"**Stopped at step {steps} of {config.steps}.** The charts show the steps done so far. "
+            f"{headline(config, histories) if steps >= 25 else ''}"
+        )
+    st.caption(describe_config(config))
+    show_result(config, histories, key="last")
+
+
+def show_result(config: TaskConfig, histories: dict[str, CellHistory], key: str) -> None:
+    """The loss and gradient-norm charts with what to look at, and the table."""
+    slots = {"loss": st.empty(), "norm": st.empty()}
+    draw_training(slots, config, histories, key)
+    notices.look_at(
+        "A cell has learned the task when its bold line drops clearly under the red dashed line, the loss "
+        "of the trivial answer. Staying on the line means the cell learned only the average."
+    )
+    result_table(config, histories)
+    notices.look_at(
+        "Triangles mark gradient spikes (ten times the recent median). With clipping off they can throw "
+        "a cell's loss back up; with norm clipping every step larger than the threshold is scaled down."
+    )
+
+
+# Long-range memory: the classic comparison, shared -------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class SharedTraining:
+    """One training run on this server, watched by every session that asks for it."""
+
+    config: TaskConfig
+    records: dict = field(default_factory=empty_records)
+    result: TaskResult | None = None
+    error: str | None = None
+    started: float | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        with self._lock:
+            if self._thread is None:
+                self.started = time.time()
+                self._thread = threading.Thread(target=self._train, name="rnnviz-classic-comparison", daemon=True)
+                self._thread.start()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self.result is None and self.error is None
+
+    def _train(self) -> None:
+        try:
+            self.result = train_on_task(self.config, callback=lambda step, rec: append_records(self.records, rec))
+        except Exception as error:  # noqa: BLE001 - shown to every watcher as words
+            _LOGGER.exception("the classic comparison failed")
+            self.error = f"{type(error).__name__}: {error}"
+
+    def histories(self) -> dict[str, CellHistory]:
+        if self.result is not None:
+            return self.result.histories
+        return histories_of(self.records)
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def classic_training(config: TaskConfig = CLASSIC) -> SharedTraining:
+    """The classic comparison's run, one per server: a class opening it at once trains it once."""
+    return SharedTraining(config)
+
+
+def show_classic() -> None:
+    """Start (once per server) or join the classic comparison, watch it live, then show its result."""
+    shared = classic_training(CLASSIC)
+    shared.start()
+    config = shared.config
+    if shared.running:
+        progress = st.progress(0.0, text="Training the three cells…")
+        places = {"loss": st.empty(), "norm": st.empty()}
+        draws = 0
+        while shared.running:
+            histories = shared.histories()
+            steps = min((h.steps for h in histories.values()), default=0)
+            progress.progress(
+                steps / config.steps,
+                text=f"Training the three cells… step {steps} of {config.steps} ({time.time() - shared.started:.0f} s)",
+            )
+            draws += 1
+            draw_training(places, config, histories, key=f"classic-live-{draws}")
+            time.sleep(REDRAW_SECONDS)
+        progress.empty()
+        places["loss"].empty()
+        places["norm"].empty()
+    if shared.error:
+        st.error(f"{notices.FAILURE_PREFIX}: {shared.error}")
+        return
+    histories = shared.histories()
+    st.success(f"**Classic comparison:** {headline(config, histories)}")
+    st.caption(describe_config(config))
+    show_result(config, histories, key="classic")
