@@ -14,7 +14,7 @@ from ui import controls, export, notices, presenter
 
 CHART_KEY = "regime_map_chart"
 AXIS_KEY = "map"
-AXES = {"T": "Sequence length T", "activation": "Activation"}
+AXES = ("T", "activation")
 SHORT_MAX_LENGTH = 200  # the map's rows go up to T = 200, or to the longest T allowed when the settings ask more
 
 
@@ -71,14 +71,14 @@ with notices.page_guard("the regime map"):
     )
     axis = (
         st.segmented_control(
-            "Rows of the map",
-            list(AXES),
-            format_func=AXES.get,
+            "Map the weight scale against",
+            AXES,
             default="T",
             key=AXIS_KEY,
             required=True,
             bind="query-params",
-            help="Against T for the activation in the sidebar, or against every activation at the sidebar's T.",
+            help="T: every sequence length for the activation in the sidebar. activation: every activation at the "
+            "sidebar's T.",
         )
         or "T"
     )
@@ -123,7 +123,8 @@ with notices.page_guard("the regime map"):
             [
                 (
                     "What the map shows",
-                    "Each cell: log10 of ||dh_T/dh_0||, the share of the gradient at step T that reaches step 0, averaged "
+                    "Each cell: log10 of ||dh_T/dh_0||, the share of the gradient at step T that reaches step 0, "
+                    "averaged "
                     "over seeds. Below 0 the gradient vanishes, above 0 it explodes.",
                 ),
                 (

@@ -1,5 +1,153 @@
-"""scenarios."""
+"""Scenarios: ready lessons. Each opens with a question; the student answers, then the chart is revealed."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.info("This page is being built.")
+from rnnviz.comparison import Comparison, compare_cells
+from rnnviz.figures import cell_gradients_figure, gradient_norm_figure
+from rnnviz.scenarios import LESSON_KEY, SCENARIOS, Scenario, get_scenario
+from rnnviz.settings import Settings
+from ui import controls, export, notices, presenter
+from ui.cache import experiment_for
+
+GALLERY_COLUMNS = 3
+
+
+@st.cache_resource(max_entries=4, show_spinner="Running the three cells…")
+def comparison_for(settings: Settings) -> Comparison:
+    return compare_cells(settings)
+
+
+def lesson_figure(scenario: Scenario):
+    """The chart a lesson reveals, drawn at the lesson's own settings."""
+    if scenario.chart == "cells":
+        return cell_gradients_figure(comparison_for(scenario.settings))
+    return gradient_norm_figure(experiment_for(scenario.settings))
+
+
+def answer_key(scenario: Scenario) -> str:
+    return f"answer_{scenario.id}"
+
+
+def revealed_key(scenario: Scenario) -> str:
+    return f"revealed_{scenario.id}"
+
+
+def reveal(scenario: Scenario) -> None:
+    st.session_state[revealed_key(scenario)] = True
+
+
+def ask_again(scenario: Scenario) -> None:
+    st.session_state[revealed_key(scenario)] = False
+    st.session_state[answer_key(scenario)] = None
+
+
+def open_lesson(scenario: Scenario) -> None:
+    """A gallery button's callback: the lesson's settings into the sidebar, its id into the URL."""
+    controls.load(scenario.settings)
+    st.query_params[LESSON_KEY] = scenario.id
+
+
+def show_lesson(scenario: Scenario, settings: Settings) -> None:
+    st.header(scenario.title)
+    if settings != scenario.settings:
+        st.info(
+            "The sidebar holds other settings than this lesson's. The chart below uses the lesson's own settings.",
+            icon="ℹ️",
+        )
+        st.button(
+            "Put the lesson's settings in the sidebar",
+            key="lesson_settings",
+            on_click=controls.load,
+            args=(scenario.settings,),
+        )
+    with st.container(border=True, key="lesson_question"):
+        st.markdown(f"#### {scenario.question}")
+        st.radio("Your answer", scenario.choices, index=None, key=answer_key(scenario))
+        revealed = st.session_state.get(revealed_key(scenario), False)
+        if not revealed:
+            st.button("Reveal", key="reveal", type="primary", on_click=reveal, args=(scenario,), icon="👀")
+    if not revealed:
+        st.caption("Pick an answer, then press Reveal to see the chart.")
+        return
+    answer = st.session_state.get(answer_key(scenario))
+    with st.container(key="lesson_reveal"):
+        if answer is None:
+            st.info(f"No answer picked. The answer: **{scenario.answer}**")
+        elif scenario.is_correct(answer):
+            st.success(f"Right: **{scenario.answer}**", icon="✅")
+        else:
+            st.warning(f"Not quite: you picked “{answer}”. The answer: **{scenario.answer}**", icon="❌")
+        fig = lesson_figure(scenario)
+        st.plotly_chart(presenter.fit(fig), config=export.chart_config(scenario.id), key="lesson_chart")
+        notices.look_at(
+            "The curve is the size of the gradient sent back from the last step to step k, on a log scale: "
+            "a straight line means the same factor at every step. 0 means it kept its size."
+        )
+        st.markdown(scenario.explanation)
+    left, middle, right = st.columns(3)
+    with left:
+        st.button("Ask again", key="ask_again", on_click=ask_again, args=(scenario,), icon="🔁")
+    with middle:
+        if scenario.page is not None:
+            st.page_link(scenario.page, label="Compare the cells in detail", icon="🧬")
+        else:
+            st.page_link("pages/gradients.py", label="Explore these settings on the Gradients page", icon="📉")
+    with right:
+        export.report_button(
+            f"Lesson: {scenario.title}",
+            scenario.settings,
+            [
+                ("Question", scenario.question),
+                ("Answer", scenario.answer),
+                ("The chart", fig),
+                ("Why", scenario.explanation),
+            ],
+            query={LESSON_KEY: scenario.id},
+            key="lesson_report",
+        )
+
+
+def show_gallery() -> None:
+    st.header("All lessons")
+    st.caption("Each lesson is a link that holds its settings: open it, or copy its address to share it.")
+    scenarios = list(SCENARIOS.values())
+    for start in range(0, len(scenarios), GALLERY_COLUMNS):
+        for column, scenario in zip(
+            st.columns(GALLERY_COLUMNS), scenarios[start : start + GALLERY_COLUMNS], strict=False
+        ):
+            with column.container(border=True):
+                st.markdown(f"**{scenario.title}**")
+                st.caption(scenario.question)
+                st.button(
+                    "Open this lesson",
+                    key=f"open_{scenario.id}",
+                    on_click=open_lesson,
+                    args=(scenario,),
+                    width="stretch",
+                )
+                st.code(
+                    export.link_to_view(scenario.settings, {LESSON_KEY: scenario.id}), language=None, wrap_lines=True
+                )
+
+
+settings = controls.current_settings()
+st.title("Scenarios: predict, then look")
+with notices.page_guard("the lesson"):
+    requested = st.query_params.get(LESSON_KEY)
+    scenario = None
+    if requested:
+        try:
+            scenario = get_scenario(requested)
+        except ValueError as error:
+            st.warning(f"{error}. Pick a lesson below.", icon="⚠️")
+    if scenario is None:
+        st.markdown(
+            "Each lesson sets up a network, asks what its gradient will do, and shows the answer only after you "
+            "pick one. Open one below."
+        )
+    else:
+        show_lesson(scenario, settings)
+        st.divider()
+    show_gallery()

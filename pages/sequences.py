@@ -1,5 +1,217 @@
-"""sequences."""
+"""Sequences: a sentence as one-hot vectors, padding, why weight sharing saves parameters, the shapes of RNN."""
 
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
-st.info("This page is being built.")
+from rnnviz.figures import one_hot_figure, parameter_count_figure, rnn_shape_figure
+from rnnviz.inputs import END, PAD, START
+from rnnviz.report import Equation
+from rnnviz.sequences import EXAMPLE_SENTENCES, RNN_SHAPES, EncodedSentences, encode_sentences, parameter_counts
+from rnnviz.settings import QUERY_KEYS
+from ui import controls, export, labels, notices, presenter
+
+MAX_CHARACTERS = 400  # the text box
+MAX_SENTENCES = 4
+MAX_TOKENS = 16  # per sentence: the one-hot picture stays readable
+COUNT_LIMITS = {"T": (1, 10_000), "V": (1, 1_000_000), "H": (1, 10_000)}
+ARTICLE_COUNTS = {"T": 20, "V": 20_000, "H": 10}
+SHAPE_COLUMNS = 2
+
+
+def read_sentences(text: str) -> tuple[list[str], list[str]]:
+    """The sentences to encode (one per non-empty line, bounded) and a message for each bound applied."""
+    messages = []
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    if len(lines) > MAX_SENTENCES:
+        messages.append(f"Only the first {MAX_SENTENCES} sentences are used ({len(lines)} were typed).")
+        lines = lines[:MAX_SENTENCES]
+    kept = []
+    for number, line in enumerate(lines, start=1):
+        words = line.split()
+        if len(words) > MAX_TOKENS:
+            messages.append(f"Sentence {number} has {len(words)} tokens; its first {MAX_TOKENS} are used.")
+            words = words[:MAX_TOKENS]
+        kept.append(" ".join(words))
+    return kept, messages
+
+
+def token_table(encoded: EncodedSentences) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "sentence": list(encoded.sentences),
+            "tokens": [" | ".join(words) for words in encoded.tokens],
+            "number of tokens": list(encoded.lengths),
+        }
+    )
+
+
+def padded_table(encoded: EncodedSentences) -> pd.DataFrame:
+    steps = [f"step {t + 1}" for t in range(len(encoded.padded[0]))]
+    return pd.DataFrame(
+        [list(row) for row in encoded.padded],
+        columns=steps,
+        index=[f"sentence {n + 1}" for n in range(len(encoded.padded))],
+    ).reset_index(names="")
+
+
+def vocabulary_table(encoded: EncodedSentences) -> pd.DataFrame:
+    return pd.DataFrame({"index": range(len(encoded.vocabulary)), "token": list(encoded.vocabulary.tokens)})
+
+
+def text_section() -> EncodedSentences | None:
+    st.header("1. From a sentence to one-hot vectors")
+    st.markdown(
+        "Split on whitespace, every word is a **token**. The **vocabulary** lists each distinct token once; a token "
+        "becomes a **one-hot** vector: all zeros but a 1 at its place in the vocabulary. The RNN reads one vector "
+        "per step, so sentences of any length go through the same cell."
+    )
+    text = st.text_area(
+        "Sentences, one per line",
+        value="\n".join(EXAMPLE_SENTENCES),
+        max_chars=MAX_CHARACTERS,
+        key="sentences",
+        height=110,
+        help=f"Up to {MAX_SENTENCES} sentences of up to {MAX_TOKENS} tokens each.",
+    )
+    framed = st.checkbox(f"Frame each sentence with {START} and {END}", value=True, key="start_end")
+    sentences, messages = read_sentences(text)
+    for message in messages:
+        st.warning(message, icon="✂️")
+    if not sentences:
+        st.info("Type at least one sentence above to see its tokens and one-hot vectors.")
+        return None
+    encoded = encode_sentences(sentences, with_start_end=framed)
+    tokens = token_table(encoded)
+    st.dataframe(tokens, hide_index=True, width="stretch")
+    export.csv_button(tokens, "tokens.csv", label="Download the tokens (CSV)")
+    st.subheader("Padding to the longest sentence")
+    st.markdown(
+        f"To run several sentences as one batch they must have the same length: each is "
+        f"{'framed by ' + START + ' and ' + END + ' and ' if framed else ''}filled up with {PAD} to the longest one "
+        f"({len(encoded.padded[0])} steps here)."
+    )
+    padded = padded_table(encoded)
+    st.dataframe(padded, hide_index=True, width="stretch")
+    export.csv_button(padded, "padded.csv", label="Download the padded sentences (CSV)")
+    st.subheader(f"The vocabulary ({len(encoded.vocabulary)} tokens) and the one-hot vectors")
+    tabs = st.tabs([f"Sentence {n + 1}" for n in range(len(sentences))])
+    for index, tab in enumerate(tabs):
+        with tab:
+            st.plotly_chart(
+                presenter.fit(one_hot_figure(encoded, index)),
+                key=f"one_hot_{index}",
+                config=export.chart_config(f"one_hot_{index + 1}"),
+            )
+    notices.look_at(
+        "Each row has exactly one 1: that is the token read at that step. Rows of the same word are identical, "
+        f"wherever it stands; the {PAD} rows are what padding adds."
+    )
+    vocabulary = vocabulary_table(encoded)
+    with st.expander("The vocabulary as a table"):
+        st.dataframe(vocabulary, hide_index=True)
+        export.csv_button(vocabulary, "vocabulary.csv", label="Download the vocabulary (CSV)")
+    return encoded
+
+
+def count_section(encoded: EncodedSentences | None):
+    st.header("2. Why an RNN shares its weights")
+    st.markdown(
+        "A dense network on the padded one-hot input sees the whole sentence at once: it needs a weight for every "
+        "(position, word, hidden unit). An RNN applies the same $W_{xh}$ at every step, so its input weights do not "
+        "depend on the length."
+    )
+    columns = st.columns(3)
+    names = {"T": "Tokens per sentence T (padded)", "V": "Vocabulary size V", "H": "Hidden units H"}
+    values = {}
+    for column, (key, label) in zip(columns, names.items(), strict=True):
+        low, high = COUNT_LIMITS[key]
+        values[key] = column.number_input(
+            label, min_value=low, max_value=high, value=ARTICLE_COUNTS[key], step=1, key=f"count_{key}"
+        )
+    if encoded is not None:
+        st.caption(
+            f"Your sentences: T = {len(encoded.padded[0])} padded steps, V = {len(encoded.vocabulary)}. "
+            "The articles' example: T = 20, V = 20,000, H = 10."
+        )
+    counts = parameter_counts(int(values["T"]), int(values["V"]), int(values["H"]))
+    left, middle, right = st.columns(3)
+    left.metric("Dense network: input weights T·V·H", f"{counts.dense_input_weights:,}")
+    middle.metric("RNN: input weights V·H (W_xh)", f"{counts.rnn_input_weights:,}")
+    right.metric("RNN: all weights (W_xh, W_hh, b_h)", f"{counts.rnn_weights:,}")
+    fig = parameter_count_figure(counts)
+    st.plotly_chart(presenter.fit(fig), key="parameter_counts", config=export.chart_config("parameter_counts"))
+    notices.look_at(
+        f"The dense network needs T = {counts.seq_length:,} times the RNN's input weights, and a new network for "
+        "every length. The RNN's count stays the same however long the sentence."
+    )
+    return counts, fig
+
+
+def shapes_section(settings) -> list:
+    st.header("3. The shapes of RNN")
+    st.markdown(
+        "What changes between tasks is where the inputs go in and where the outputs, with their loss terms, come "
+        "out. The loss decides which gradient terms exist: a link opens the Gradients page with that loss placement."
+    )
+    figures = []
+    for start in range(0, len(RNN_SHAPES), SHAPE_COLUMNS):
+        for column, shape in zip(st.columns(SHAPE_COLUMNS), RNN_SHAPES[start : start + SHAPE_COLUMNS], strict=False):
+            with column.container(border=True):
+                fig = rnn_shape_figure(shape)
+                figures.append(fig)
+                st.plotly_chart(fig, key=f"shape_{shape.id}", config=export.chart_config(shape.id))
+                st.markdown("**Examples:** " + "; ".join(shape.examples))
+                st.caption(shape.note)
+                for placement in shape.loss_placements:
+                    where = labels.choice_label("loss_placement", placement)
+                    st.page_link(
+                        "pages/gradients.py",
+                        label=f"Gradients with the loss {where}",
+                        icon="📉",
+                        query_params={**_query_without_loss(settings), QUERY_KEYS["loss_placement"]: placement},
+                    )
+    notices.look_at(
+        "Green arrows: inputs x_t; red arrows: outputs y_t with a loss L_t. Many to one has a single red arrow, so "
+        "every gradient term travels back from the last step; many to many adds a term at every step."
+    )
+    return figures
+
+
+def _query_without_loss(settings) -> dict[str, str]:
+    from rnnviz.settings import to_query
+
+    query = to_query(settings)
+    query.pop(QUERY_KEYS["loss_placement"], None)
+    return query
+
+
+settings = controls.current_settings()
+st.title("Sequences: text as input, and the shapes of RNN")
+with notices.page_guard("the sequences page"):
+    encoded = text_section()
+    counts, count_figure = count_section(encoded)
+    shape_figures = shapes_section(settings)
+    st.divider()
+    sections = []
+    if encoded is not None:
+        sections += [
+            ("Tokens", token_table(encoded)),
+            ("Padded sentences", padded_table(encoded)),
+            ("One-hot vectors", [one_hot_figure(encoded, index) for index in range(len(encoded.sentences))]),
+        ]
+    sections += [
+        (
+            "Parameter count",
+            [
+                Equation(
+                    r"\text{dense: } T \cdot V \cdot H \qquad \text{RNN: } V \cdot H",
+                    f"dense: T·V·H = {counts.dense_input_weights:,}    RNN: V·H = {counts.rnn_input_weights:,}",
+                ),
+                count_figure,
+            ],
+        ),
+        ("The shapes of RNN", shape_figures),
+    ]
+    export.report_button("Sequences", settings, sections)

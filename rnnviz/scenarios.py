@@ -64,7 +64,8 @@ SCENARIOS: dict[str, Scenario] = {
             ),
             correct=2,
             explanation=(
-                "Each step back multiplies the gradient by $\\mathrm{diag}(\\sigma'(a_t))\\,W_{hh}$. The sigmoid's slope "
+                "Each step back multiplies the gradient by $\\mathrm{diag}(\\sigma'(a_t))\\,W_{hh}$. The sigmoid's "
+                "slope "
                 "is at most $\\gamma = 1/4$ and this $W_{hh}$ stretches nothing, so every step shrinks the gradient at "
                 "least fourfold: after 30 steps at most $0.25^{30} \\approx 10^{-18}$, and in fact less, because "
                 "$\\sigma'$ is below 1/4 away from $a = 0$. Only a weight scale above $1/\\gamma = 4$ could stop it."
@@ -86,7 +87,8 @@ SCENARIOS: dict[str, Scenario] = {
             explanation=(
                 "The ReLU's slope is 1 on every active unit and $W_{hh} = 1.5\\,I$, so each step back multiplies the "
                 "gradient by exactly 1.5. Factors multiply, they do not add: $1.5^{30} \\approx 10^{5.3}$. Here "
-                "$\\gamma\\,\\sigma_{max} = 1.5 > 1$, which Pascanu et al. show is necessary for an explosion. Gradient "
+                "$\\gamma\\,\\sigma_{max} = 1.5 > 1$, which Pascanu et al. show is necessary for an explosion. "
+                "Gradient "
                 "norm clipping is the usual remedy."
             ),
             expected_log10=(30 * np.log10(1.5) - 0.01, 30 * np.log10(1.5) + 0.01),
@@ -120,7 +122,8 @@ SCENARIOS: dict[str, Scenario] = {
             choices=("About 0: it vanishes", "Exactly 1", "About 200", "It explodes"),
             correct=1,
             explanation=(
-                "With $W_{hh} = I$ each step back multiplies the gradient by $\\mathrm{diag}(f'(a_t))$: 1 for an active "
+                "With $W_{hh} = I$ each step back multiplies the gradient by $\\mathrm{diag}(f'(a_t))$: 1 for an "
+                "active "
                 "unit, 0 for one that is off. A unit that stays active passes the gradient on unchanged, however long "
                 "the sequence. That is the IRNN's trick; its catch is the previous lesson: a scale a little above 1 "
                 "explodes."
@@ -136,9 +139,11 @@ SCENARIOS: dict[str, Scenario] = {
             choices=("0.9", "0.9 × 30 = 27", "0.9^30 ≈ 0.04", "0"),
             correct=2,
             explanation=(
-                "With $f(a) = a$ there is no $\\mathrm{diag}(f')$: $\\partial h_T/\\partial h_k = W_{hh}^{T-k}$, a power "
+                "With $f(a) = a$ there is no $\\mathrm{diag}(f')$: $\\partial h_T/\\partial h_k = W_{hh}^{T-k}$, a "
+                "power "
                 "of the recurrent matrix. Every singular value of this $W_{hh}$ is 0.9, so the norm is exactly "
-                "$0.9^{T-k}$: $0.9^{30} \\approx 0.042$. For a general $W_{hh}$ the spectral radius decides in the long "
+                "$0.9^{T-k}$: $0.9^{30} \\approx 0.042$. For a general $W_{hh}$ the spectral radius decides in the "
+                "long "
                 "run, but a non-normal matrix (init: gaussian) can grow for a while before it shrinks."
             ),
             expected_log10=(30 * np.log10(0.9) - 0.01, 30 * np.log10(0.9) + 0.01),

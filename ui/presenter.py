@@ -21,6 +21,7 @@ import streamlit as st
 from rnnviz.figures.style import FONT_SIZE
 
 PRESENT_KEY = "present"
+_WAS_ON = "_presenter_was_on"
 STEP_KEYS = {"ArrowLeft": "step_prev", "ArrowRight": "step_next"}
 ON_WORDS = ("1", "yes", "on")  # besides "true", which the bound toggle reads itself
 PRESENTER_HEIGHT = 760  # px: a figure passed through `fit` in presenter mode
@@ -86,7 +87,10 @@ def apply() -> None:
             help="Larger type, the controls folded away, one chart per screen; ← and → step through a run.",
         )
     if not is_on():
+        if st.session_state.pop(_WAS_ON, False):  # just left: bring the controls back
+            st.set_page_config(initial_sidebar_state="expanded")
         return
+    st.session_state[_WAS_ON] = True
     st.set_page_config(initial_sidebar_state="collapsed")
     st.html(_CSS)
     with st.sidebar:

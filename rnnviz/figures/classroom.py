@@ -85,6 +85,7 @@ def regime_map_figure(regime: RegimeMap, current: Settings | None = None) -> go.
                 marker={"symbol": "line-ns", "size": 34, "line": {"width": 4, "color": "black"}},
                 name="||dh_T/dh_0|| = 1 (neither grows nor shrinks)",
                 hoverinfo="skip",
+                unselected={"marker": {"opacity": 1}},
             )
         )
     critical_x, critical_y = _critical_segments(regime, y)
@@ -141,6 +142,7 @@ def regime_map_figure(regime: RegimeMap, current: Settings | None = None) -> go.
                         "line": {"width": 2, "color": "black"},
                     },
                     hovertemplate="your settings: scale %{x:.2f}<extra></extra>",
+                    unselected={"marker": {"opacity": 1}},
                 )
             )
     what = f"{regime.settings.activation} cell" if by_T else f"T = {regime.settings.seq_length}"
@@ -151,9 +153,16 @@ def regime_map_figure(regime: RegimeMap, current: Settings | None = None) -> go.
     style.layout(fig, title, x_title="Weight scale of W_hh", y_title=row_title, height=560)
     fig.update_xaxes(range=[scales[0] - _half_step(scales), scales[-1] + _half_step(scales)])
     if by_T:
-        fig.update_yaxes(type="log", range=[np.log10(y[0]) - 0.05, np.log10(y[-1]) + 0.05])
+        ticks = [t for t in (2, 5, 10, 20, 50, 100, 200, 500) if y[0] <= t <= y[-1]]
+        fig.update_yaxes(
+            type="log",
+            range=[np.log10(y[0]) - 0.05, np.log10(y[-1]) + 0.05],
+            tickvals=ticks,
+            ticktext=[str(t) for t in ticks],
+            minor={"showgrid": False},
+        )
     else:
-        fig.update_yaxes(tickvals=y, ticktext=list(rows), range=[-0.5, len(rows) - 0.5])
+        fig.update_yaxes(tickvals=y, ticktext=list(rows), range=[len(rows) - 0.5, -0.5])
     fig.update_layout(
         clickmode="event+select",
         dragmode=False,
@@ -191,7 +200,9 @@ def _critical_segments(regime: RegimeMap, y: np.ndarray) -> tuple[list, list]:
 def map_cell_settings(regime: RegimeMap, point: dict, current: Settings) -> Settings | None:
     """The settings of the clicked cell (a selected point of `regime_map_figure`), or None for any other point."""
     data = point.get("customdata")
-    if not isinstance(data, (list, tuple)) or len(data) < 2:
+    if isinstance(data, dict):  # the browser may send an array as {"0": ..., "1": ...}
+        data = [data.get(str(i), data.get(i)) for i in range(len(data))]
+    if not isinstance(data, (list, tuple)) or len(data) < 2 or data[0] is None or data[1] is None:
         return None
     scale, row = float(data[0]), int(round(float(data[1])))
     if not 0 <= row < len(regime.rows):
@@ -231,7 +242,24 @@ def gradient_norm_figure(exp, title: str | None = None) -> go.Figure:
         f"How much of the gradient at step T = {steps} reaches step k: "
         f"{exp.settings.activation}, {exp.settings.init} W_hh × {exp.settings.scale:g}"
     )
-    return style.layout(fig, title or default, x_title="step k", y_title="log10 ||dh_T/dh_k||  (0 means 1)")
+    style.layout(fig, title or default, x_title="step k", y_title="log10 ||dh_T/dh_k||  (0 means 1)")
+    _readable_decades(fig, [measured, exp.log10_bound])
+    return _legend_below(fig)
+
+
+def _readable_decades(fig: go.Figure, curves) -> None:
+    """A y range of at least -1..1 decades around the finite values, so rounding noise is not drawn as a change."""
+    values = np.concatenate([np.asarray(c, dtype=float)[np.isfinite(c)] for c in curves] + [np.zeros(1)])
+    low, high = min(values.min(), -1.0), max(values.max(), 1.0)
+    margin = 0.06 * (high - low)
+    fig.update_yaxes(range=[low - margin, high + margin])
+
+
+def _legend_below(fig: go.Figure) -> go.Figure:
+    fig.update_layout(
+        legend={"orientation": "h", "y": -0.2, "yanchor": "top", "x": 0.0, "xanchor": "left"}, margin={"b": 100}
+    )
+    return fig
 
 
 def cell_gradients_figure(comparison, title: str | None = None) -> go.Figure:
@@ -260,13 +288,15 @@ def cell_gradients_figure(comparison, title: str | None = None) -> go.Figure:
     )
     fig.add_hline(y=0.0, line={"color": style.MUTED, "width": 1})
     T = len(cell_path) - 1
-    return style.layout(
+    style.layout(
         fig,
         title or f"How far each cell carries the gradient back from step T = {T}",
         x_title="step k",
         y_title="log10 of the gradient's size  (0 means 1)",
-        height=460,
+        height=480,
     )
+    _readable_decades(fig, [cell_path] + [r.norms.log10_spectral for r in comparison.cells.values()])
+    return _legend_below(fig)
 
 
 def one_hot_figure(encoded: EncodedSentences, index: int = 0) -> go.Figure:
@@ -314,7 +344,8 @@ def parameter_count_figure(counts: ParameterCounts) -> go.Figure:
             orientation="h",
             marker={"color": [style.BOUND, style.MEASURED, style.MUTED]},
             text=[f"{value:,}" for value in values],
-            textposition="auto",
+            textposition="outside",
+            cliponaxis=False,
             hovertemplate="%{y}: %{x:,}<extra></extra>",
         )
     )
@@ -322,11 +353,11 @@ def parameter_count_figure(counts: ParameterCounts) -> go.Figure:
         fig,
         f"Weights needed for T = {counts.seq_length:,} tokens, V = {counts.vocabulary_size:,} words, "
         f"H = {counts.hidden_size:,} units",
-        x_title="number of weights (log scale)",
+        x_title="number of weights",
         height=300,
         legend=False,
     )
-    fig.update_xaxes(type="log")
+    fig.update_xaxes(range=[0, 1.18 * max(values)])
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(margin={"l": 330})
     return fig
@@ -363,21 +394,11 @@ def rnn_shape_figure(shape: RNNShape) -> go.Figure:
                 showarrow=False,
                 font={"size": 16, "color": style.BOUND},
             )
-    # legend entries for the two kinds of arrow
-    fig.add_trace(
-        go.Scatter(x=[None], y=[None], mode="lines", line={"color": INPUT_COLOUR, "width": 3}, name="input x_t")
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=[None], y=[None], mode="lines", line={"color": style.BOUND, "width": 3}, name="output y_t with loss L_t"
-        )
-    )
-    style.layout(fig, shape.title, height=260)
+    style.layout(fig, shape.title, height=280, legend=False)
     fig.update_xaxes(visible=False, range=[-0.6, max(steps, 4) - 0.4])
     fig.update_yaxes(visible=False, range=[-1.3, 1.35])
     fig.update_layout(
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        legend={"y": -0.02, "yanchor": "top", "x": 0.5, "xanchor": "center"},
     )
     return fig
 
