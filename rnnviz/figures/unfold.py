@@ -15,13 +15,13 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from rnnviz.diagnostics import state_norms
 from rnnviz.experiment import Experiment
 from rnnviz.figures import style
 from rnnviz.stepper import StepParts
 
 __all__ = [
     "cell_views_figure",
+    "finite_state_norms",
     "graph_window",
     "hidden_state_animation",
     "state_norms_figure",
@@ -36,6 +36,16 @@ CURTAIN = "#d5d8dc"  # covers the steps the animation has not reached yet
 NODE_SIZE = 38
 ROWS = {"x": 0.0, "h": 1.0, "y": 2.0}  # height of the inputs, the states and the outputs in the graph
 BOUNDED_RANGES = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}  # the range of h_t for bounded activations
+
+
+def finite_state_norms(h: np.ndarray) -> np.ndarray:
+    """||h_t|| for every row of h (T+1, H), computed as max|h| * ||h / max|h||| so that states near the largest
+    float still have a norm; NaN where the state is not finite."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        scale = np.max(np.abs(h), axis=1)  # (T+1,)
+        safe = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+        norms = safe * np.linalg.norm(h / safe[:, None], axis=1)
+    return np.where(np.isfinite(norms), norms, np.nan)
 
 
 def graph_window(step: int, seq_length: int, window: int = GRAPH_WINDOW) -> tuple[int, int]:
@@ -65,7 +75,7 @@ def unrolled_graph_figure(experiment: Experiment, step: int, window: int = GRAPH
     step = min(max(int(step), 1), T)
     first, last = graph_window(step, T, window)
     steps = np.arange(first, last + 1)
-    norms = state_norms(run.h)  # (T+1,)
+    norms = finite_state_norms(run.h)  # (T+1,)
     fig = go.Figure()
 
     fig.add_shape(
@@ -271,7 +281,8 @@ def hidden_state_animation(
     run, T, H = experiment.run, experiment.run.T, experiment.run.h.shape[1]
     units = min(H, max_units)
     states = run.h[:, :units].T.copy()  # (units, T+1): column t is h_t, column 0 is h_0 = 0
-    states[~np.isfinite(states)] = np.nan
+    if experiment.overflow_step is not None:  # only the finite part: the steps before the overflow
+        states[:, experiment.overflow_step :] = np.nan
     zmin, zmax = _colour_range(experiment, states)
     ends = _frame_steps(T, max_frames)
 
@@ -403,8 +414,7 @@ def state_norms_figure(experiment: Experiment) -> go.Figure:
     spans more than three decades."""
     run, T = experiment.run, experiment.run.T
     t = np.arange(T + 1)
-    norms = state_norms(run.h)  # (T+1,)
-    norms = np.where(np.isfinite(norms), norms, np.nan)
+    norms = finite_state_norms(run.h)  # (T+1,)
     saturation = np.asarray(experiment.saturation, dtype=float).copy()  # (T,) for steps 1..T
     if experiment.overflow_step is not None:
         norms[experiment.overflow_step :] = np.nan

@@ -1,0 +1,58 @@
+"""The Unfold page in a real browser: it loads, Play runs the animation in the browser, and the stepper and the
+graph's nodes move the step."""
+
+from __future__ import annotations
+
+import time
+
+
+def open_unfold(app_page, **query):
+    app_page.open()  # the entry page first, as a visitor arriving from the home page
+    return app_page.open("unfold", **query)
+
+
+def wait_for(condition, timeout: float = 10.0) -> bool:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_the_page_loads_without_an_exception(app_page):
+    open_unfold(app_page)
+    app_page.assert_healthy()
+    assert app_page.page.get_by_text("Step 1 of 60").is_visible()
+    assert app_page.page.locator(".js-plotly-plot").count() == 4
+
+
+def test_play_advances_the_animation_in_the_browser(app_page):
+    open_unfold(app_page)
+    current = app_page.page.locator(".slider-container text").filter(has_text="step t =").first
+    current.scroll_into_view_if_needed()
+    before = current.text_content()
+    assert before == "step t = 60"  # the whole run is shown until Play is pressed
+    app_page.page.get_by_text("▶ Play").first.click()
+    assert wait_for(lambda: current.text_content() != before), "the animation's slider did not move"
+    app_page.assert_healthy()
+
+
+def test_next_moves_to_the_next_step_and_into_the_link(app_page):
+    open_unfold(app_page)
+    app_page.page.locator(".st-key-step_next button").click()
+    app_page.settle()
+    assert app_page.query().get("step") == "2"
+    assert app_page.page.get_by_text("Step 2 of 60").is_visible()
+    app_page.assert_healthy()
+
+
+def test_clicking_a_state_in_the_graph_selects_its_step(app_page):
+    open_unfold(app_page)
+    states = app_page.page.locator(".st-key-unfold_graph .scatterlayer .trace").nth(2).locator(".point")
+    assert states.count() == 12  # steps 1 to 12 around step 1
+    states.nth(6).click(force=True)
+    app_page.settle()
+    assert app_page.query().get("step") == "7"
+    assert app_page.page.get_by_text("Step 7 of 60").is_visible()
+    app_page.assert_healthy()
