@@ -1,5 +1,31 @@
-"""train."""
+"""Train: the seed article's character model learning live, with its gradients watched while it learns."""
 
 import streamlit as st
 
-st.info("This page is being built.")
+from ui import notices, training
+
+st.title("Train a character model and watch its gradients")
+st.markdown(
+    "The article's worked example: every window of **T = 3 characters** of *This is GeeksforGeeks a software "
+    "training institute* predicts the next character. One-hot inputs, 50 ReLU units, a softmax on the last step, "
+    "cross-entropy, Adam, batches of 32, 100 epochs. Every batch is one backpropagation through time over its "
+    "windows, and the gradient is watched as the model learns."
+)
+st.latex(
+    r"h_t = f(W_{hh} h_{t-1} + W_{xh} x_t + b_h), \qquad p = \mathrm{softmax}(W_{hy} h_T + b_y), \qquad "
+    r"L = -\frac{1}{B}\sum_b \log p_b[\text{next character}]"
+)
+
+with notices.page_guard("the Train page"):
+    training.text_box()
+    with st.expander("Recipe", expanded=True):
+        recipe = training.recipe_controls()
+    training.start_and_stop_buttons(recipe)
+    st.subheader("Learning, epoch by epoch")
+    training.training_panel()
+    model = training.current_model()
+    st.subheader("Generate text")
+    st.caption("Start from a prefix; each step feeds the last T characters and appends the prediction.")
+    training.generation_box(model)
+    st.subheader("Keep the model")
+    training.model_files(model)

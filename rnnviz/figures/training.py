@@ -1,3 +1,321 @@
-"""Figures: training."""
+"""Figures of the character model while it learns, drawn from an `rnnviz.train.TrainResult`.
 
-__all__: list[str] = []
+- the loss and the accuracy per epoch, with the seed article's reported numbers beside them;
+- the gradient norm ||g|| per epoch (before clipping) with the epochs where clipping acted;
+- the RNNbow view: an epochs x window-steps heatmap of how large each step's term of dL/dW_hh is, with the steps
+  that truncated BPTT drops marked;
+- the spectral radius and sigma_max of W_hh over the epochs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import plotly.graph_objects as go
+
+from rnnviz.figures import style
+
+__all__ = ["accuracy_figure", "grad_norm_figure", "loss_figure", "spectrum_figure", "step_terms_heatmap"]
+
+REFERENCE = "#c0392b"  # the article's reported numbers
+TERM_LABELS = {"W_hh": "∂L/∂W_hh", "W_xh": "∂L/∂W_xh"}
+
+
+def _epochs_axis(fig: go.Figure, total_epochs: int | None, shown: int) -> None:
+    last = max(int(total_epochs or 0), shown, 1)
+    fig.update_xaxes(range=[0, last + 0.5])
+
+
+def loss_figure(result, reference: Mapping[int, float] | None = None, total_epochs: int | None = None) -> go.Figure:
+    """Cross-entropy per epoch (the mean over the epoch's batches, as Keras reports it) and, when given, the
+    article's reported values as markers. The x axis spans every planned epoch, so the curve grows into it."""
+    history = result.history
+    fig = go.Figure()
+    if len(history):
+        fig.add_trace(
+            go.Scatter(
+                x=history.epoch,
+                y=history.loss,
+                mode="lines",
+                name="this run",
+                line={"color": style.MEASURED, "width": 3},
+                hovertemplate="epoch %{x}: loss %{y:.3f}<extra></extra>",
+            )
+        )
+    if reference:
+        fig.add_trace(
+            go.Scatter(
+                x=list(reference),
+                y=list(reference.values()),
+                mode="markers+text",
+                name="the article (Keras)",
+                text=[f"{v:g}" for v in reference.values()],
+                textposition="top right",
+                marker={"color": REFERENCE, "size": 11, "symbol": "x"},
+                textfont={"color": REFERENCE},
+                hovertemplate="article, epoch %{x}: loss %{y}<extra></extra>",
+            )
+        )
+    uniform = np.log(len(result.vocabulary))
+    fig.add_hline(
+        y=uniform,
+        line={"color": style.MUTED, "dash": "dot", "width": 1.5},
+        annotation_text=f"uniform guess: log {len(result.vocabulary)} = {uniform:.2f}",
+        annotation_position="top right",
+        annotation_font={"color": style.MUTED},
+    )
+    style.layout(fig, "Training loss per epoch", x_title="epoch", y_title="cross-entropy (nats)", height=380)
+    fig.update_yaxes(rangemode="tozero")
+    _epochs_axis(fig, total_epochs, len(history))
+    return fig
+
+
+def accuracy_figure(
+    result,
+    reference: Mapping[int, float] | None = None,
+    total_epochs: int | None = None,
+    other_framework: float | None = None,
+) -> go.Figure:
+    """Share of training windows whose next character is the argmax prediction, per epoch, with the article's
+    reported values (and another framework's result) when given."""
+    history = result.history
+    fig = go.Figure()
+    if len(history):
+        fig.add_trace(
+            go.Scatter(
+                x=history.epoch,
+                y=history.accuracy,
+                mode="lines",
+                name="this run",
+                line={"color": style.MEASURED, "width": 3},
+                hovertemplate="epoch %{x}: accuracy %{y:.3f}<extra></extra>",
+            )
+        )
+    if reference:
+        positions = ["bottom left" if i % 2 else "bottom right" for i in range(len(reference))]
+        fig.add_trace(
+            go.Scatter(
+                x=list(reference),
+                y=list(reference.values()),
+                mode="markers+text",
+                name="the article (Keras)",
+                text=[f"{v:g}" for v in reference.values()],
+                textposition=positions,
+                marker={"color": REFERENCE, "size": 11, "symbol": "x"},
+                textfont={"color": REFERENCE},
+                hovertemplate="article, epoch %{x}: accuracy %{y}<extra></extra>",
+            )
+        )
+    if other_framework is not None:
+        fig.add_hline(
+            y=other_framework,
+            line={"color": style.MUTED, "dash": "dash", "width": 1.5},
+            annotation_text=f"another framework, epoch 100: ≈ {other_framework:g}",
+            annotation_position="top left",
+            annotation_font={"color": style.MUTED},
+        )
+    style.layout(
+        fig, "Training accuracy per epoch", x_title="epoch", y_title="share of windows predicted right", height=380
+    )
+    fig.update_yaxes(range=[0, 1.05])
+    _epochs_axis(fig, total_epochs, len(history))
+    return fig
+
+
+def grad_norm_figure(result, total_epochs: int | None = None) -> go.Figure:
+    """||g|| before clipping: the mean over each epoch's batches and the largest; epochs in which clipping acted
+    are marked, and the norm-clipping threshold is drawn. Log y axis."""
+    history, recipe = result.history, result.recipe
+    if not len(history):
+        return style.empty_figure("No epoch has finished yet.", "Gradient norm per epoch")
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=history.epoch,
+            y=history.grad_norm,
+            mode="lines",
+            name="mean over the batches",
+            line={"color": style.MEASURED, "width": 3},
+            hovertemplate="epoch %{x}: mean ||g|| = %{y:.3g}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=history.epoch,
+            y=history.grad_norm_max,
+            mode="lines",
+            name="largest batch",
+            line={"color": style.MEASURED, "width": 1.5, "dash": "dot"},
+            hovertemplate="epoch %{x}: largest ||g|| = %{y:.3g}<extra></extra>",
+        )
+    )
+    clipped = history[history.clipped_batches > 0]
+    if len(clipped):
+        share = (clipped.clipped_batches / clipped.batches).to_numpy()
+        fig.add_trace(
+            go.Scatter(
+                x=clipped.epoch,
+                y=clipped.grad_norm_max,
+                mode="markers",
+                name=f"clipped ({recipe.clipping})",
+                marker={
+                    "color": style.HIGHLIGHT,
+                    "size": 9,
+                    "symbol": "triangle-down",
+                    "line": {"color": "black", "width": 1},
+                },
+                customdata=np.stack([clipped.clipped_batches, clipped.batches, share], axis=1),
+                hovertemplate="epoch %{x}: %{customdata[0]} of %{customdata[1]} batches clipped<extra></extra>",
+            )
+        )
+    if recipe.clipping == "norm":
+        fig.add_hline(
+            y=recipe.clip_threshold,
+            line={"color": style.BOUND, "dash": "dash", "width": 2},
+            annotation_text=f"threshold {recipe.clip_threshold:g}: larger gradients are scaled down to it",
+            annotation_position="bottom left",
+            annotation_font={"color": style.BOUND},
+        )
+    elif recipe.clipping == "elementwise":
+        fig.add_annotation(
+            text=f"each entry clipped to ±{recipe.clip_threshold:g}",
+            x=0.01,
+            y=0.02,
+            xref="paper",
+            yref="paper",
+            showarrow=False,
+            xanchor="left",
+            font={"color": style.BOUND},
+        )
+    style.layout(
+        fig, "Gradient norm ||g|| per epoch, before clipping", x_title="epoch", y_title="||g||  (log scale)", height=380
+    )
+    fig.update_yaxes(type="log")
+    _epochs_axis(fig, total_epochs, len(history))
+    return fig
+
+
+def step_terms_heatmap(result, name: str = "W_hh") -> go.Figure:
+    """The RNNbow view: for each epoch (row) and window step t (column), log10 of the mean ||step t's term of
+    dL/d`name`|| over the batches. Steps whose terms truncated BPTT drops are greyed and labelled."""
+    norms = np.asarray(result.step_norms[name], dtype=float)  # (epochs, T)
+    label = TERM_LABELS.get(name, name)
+    title = f"How much each step of the window contributes to {label} (RNNbow)"
+    if norms.shape[0] == 0:
+        return style.empty_figure("No epoch has finished yet.", title)
+    T = norms.shape[1]
+    kept = np.asarray(result.kept_steps, dtype=bool)
+    steps = np.arange(1, T + 1)
+    epochs = np.arange(1, norms.shape[0] + 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_norms = np.log10(np.where(norms > 0, norms, np.nan))
+    z = [[round(float(v), 3) if np.isfinite(v) else None for v in row] for row in log_norms]
+    finite = log_norms[np.isfinite(log_norms)]
+    fig = go.Figure(
+        go.Heatmap(
+            x=steps,
+            y=epochs,
+            z=z,
+            colorscale=style.SEQUENTIAL,
+            zmin=float(finite.min()) if finite.size else None,
+            zmax=float(finite.max()) if finite.size else None,
+            colorbar={"title": {"text": "log10 ||term||", "side": "right"}},
+            hovertemplate="epoch %{y}, step %{x}: log10 ||term|| = %{z:.2f}<extra></extra>",
+        )
+    )
+    dropped = steps[~kept]
+    if dropped.size:
+        fig.add_shape(
+            type="rect",
+            x0=0.5,
+            x1=dropped.max() + 0.5,
+            y0=0.5,
+            y1=epochs[-1] + 0.5,
+            xref="x",
+            yref="y",
+            fillcolor="#bdc3c7",
+            opacity=0.85,
+            line={"width": 0},
+            layer="above",
+        )
+        fig.add_annotation(
+            x=(dropped.max() + 1) / 2,
+            y=(epochs[-1] + 1) / 2,
+            xref="x",
+            yref="y",
+            showarrow=False,
+            text=f"steps 1–{dropped.max()}<br>dropped by<br>truncated BPTT<br>(k = {int(kept.sum())})",
+            font={"size": style.FONT_SIZE, "color": "#2c3e50"},
+        )
+    silent = kept & ~np.isfinite(log_norms).any(axis=0) & (steps == 1)
+    if name == "W_hh" and silent.any():  # outer(dL/da_1, h_0) with h_0 = 0
+        fig.add_annotation(
+            x=1,
+            y=(epochs[-1] + 1) / 2,
+            xref="x",
+            yref="y",
+            showarrow=False,
+            textangle=-90,
+            text="step 1: h_0 = 0, so no W_hh term",
+            font={"size": style.FONT_SIZE, "color": "#2c3e50"},
+        )
+    style.layout(
+        fig,
+        title,
+        x_title="step t of the window (T = last, where the loss sits)",
+        y_title="epoch",
+        height=420,
+        legend=False,
+    )
+    fig.update_xaxes(dtick=max(1, T // 12), range=[0.5, T + 0.5])
+    fig.update_yaxes(range=[0.5, epochs[-1] + 0.5])
+    return fig
+
+
+def spectrum_figure(result, total_epochs: int | None = None) -> go.Figure:
+    """Spectral radius and sigma_max of W_hh after each epoch (epoch 0 = the initial, orthogonal W_hh), beside
+    1 / gamma, the line Pascanu's conditions are stated against."""
+    history = result.history
+    gamma = result.model.activation.gamma
+    epochs = np.concatenate([[0], history.epoch.to_numpy()])
+    radius = np.concatenate([[result.initial_weights["spectral_radius"]], history.spectral_radius.to_numpy()])
+    sigma = np.concatenate([[result.initial_weights["sigma_max"]], history.sigma_max.to_numpy()])
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=epochs,
+            y=sigma,
+            mode="lines+markers" if epochs.size < 30 else "lines",
+            name="σ_max(W_hh)",
+            line={"color": style.MEASURED, "width": 3},
+            hovertemplate="epoch %{x}: σ_max = %{y:.4f}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=epochs,
+            y=radius,
+            mode="lines+markers" if epochs.size < 30 else "lines",
+            name="spectral radius ρ(W_hh)",
+            line={"color": style.HIGHLIGHT, "width": 3, "dash": "dash"},
+            hovertemplate="epoch %{x}: ρ = %{y:.4f}<extra></extra>",
+        )
+    )
+    fig.add_hline(
+        y=1 / gamma,
+        line={"color": style.BOUND, "dash": "dot", "width": 2},
+        annotation_text=f"1/γ = {1 / gamma:g}",
+        annotation_position="bottom right",
+        annotation_font={"color": style.BOUND},
+    )
+    style.layout(
+        fig,
+        "Spectrum of W_hh while it learns",
+        x_title="epoch (0 = initial weights)",
+        y_title="spectral radius, σ_max",
+        height=380,
+    )
+    _epochs_axis(fig, total_epochs, len(history))
+    fig.update_xaxes(range=[-0.5, max(int(total_epochs or 0), len(history), 1) + 0.5])
+    return fig

@@ -1,0 +1,414 @@
+"""The Train page's Streamlit parts: the recipe controls, live training in a fragment, generation, model files.
+
+Training runs in chunks: a fragment that reruns itself every REFRESH_SECONDS while a model is training trains a
+few epochs per run, redraws the progress bar and the curves, and returns, so a click on Stop gets through between
+two chunks. The trainer (the model, Adam's moments and the history: small) lives in the user's session_state.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from rnnviz.activations import ACTIVATIONS
+from rnnviz.figures import training as figures
+from rnnviz.optim import CLIPPING, OPTIMIZERS
+from rnnviz.settings import LIMITS
+from rnnviz.train import (
+    ARTICLE_ACCURACY,
+    ARTICLE_LOSS,
+    ARTICLE_PREFIX,
+    ARTICLE_TEXT,
+    BUNDLED_TITLES,
+    OTHER_FRAMEWORK_ACCURACY,
+    CharModel,
+    CharTrainer,
+    Recipe,
+    bundled_text,
+    load_model,
+    model_bytes,
+)
+from ui import notices
+
+REFRESH_SECONDS = 0.25  # the fragment's rerun interval while training
+CHUNK_SECONDS = 0.2  # each run trains epochs for about this long (at least one epoch)
+FRAMES = 20  # the article's 100 epochs grow in about this many redraws
+JOB, UPLOADED, SOURCE, NOTICE, UPLOAD_NOTICE, GENERATED, DRAWN_RUNNING = (
+    "train_job",
+    "train_uploaded",
+    "train_model_source",
+    "train_notice",
+    "train_upload_notice",
+    "train_generated",
+    "train_drawn_running",
+)
+TEXTS = {"article": "The article's sentence", **{name: title for name, title in BUNDLED_TITLES.items()}}
+CLIPPING_LABELS = {
+    "none": "none",
+    "norm": "norm (Pascanu: rescale g when ||g|| > threshold)",
+    "elementwise": "element-wise (clip each entry to ±threshold)",
+}
+OPTIMIZER_LABELS = {"adam": "Adam (Keras defaults)", "sgd": "SGD"}
+DEFAULTS = Recipe()
+WIDGETS = {  # widget key -> (Recipe field, default)
+    "train_activation": ("activation", DEFAULTS.activation),
+    "train_hidden": ("hidden_size", DEFAULTS.hidden_size),
+    "train_window": ("seq_length", DEFAULTS.seq_length),
+    "train_epochs": ("epochs", DEFAULTS.epochs),
+    "train_optimizer": ("optimizer", DEFAULTS.optimizer),
+    "train_lr": ("learning_rate", DEFAULTS.learning_rate),
+    "train_batch": ("batch_size", DEFAULTS.batch_size),
+    "train_clipping": ("clipping", DEFAULTS.clipping),
+    "train_threshold": ("clip_threshold", DEFAULTS.clip_threshold),
+    "train_seed": ("seed", DEFAULTS.seed),
+}
+
+
+# the text and the recipe ---
+def _load_text() -> None:
+    name = st.session_state["train_source"]
+    st.session_state["train_text"] = ARTICLE_TEXT if name == "article" else bundled_text(name)
+
+
+def text_box() -> str:
+    """The training text (pre-filled with the article's sentence) and a choice of the bundled texts."""
+    st.session_state.setdefault("train_text", ARTICLE_TEXT)
+    left, right = st.columns([3, 1])
+    with right:
+        st.selectbox(
+            "Load a text",
+            list(TEXTS),
+            format_func=TEXTS.get,
+            key="train_source",
+            on_change=_load_text,
+            help="Replaces the text box with this text. The bundled passage is in the public domain.",
+        )
+        text = st.session_state["train_text"]
+        st.caption(
+            f"{len(text):,} characters, {len(set(text))} distinct; at most "
+            f"{LIMITS.train_text_chars:,} characters are trained on."
+        )
+    with left:
+        return st.text_area(
+            "Training text: every window of T characters predicts the next one", key="train_text", height=140
+        )
+
+
+def _reset_recipe() -> None:
+    for key, (_, default) in WIDGETS.items():
+        st.session_state[key] = default
+    st.session_state["train_truncate"] = False
+
+
+def recipe_controls() -> Recipe:
+    """Every setting of the recipe, bounded; the defaults are the article's."""
+    for key, (_, default) in WIDGETS.items():
+        st.session_state.setdefault(key, default)
+    columns = st.columns(4)
+    with columns[0]:
+        st.selectbox("Activation f", list(ACTIVATIONS), key="train_activation")
+        st.number_input("Hidden size H", *LIMITS.train_hidden_size, step=1, key="train_hidden")
+        st.number_input("Window length T (characters)", *LIMITS.train_window, step=1, key="train_window")
+    with columns[1]:
+        st.number_input("Epochs", *LIMITS.train_epochs, step=10, key="train_epochs")
+        st.number_input("Batch size", *LIMITS.train_batch_size, step=1, key="train_batch")
+        st.number_input("Seed", *LIMITS.seed, step=1, key="train_seed")
+    with columns[2]:
+        st.selectbox("Optimiser", list(OPTIMIZERS)[::-1], format_func=OPTIMIZER_LABELS.get, key="train_optimizer")
+        st.number_input("Learning rate", *LIMITS.learning_rate, step=0.0005, format="%.5f", key="train_lr")
+        st.button("Use the article's recipe", on_click=_reset_recipe, key="train_reset_recipe")
+    with columns[3]:
+        st.selectbox("Gradient clipping", list(CLIPPING), format_func=CLIPPING_LABELS.get, key="train_clipping")
+        st.number_input(
+            "Clipping threshold",
+            *LIMITS.clip_threshold,
+            step=0.1,
+            key="train_threshold",
+            disabled=st.session_state["train_clipping"] == "none",
+        )
+        truncate = st.checkbox(
+            "Truncated BPTT",
+            key="train_truncate",
+            help="Backpropagate only the last k steps of each window (Williams & Peng).",
+        )
+        window = int(st.session_state["train_window"])
+        if st.session_state.get("train_k", 1) > window:
+            st.session_state["train_k"] = window
+        k = st.number_input(
+            "k: steps backpropagated",
+            1,
+            max(window, 1),
+            step=1,
+            key="train_k",
+            disabled=not truncate,
+            help="k ≥ T is full BPTT.",
+        )
+    values = {field: st.session_state[key] for key, (field, _) in WIDGETS.items()}
+    return Recipe(**values, truncation=int(k) if truncate else None)
+
+
+# starting and stopping ---
+def start(recipe: Recipe) -> None:
+    """The Train button's callback: a new trainer, or a message saying why not (the inputs stay as typed)."""
+    text = st.session_state.get("train_text", "")
+    try:
+        trainer = CharTrainer(text, recipe)
+        work = recipe.work(trainer.n_windows, len(trainer.vocabulary))
+        if work > LIMITS.train_work:
+            raise ValueError(
+                f"This run is too large for the shared server: about {work:.1e} multiply-adds "
+                f"({trainer.n_windows:,} windows × {recipe.epochs} epochs × T = {recipe.seq_length} × "
+                f"H = {recipe.hidden_size}); at most {LIMITS.train_work:.0e}. Lower the epochs, H, T or "
+                "the text's length."
+            )
+    except ValueError as error:
+        st.session_state[NOTICE] = str(error)
+        return
+    st.session_state.update({JOB: trainer, SOURCE: "trained", NOTICE: None, GENERATED: None})
+    prefix = st.session_state.get("gen_prefix", ARTICLE_PREFIX)
+    if not prefix or not set(prefix) <= set(trainer.vocabulary):  # a prefix this model can read
+        st.session_state["gen_prefix"] = (
+            ARTICLE_PREFIX if set(ARTICLE_PREFIX) <= set(trainer.vocabulary) else text[: max(recipe.seq_length, 9)]
+        )
+
+
+def stop() -> None:
+    job = st.session_state.get(JOB)
+    if job is not None:
+        job.stop()
+
+
+def start_and_stop_buttons(recipe: Recipe) -> None:
+    job = st.session_state.get(JOB)
+    left, right = st.columns([1, 3])
+    left.button(
+        "Train from scratch", type="primary", key="train_start", on_click=start, args=(recipe,), width="stretch"
+    )
+    if st.session_state.get(NOTICE):
+        right.error(st.session_state[NOTICE], icon="✋")
+    elif job is not None and job.running:
+        right.caption("Training… the charts below grow as it learns; Stop keeps the model trained so far.")
+
+
+# the live panel ---
+def training_panel() -> None:
+    """Progress, Stop and every chart of the current run, redrawn by a fragment that reruns while it trains."""
+    job = st.session_state.get(JOB)
+    running = job is not None and job.running
+    st.session_state[DRAWN_RUNNING] = running
+    st.fragment(run_every=REFRESH_SECONDS if running else None)(_panel)()
+
+
+def _train_chunk(job: CharTrainer) -> None:
+    cap = max(1, job.recipe.epochs // FRAMES)
+    started, trained = time.perf_counter(), 0
+    while job.running and trained < cap and (trained == 0 or time.perf_counter() - started < CHUNK_SECONDS):
+        job.train_epoch()
+        trained += 1
+
+
+def _panel() -> None:
+    job = st.session_state.get(JOB)
+    if job is None:
+        st.info(
+            "Press **Train from scratch**: the loss and accuracy curves grow here while the model learns, "
+            "with the gradient diagnostics under them. The defaults are the article's recipe (about a "
+            "second).",
+            icon="🏋️",
+        )
+        return
+    if job.running:
+        _train_chunk(job)
+    recipe, done = job.recipe, job.epochs_done
+    result = job.result()
+    last = result.history.iloc[-1] if done else None
+    words = f"Epoch {done} of {recipe.epochs}" + (
+        f" · loss {last.loss:.3f} · accuracy {last.accuracy:.3f}" if last is not None else ""
+    )
+    st.progress(done / recipe.epochs, text=words)
+    if job.running:
+        st.button("Stop", key="train_stop", on_click=stop, icon="⏹️")
+    elif job.status == "diverged":
+        st.error(job.message, icon="💥")
+    elif job.status == "stopped":
+        st.info(job.message + " The model trained so far is kept: generate from it or download it below.")
+    else:
+        st.success(f"Trained {done} epochs on {job.n_windows:,} windows of {recipe.seq_length} characters.")
+    charts(result, recipe)
+    if not job.running and st.session_state.get(DRAWN_RUNNING):
+        st.rerun()  # the page around the fragment still shows "training": redraw it once with the final model
+
+
+def _is_article_recipe(result) -> bool:
+    recipe = result.recipe
+    return (
+        recipe.seq_length,
+        recipe.hidden_size,
+        recipe.activation,
+        recipe.optimizer,
+        recipe.learning_rate,
+        recipe.batch_size,
+        recipe.clipping,
+        recipe.truncation,
+    ) == (
+        DEFAULTS.seq_length,
+        DEFAULTS.hidden_size,
+        DEFAULTS.activation,
+        DEFAULTS.optimizer,
+        DEFAULTS.learning_rate,
+        DEFAULTS.batch_size,
+        "none",
+        None,
+    ) and result.vocabulary == tuple(sorted(set(ARTICLE_TEXT)))
+
+
+def charts(result, recipe: Recipe) -> None:
+    """The curves, the gradient norm, the RNNbow heatmap and the spectrum of W_hh, each with what to look at."""
+    article = _is_article_recipe(result)
+    left, right = st.columns(2)
+    with left:
+        st.plotly_chart(
+            figures.loss_figure(result, ARTICLE_LOSS if article else None, recipe.epochs),
+            width="stretch",
+            key="train_loss_chart",
+        )
+    with right:
+        st.plotly_chart(
+            figures.accuracy_figure(
+                result,
+                ARTICLE_ACCURACY if article else None,
+                recipe.epochs,
+                OTHER_FRAMEWORK_ACCURACY if article else None,
+            ),
+            width="stretch",
+            key="train_accuracy_chart",
+        )
+    if article:
+        notices.look_at(
+            "The red crosses are the article's Keras run of this recipe: loss 2.79 at epoch 3, 1.77 at "
+            "45, 0.61 at 88; accuracy 0.02, 0.56, then 0.875 by epochs 77–88 (about 0.95 in another "
+            "framework). Loss and accuracy are averaged over each epoch's batches, as Keras reports them."
+        )
+    else:
+        notices.look_at(
+            "The loss starts near log(vocabulary size), a uniform guess, and falls as the model learns. "
+            "Accuracy is the share of windows whose next character gets the highest probability."
+        )
+    left, right = st.columns(2)
+    with left:
+        st.plotly_chart(figures.grad_norm_figure(result, recipe.epochs), width="stretch", key="train_grad_chart")
+        notices.look_at(
+            "Spikes in ||g|| are what clipping is for. Norm clipping rescales a large gradient and keeps "
+            "its direction; element-wise clipping caps each entry and turns the direction."
+        )
+    with right:
+        st.plotly_chart(figures.spectrum_figure(result, recipe.epochs), width="stretch", key="train_spectrum_chart")
+        notices.look_at(
+            "W_hh starts orthogonal (every singular value 1). σ_max above the spectral radius means a "
+            "non-normal W_hh, which can amplify for a few steps even when ρ < 1."
+        )
+    name = st.radio(
+        "Per-step terms of",
+        ["W_hh", "W_xh"],
+        horizontal=True,
+        key="train_rnnbow_term",
+        format_func=lambda n: f"∂L/∂{n}",
+    )
+    st.plotly_chart(figures.step_terms_heatmap(result, name), width="stretch", key="train_rnnbow_chart")
+    notices.look_at(
+        f"Each row is an epoch, each column a step of the window: the size of that step's term of "
+        f"dL/d{name}, averaged over the measured batches. Darker towards step 1 means the gradient fades "
+        "going back through time; the grey block is what truncated BPTT never computes."
+    )
+
+
+# generation and model files ---
+def current_model() -> CharModel | None:
+    """The model the page generates from and downloads: the last one trained or uploaded."""
+    if st.session_state.get(SOURCE) == "uploaded":
+        return st.session_state.get(UPLOADED)
+    job = st.session_state.get(JOB)
+    return None if job is None else job.result().char_model
+
+
+def generation_box(model: CharModel | None) -> None:
+    """Prefix, length and temperature; temperature 0 takes the argmax, as the article does."""
+    if model is None:
+        st.caption("Train or upload a model first.")
+        return
+    st.session_state.setdefault("gen_prefix", ARTICLE_PREFIX)
+    with st.form("train_generate", border=True):
+        left, middle, right = st.columns([3, 1, 1])
+        left.text_input("Start from (prefix)", key="gen_prefix", max_chars=200)
+        middle.number_input("Characters to add", *LIMITS.generate_chars, value=50, step=10, key="gen_chars")
+        right.number_input("Temperature (0 = argmax)", *LIMITS.temperature, value=0.0, step=0.1, key="gen_temp")
+        submitted = st.form_submit_button("Generate", type="primary")
+    if submitted:
+        try:
+            st.session_state[GENERATED] = model.generate(
+                st.session_state["gen_prefix"], int(st.session_state["gen_chars"]), float(st.session_state["gen_temp"])
+            )
+        except ValueError as error:
+            st.session_state[GENERATED] = None
+            st.error(f"{error}", icon="🔤")
+    if st.session_state.get(GENERATED):
+        st.code(st.session_state[GENERATED], language=None, wrap_lines=True)
+        st.caption(f"Each new character is predicted from the last {model.seq_length} characters.")
+
+
+def _uploaded() -> None:
+    file = st.session_state.get("train_upload")
+    if file is None:
+        return
+    try:
+        model = load_model(file.getvalue())
+    except ValueError as error:
+        st.session_state[UPLOAD_NOTICE] = ("error", f"{file.name}: {error}")
+        return
+    st.session_state.update({UPLOADED: model, SOURCE: "uploaded", GENERATED: None})
+    st.session_state[UPLOAD_NOTICE] = ("success", f"Loaded {file.name}: {describe(model)}. Generate from it above.")
+    if not set(st.session_state.get("gen_prefix", "")) <= set(model.vocabulary) or not st.session_state.get(
+        "gen_prefix"
+    ):
+        st.session_state["gen_prefix"] = "".join(model.vocabulary[: model.seq_length])
+
+
+def describe(model: CharModel) -> str:
+    return (
+        f"{model.cell.activation.name} RNN, H = {model.cell.hidden_size}, windows of {model.seq_length}, "
+        f"{len(model.vocabulary)} characters"
+    )
+
+
+def model_files(model: CharModel | None) -> None:
+    """Download the current model as .npz; upload one back (validated, nothing unpickled)."""
+    left, right = st.columns(2)
+    with left:
+        if model is None:
+            st.caption("Nothing to download yet.")
+        else:
+            st.download_button(
+                "Download the model (.npz)",
+                data=model_bytes(model),
+                file_name="char_rnn.npz",
+                mime="application/octet-stream",
+                key="train_download",
+                on_click="ignore",
+                icon="💾",
+            )
+            origin = "uploaded" if st.session_state.get(SOURCE) == "uploaded" else "trained here"
+            st.caption(f"Current model ({origin}): {describe(model)}.")
+    with right:
+        st.file_uploader(
+            "Upload a model (.npz saved by this page)",
+            type=["npz"],
+            key="train_upload",
+            on_change=_uploaded,
+            max_upload_size=LIMITS.model_file_bytes // 1_000_000,
+        )
+        kind, message = st.session_state.get(UPLOAD_NOTICE) or (None, "")
+        if kind == "error":
+            st.error(message, icon="🚫")
+        elif kind == "success":
+            st.success(message)
