@@ -86,9 +86,9 @@ with notices.page_guard("the regime map"):
     applied = st.session_state.pop("_map_applied", None)
     if applied is not None:
         st.toast(f"Loaded scale {applied.scale:g}, {applied.activation}, T = {applied.seq_length}.")
-    fig = presenter.fit(regime_map_figure(regime, current=settings))
+    fig = regime_map_figure(regime, current=settings)
     st.plotly_chart(
-        fig,
+        presenter.fit(fig),
         key=CHART_KEY,
         on_select=lambda: apply_clicked_cell(regime),
         selection_mode="points",
@@ -134,7 +134,7 @@ with notices.page_guard("the regime map"):
                         "‖∂h_T/∂h_k‖ ≤ (γ · σ_max(W_hh))^(T−k),   γ = sup |f′|",
                     ),
                 ),
-                ("The map", regime_map_figure(regime, current=settings)),
+                ("The map", fig),
                 ("The numbers", table),
             ],
             query={AXIS_KEY: axis} if axis != "T" else None,

@@ -8,7 +8,14 @@ import streamlit as st
 from rnnviz.figures import one_hot_figure, parameter_count_figure, rnn_shape_figure
 from rnnviz.inputs import END, PAD, START
 from rnnviz.report import Equation
-from rnnviz.sequences import EXAMPLE_SENTENCES, RNN_SHAPES, EncodedSentences, encode_sentences, parameter_counts
+from rnnviz.sequences import (
+    EXAMPLE_SENTENCES,
+    RNN_SHAPES,
+    EncodedSentences,
+    ParameterCounts,
+    encode_sentences,
+    parameter_counts,
+)
 from rnnviz.settings import QUERY_KEYS
 from ui import controls, export, labels, notices, presenter
 
@@ -18,6 +25,23 @@ MAX_TOKENS = 16  # per sentence: the one-hot picture stays readable
 COUNT_LIMITS = {"T": (1, 10_000), "V": (1, 1_000_000), "H": (1, 10_000)}
 ARTICLE_COUNTS = {"T": 20, "V": 20_000, "H": 10}
 SHAPE_COLUMNS = 2
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def encoded_with_figures(sentences: tuple[str, ...], framed: bool) -> tuple[EncodedSentences, list]:
+    """The encoded sentences and the one-hot figure of each (shared, never mutated)."""
+    encoded = encode_sentences(sentences, with_start_end=framed)
+    return encoded, [one_hot_figure(encoded, index) for index in range(len(sentences))]
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def shape_figures() -> list:
+    return [rnn_shape_figure(shape) for shape in RNN_SHAPES]
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def count_figure_for(counts: ParameterCounts):
+    return parameter_count_figure(counts)
 
 
 def read_sentences(text: str) -> tuple[list[str], list[str]]:
@@ -60,7 +84,7 @@ def vocabulary_table(encoded: EncodedSentences) -> pd.DataFrame:
     return pd.DataFrame({"index": range(len(encoded.vocabulary)), "token": list(encoded.vocabulary.tokens)})
 
 
-def text_section() -> EncodedSentences | None:
+def text_section() -> tuple[EncodedSentences | None, list]:
     st.header("1. From a sentence to one-hot vectors")
     st.markdown(
         "Split on whitespace, every word is a **token**. The **vocabulary** lists each distinct token once; a token "
@@ -81,8 +105,8 @@ def text_section() -> EncodedSentences | None:
         st.warning(message, icon="✂️")
     if not sentences:
         st.info("Type at least one sentence above to see its tokens and one-hot vectors.")
-        return None
-    encoded = encode_sentences(sentences, with_start_end=framed)
+        return None, []
+    encoded, one_hot_figures = encoded_with_figures(tuple(sentences), framed)
     tokens = token_table(encoded)
     st.dataframe(tokens, hide_index=True, width="stretch")
     export.csv_button(tokens, "tokens.csv", label="Download the tokens (CSV)")
@@ -100,7 +124,7 @@ def text_section() -> EncodedSentences | None:
     for index, tab in enumerate(tabs):
         with tab:
             st.plotly_chart(
-                presenter.fit(one_hot_figure(encoded, index)),
+                presenter.fit(one_hot_figures[index]),
                 key=f"one_hot_{index}",
                 config=export.chart_config(f"one_hot_{index + 1}"),
             )
@@ -112,7 +136,7 @@ def text_section() -> EncodedSentences | None:
     with st.expander("The vocabulary as a table"):
         st.dataframe(vocabulary, hide_index=True)
         export.csv_button(vocabulary, "vocabulary.csv", label="Download the vocabulary (CSV)")
-    return encoded
+    return encoded, one_hot_figures
 
 
 def count_section(encoded: EncodedSentences | None):
@@ -140,7 +164,7 @@ def count_section(encoded: EncodedSentences | None):
     left.metric("Dense network: input weights T·V·H", f"{counts.dense_input_weights:,}")
     middle.metric("RNN: input weights V·H (W_xh)", f"{counts.rnn_input_weights:,}")
     right.metric("RNN: all weights (W_xh, W_hh, b_h)", f"{counts.rnn_weights:,}")
-    fig = parameter_count_figure(counts)
+    fig = count_figure_for(counts)
     st.plotly_chart(presenter.fit(fig), key="parameter_counts", config=export.chart_config("parameter_counts"))
     notices.look_at(
         f"The dense network needs T = {counts.seq_length:,} times the RNN's input weights, and a new network for "
@@ -155,12 +179,11 @@ def shapes_section(settings) -> list:
         "What changes between tasks is where the inputs go in and where the outputs, with their loss terms, come "
         "out. The loss decides which gradient terms exist: a link opens the Gradients page with that loss placement."
     )
-    figures = []
+    figures = shape_figures()
     for start in range(0, len(RNN_SHAPES), SHAPE_COLUMNS):
         for column, shape in zip(st.columns(SHAPE_COLUMNS), RNN_SHAPES[start : start + SHAPE_COLUMNS], strict=False):
             with column.container(border=True):
-                fig = rnn_shape_figure(shape)
-                figures.append(fig)
+                fig = figures[RNN_SHAPES.index(shape)]
                 st.plotly_chart(fig, key=f"shape_{shape.id}", config=export.chart_config(shape.id))
                 st.markdown("**Examples:** " + "; ".join(shape.examples))
                 st.caption(shape.note)
@@ -190,7 +213,7 @@ def _query_without_loss(settings) -> dict[str, str]:
 settings = controls.current_settings()
 st.title("Sequences: text as input, and the shapes of RNN")
 with notices.page_guard("the sequences page"):
-    encoded = text_section()
+    encoded, one_hot_figures = text_section()
     counts, count_figure = count_section(encoded)
     shape_figures = shapes_section(settings)
     st.divider()
@@ -199,7 +222,7 @@ with notices.page_guard("the sequences page"):
         sections += [
             ("Tokens", token_table(encoded)),
             ("Padded sentences", padded_table(encoded)),
-            ("One-hot vectors", [one_hot_figure(encoded, index) for index in range(len(encoded.sentences))]),
+            ("One-hot vectors", one_hot_figures),
         ]
     sections += [
         (

@@ -366,57 +366,55 @@ def parameter_count_figure(counts: ParameterCounts) -> go.Figure:
 def rnn_shape_figure(shape: RNNShape) -> go.Figure:
     """The unrolled cells of one shape of RNN: inputs x_t attach below (green), outputs with a loss L_t above (red)."""
     steps = len(shape.inputs)
-    fig = go.Figure()
+    boxes, notes = [], []
     for t in range(steps):
-        fig.add_shape(
-            type="rect",
-            x0=t - 0.3,
-            x1=t + 0.3,
-            y0=-0.3,
-            y1=0.3,
-            fillcolor="#d6e4f5",
-            line={"color": style.MEASURED, "width": 2},
+        boxes.append(
+            {
+                "type": "rect",
+                "x0": t - 0.3,
+                "x1": t + 0.3,
+                "y0": -0.3,
+                "y1": 0.3,
+                "fillcolor": "#d6e4f5",
+                "line": {"color": style.MEASURED, "width": 2},
+            }
         )
-        fig.add_annotation(x=t, y=0, text=f"h<sub>{t + 1}</sub>", showarrow=False, font={"size": 16})
+        notes.append(_label(t, 0, f"h<sub>{t + 1}</sub>", "#1a1a1a"))
         if t > 0:
-            _arrow(fig, t - 0.7, 0, t - 0.3, 0, style.MEASURED)
+            notes.append(_arrow(t - 0.7, 0, t - 0.3, 0, style.MEASURED))
         if shape.inputs[t]:
-            _arrow(fig, t, -0.85, t, -0.3, INPUT_COLOUR)
-            fig.add_annotation(
-                x=t, y=-1.05, text=f"x<sub>{t + 1}</sub>", showarrow=False, font={"size": 16, "color": INPUT_COLOUR}
-            )
+            notes += [_arrow(t, -0.85, t, -0.3, INPUT_COLOUR), _label(t, -1.05, f"x<sub>{t + 1}</sub>", INPUT_COLOUR)]
         if shape.outputs[t]:
-            _arrow(fig, t, 0.3, t, 0.85, style.BOUND)
-            fig.add_annotation(
-                x=t,
-                y=1.08,
-                text=f"y<sub>{t + 1}</sub>, L<sub>{t + 1}</sub>",
-                showarrow=False,
-                font={"size": 16, "color": style.BOUND},
-            )
+            notes += [
+                _arrow(t, 0.3, t, 0.85, style.BOUND),
+                _label(t, 1.08, f"y<sub>{t + 1}</sub>, L<sub>{t + 1}</sub>", style.BOUND),
+            ]
+    fig = go.Figure(layout={"shapes": boxes, "annotations": notes})
     style.layout(fig, shape.title, height=280, legend=False)
     fig.update_xaxes(visible=False, range=[-0.6, max(steps, 4) - 0.4])
     fig.update_yaxes(visible=False, range=[-1.3, 1.35])
-    fig.update_layout(
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-    )
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 50, "b": 10})
     return fig
 
 
-def _arrow(fig: go.Figure, x0: float, y0: float, x1: float, y1: float, colour: str) -> None:
-    fig.add_annotation(
-        x=x1,
-        y=y1,
-        ax=x0,
-        ay=y0,
-        xref="x",
-        yref="y",
-        axref="x",
-        ayref="y",
-        showarrow=True,
-        arrowhead=2,
-        arrowsize=1.2,
-        arrowwidth=2.5,
-        arrowcolor=colour,
-        text="",
-    )
+def _label(x: float, y: float, text: str, colour: str) -> dict:
+    return {"x": x, "y": y, "text": text, "showarrow": False, "font": {"size": 16, "color": colour}}
+
+
+def _arrow(x0: float, y0: float, x1: float, y1: float, colour: str) -> dict:
+    return {
+        "x": x1,
+        "y": y1,
+        "ax": x0,
+        "ay": y0,
+        "xref": "x",
+        "yref": "y",
+        "axref": "x",
+        "ayref": "y",
+        "showarrow": True,
+        "arrowhead": 2,
+        "arrowsize": 1.2,
+        "arrowwidth": 2.5,
+        "arrowcolor": colour,
+        "text": "",
+    }
