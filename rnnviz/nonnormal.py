@@ -14,34 +14,37 @@ from __future__ import annotations
 import numpy as np
 
 from rnnviz._checks import as_square, finite_number, positive_int
-from rnnviz.diagnostics import EXACT_SPECTRAL_UP_TO, _exact_spectral, _power_spectral
 from rnnviz.init import sigma_max, spectral_radius
 
 
-def log10_power_norms(W: np.ndarray, n_max: int) -> np.ndarray:
-    """log10 ||W^n||_2 for n = 0..n_max, shape (n_max+1,), exact even when the powers leave floating point.
+def log10_power_norms(W: np.ndarray, n_max: int, at: np.ndarray | None = None) -> np.ndarray:
+    """log10 ||W^n||_2 for n = 0..n_max (or only at the steps `at`), exact even when the powers leave floating point.
 
     The power is carried as P_n = W^n / s_n with log10 s_n accumulated apart (as `diagnostics.jacobian_norms`
-    does for the Jacobian products); -inf once W^n is exactly zero (a nilpotent W). Exact up to 64 rows;
-    above, warm-started power iteration (a lower bound within about 1e-6 relative, as in `jacobian_norms`).
+    does for the Jacobian products); -inf once W^n is exactly zero (a nilpotent W). Each norm costs an SVD, so
+    for a large W pass the steps `at` (increasing, within 0..n_max) to measure only those; the result then has
+    one value per step of `at`.
     """
     W = as_square("W", W)
     n_max = positive_int("n_max", n_max, low=0)
-    log_norms = np.full(n_max + 1, -np.inf)
-    log_norms[0] = 0.0  # ||I|| = 1
+    steps = np.arange(n_max + 1) if at is None else np.asarray(at, dtype=int)
+    if steps.ndim != 1 or (steps.size and (steps.min() < 0 or steps.max() > n_max or np.any(np.diff(steps) <= 0))):
+        raise ValueError(f"at must be increasing steps between 0 and n_max = {n_max}, got {at!r}")
+    wanted = set(steps.tolist())
+    log_norms = dict.fromkeys(wanted, -np.inf)
+    if 0 in wanted:
+        log_norms[0] = 0.0  # ||I|| = 1
     P, log_scale = np.eye(W.shape[0]), 0.0  # P = W^n / 10^log_scale
-    exact = W.shape[0] <= EXACT_SPECTRAL_UP_TO
-    u = np.ones(W.shape[0]) / np.sqrt(W.shape[0])  # left singular vector estimate, carried from n to n+1
-    for n in range(1, n_max + 1):
+    for n in range(1, int(steps.max()) + 1 if steps.size else 1):
         P = W @ P
         scale = float(np.linalg.norm(P))
         if scale == 0.0:
             break
         P /= scale
         log_scale += np.log10(scale)
-        spectral, u = (_exact_spectral(P), u) if exact else _power_spectral(P, u)
-        log_norms[n] = log_scale + np.log10(spectral)
-    return log_norms
+        if n in wanted:
+            log_norms[n] = log_scale + 0.5 * np.log10(max(np.linalg.eigvalsh(P @ P.T)[-1], 0.0))  # ||P||_2^2
+    return np.array([log_norms[n] for n in steps.tolist()], dtype=float)
 
 
 def departure_from_normality(W: np.ndarray) -> float:

@@ -61,3 +61,14 @@ def test_departure_from_normality_is_zero_for_normal_and_large_for_the_example()
 def test_a_matrix_that_is_not_square_and_finite_is_refused_by_name(bad):
     with pytest.raises(ValueError, match="W"):
         log10_power_norms(bad, 3)
+
+
+def test_power_norms_at_chosen_steps_equal_the_full_sweep_there():
+    W = np.random.default_rng(3).standard_normal((6, 6)) / 2
+    np.testing.assert_allclose(log10_power_norms(W, 30, at=[0, 3, 17, 30]), log10_power_norms(W, 30)[[0, 3, 17, 30]])
+
+
+@pytest.mark.parametrize("at", [[5, 3], [-1, 2], [0, 31]])
+def test_steps_that_are_not_increasing_within_range_are_refused(at):
+    with pytest.raises(ValueError, match="at must be"):
+        log10_power_norms(np.eye(2), 30, at=at)

@@ -30,7 +30,8 @@ __all__ = [
 TERM_NAMES = ("W_hh", "W_xh", "b_h")  # the parameters of the recurrence, whose terms BPTT sums over steps
 TERM_COLOURS = {"W_hh": style.MEASURED, "W_xh": style.HIGHLIGHT, "b_h": "#27ae60"}
 EXAMPLE_RADIUS, EXAMPLE_COUPLING = 0.9, 4.0  # the non-normal example: rho = 0.9 < 1 < sigma_max
-MAX_FRAMES = 60  # the backward animation advances several steps per frame for longer runs
+MAX_FRAMES = 61  # one frame per step up to T = 60 (the default); longer runs advance several steps a frame
+DENSE_POWERS_UP_TO = 64  # ||W^n|| at every n up to this H; at 29 steps for larger W_hh
 MAX_HEATMAP_UNITS = 48  # the Jacobian heatmap shows the first units of a large H
 
 
@@ -161,12 +162,13 @@ def power_norms_figure(exp, n_max: int = 100) -> go.Figure:
     fig = make_subplots(rows=1, cols=2, subplot_titles=[title for title, _, _ in panels], horizontal_spacing=0.12)
     for col, (title, W, colour) in enumerate(panels, start=1):
         numbers = nonnormal.summary(W)
-        norms = nonnormal.log10_power_norms(W, n_max)
+        steps = n if W.shape[0] <= DENSE_POWERS_UP_TO else np.unique(np.r_[0:11, np.linspace(10, n_max, 19).round()])
+        norms = nonnormal.log10_power_norms(W, n_max, at=steps)  # each norm is an SVD: fewer steps for a large W
         radius_line = n * _log10(numbers["spectral_radius"])
         sigma_line = n * _log10(numbers["sigma_max"])
         fig.add_trace(
             go.Scatter(
-                x=n,
+                x=steps,
                 y=_plotted(norms),
                 mode="lines",
                 line={"color": colour, "width": 3},
@@ -203,7 +205,8 @@ def power_norms_figure(exp, n_max: int = 100) -> go.Figure:
             row=1,
             col=col,
         )
-        peak_n, peak = nonnormal.transient_peak(norms)
+        peak_index, peak = nonnormal.transient_peak(norms)
+        peak_n = int(steps[peak_index])
         if 0 < peak_n < n_max:  # a true transient: it grows, then shrinks
             fig.add_annotation(
                 x=peak_n,
