@@ -19,8 +19,8 @@ st.latex(
 with notices.page_guard("the Train page"):
     training.text_box()
     with st.expander("Recipe", expanded=True):
-        recipe = training.recipe_controls()
-    training.start_and_stop_buttons(recipe)
+        training.recipe_controls()
+    training.start_and_stop_buttons()
     st.subheader("Learning, epoch by epoch")
     training.training_panel()
     model = training.current_model()

@@ -127,7 +127,7 @@ def recipe_controls() -> Recipe:
             key="train_threshold",
             disabled=st.session_state["train_clipping"] == "none",
         )
-        truncate = st.checkbox(
+        st.checkbox(
             "Truncated BPTT",
             key="train_truncate",
             help="Backpropagate only the last k steps of each window (Williams & Peng).",
@@ -135,24 +135,31 @@ def recipe_controls() -> Recipe:
         window = int(st.session_state["train_window"])
         if st.session_state.get("train_k", 1) > window:
             st.session_state["train_k"] = window
-        k = st.number_input(
+        st.number_input(
             "k: steps backpropagated",
             1,
             max(window, 1),
             step=1,
             key="train_k",
-            disabled=not truncate,
+            disabled=not st.session_state["train_truncate"],
             help="k ≥ T is full BPTT.",
         )
-    values = {field: st.session_state[key] for key, (field, _) in WIDGETS.items()}
-    return Recipe(**values, truncation=int(k) if truncate else None)
+    return recipe_from_state()
+
+
+def recipe_from_state() -> Recipe:
+    """The recipe the controls hold now (callbacks read it here: they run before the widgets are drawn)."""
+    values = {field: st.session_state.get(key, default) for key, (field, default) in WIDGETS.items()}
+    k = min(int(st.session_state.get("train_k", 1)), int(values["seq_length"]))
+    return Recipe(**values, truncation=k if st.session_state.get("train_truncate", False) else None)
 
 
 # starting and stopping ---
-def start(recipe: Recipe) -> None:
+def start() -> None:
     """The Train button's callback: a new trainer, or a message saying why not (the inputs stay as typed)."""
     text = st.session_state.get("train_text", "")
     try:
+        recipe = recipe_from_state()
         trainer = CharTrainer(text, recipe)
         work = recipe.work(trainer.n_windows, len(trainer.vocabulary))
         if work > LIMITS.train_work:
@@ -166,11 +173,15 @@ def start(recipe: Recipe) -> None:
         st.session_state[NOTICE] = str(error)
         return
     st.session_state.update({JOB: trainer, SOURCE: "trained", NOTICE: None, GENERATED: None})
-    prefix = st.session_state.get("gen_prefix", ARTICLE_PREFIX)
-    if not prefix or not set(prefix) <= set(trainer.vocabulary):  # a prefix this model can read
-        st.session_state["gen_prefix"] = (
-            ARTICLE_PREFIX if set(ARTICLE_PREFIX) <= set(trainer.vocabulary) else text[: max(recipe.seq_length, 9)]
-        )
+    _readable_prefix(trainer.vocabulary, text[: max(recipe.seq_length, 9)])
+
+
+def _readable_prefix(vocabulary: tuple[str, ...], fallback: str) -> None:
+    """Keep the user's prefix if the new model can read it; else the article's, else `fallback`."""
+    prefix = st.session_state.get("gen_prefix", "")
+    if prefix and set(prefix) <= set(vocabulary):
+        return
+    st.session_state["gen_prefix"] = ARTICLE_PREFIX if set(ARTICLE_PREFIX) <= set(vocabulary) else fallback
 
 
 def stop() -> None:
@@ -179,12 +190,10 @@ def stop() -> None:
         job.stop()
 
 
-def start_and_stop_buttons(recipe: Recipe) -> None:
+def start_and_stop_buttons() -> None:
     job = st.session_state.get(JOB)
     left, right = st.columns([1, 3])
-    left.button(
-        "Train from scratch", type="primary", key="train_start", on_click=start, args=(recipe,), width="stretch"
-    )
+    left.button("Train from scratch", type="primary", key="train_start", on_click=start, width="stretch")
     if st.session_state.get(NOTICE):
         right.error(st.session_state[NOTICE], icon="✋")
     elif job is not None and job.running:
@@ -368,10 +377,7 @@ def _uploaded() -> None:
         return
     st.session_state.update({UPLOADED: model, SOURCE: "uploaded", GENERATED: None})
     st.session_state[UPLOAD_NOTICE] = ("success", f"Loaded {file.name}: {describe(model)}. Generate from it above.")
-    if not set(st.session_state.get("gen_prefix", "")) <= set(model.vocabulary) or not st.session_state.get(
-        "gen_prefix"
-    ):
-        st.session_state["gen_prefix"] = "".join(model.vocabulary[: model.seq_length])
+    _readable_prefix(model.vocabulary, "".join(model.vocabulary[: model.seq_length]))
 
 
 def describe(model: CharModel) -> str:
