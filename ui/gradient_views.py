@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from rnnviz.diagnostics import describe_growth, steps_carrying
+from rnnviz.diagnostics import describe_growth, state_norms, steps_carrying
 from rnnviz.experiment import Experiment
 from rnnviz.settings import Settings
 from ui import cache, controls, explain, notices
@@ -136,12 +136,12 @@ def summary(exp: Experiment) -> None:
 
 
 def gradient_overflow_note(exp: Experiment) -> None:
-    """When the backward pass left floating point although the states stayed finite."""
-    if exp.overflow_step is None and not np.isfinite(exp.gradients.dh).all():
+    """When the gradient's norms leave floating point in the backward pass although the states stayed finite."""
+    if exp.overflow_step is None and not np.isfinite(state_norms(exp.gradients.dh)).all():
         st.warning(
-            "**The gradient exploded beyond floating point in the backward pass** (the states stayed "
-            "finite): ‖∂L/∂h_k‖ and some step terms are infinite; the charts leave them out or pin them to "
-            "the top of the colour scale.",
+            "**The gradient exploded beyond floating point in the backward pass** (the states stayed finite): "
+            "some ‖∂L/∂h_k‖ and step terms are larger than 10^308. The charts leave them out or pin them to the "
+            "top of the colour scale; the table shows them as inf.",
             icon="💥",
         )
 

@@ -1,0 +1,133 @@
+"""The Gradients (BPTT) page in AppTest: what it shows at the defaults, the k slider, the value toggle, the
+loss placement, overflow and bad input."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+from conftest import assert_healthy, run_app
+
+from rnnviz.diagnostics import describe_growth
+from rnnviz.experiment import simulate
+from rnnviz.settings import Settings
+
+PAGE = "pages/gradients.py"
+OVERFLOWING = {"activation": "linear", "scale": "3", "H": "2", "T": "500", "seed": "2"}  # overflows at step 426
+
+
+@pytest.fixture(scope="module")
+def page():
+    return run_app(PAGE)
+
+
+def texts(at) -> str:
+    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [x.value for x in at.latex])
+
+
+def charts(at) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def chart_titles(at) -> list[str]:
+    return [spec["layout"]["title"]["text"] for spec in charts(at)]
+
+
+def test_the_page_opens_healthy_with_five_titled_charts(page):
+    assert_healthy(page)
+    titles = chart_titles(page)
+    assert len(titles) == 5 and all(titles)
+    assert any("‖∂h_T/∂h_k‖ against k" in title for title in titles)
+
+
+def test_every_chart_has_words_on_what_to_look_at(page):
+    assert sum("Look at:" in caption.value for caption in page.caption) >= 5
+
+
+def test_the_page_shows_the_regime_the_radius_sigma_max_and_the_growth_in_words(page):
+    exp = simulate(Settings())
+    metrics = {metric.label: metric.value for metric in page.metric}
+    assert metrics["ρ(W_hh)"] == f"{exp.weights['spectral_radius']:.3g}"
+    assert metrics["σ_max(W_hh)"] == f"{exp.weights['sigma_max']:.3g}"
+    words = texts(page)
+    assert f"badge[{exp.regime.label}]" in words
+    assert describe_growth(exp.growth) in words
+
+
+def test_pascanu_conditions_are_stated_for_these_numbers():
+    vanishing = texts(run_app(PAGE, {"activation": "sigmoid", "scale": "2"}))  # sigma_max about 3.5 < 4
+    assert "Sufficient for vanishing" in vanishing and "1/γ = 4" in vanishing
+    assert "Necessary for exploding" in texts(run_app(PAGE, {"scale": "2"}))
+    assert "Linear cell" in texts(run_app(PAGE, {"activation": "linear"}))
+
+
+def test_the_derivation_substitutes_this_runs_gamma_and_sigma_max(page):
+    exp = simulate(Settings())
+    bound_line = next(x.value for x in page.latex if r"\gamma\,\sigma_{\max})^{T-k}" in x.value)
+    assert f"({exp.gamma:g} \\times {exp.weights['sigma_max']:.3g})^{{T-k}}" in bound_line
+
+
+def test_the_share_carried_by_the_last_steps_is_said_in_words(page):
+    assert re.search(r"The last \*\*\d+ of 60 steps\*\* carry 99%", texts(page))
+
+
+@pytest.mark.parametrize(
+    "placement, words",
+    [("many_to_one", "Many-to-one"), ("many_to_many", "Many-to-many"), ("one_to_many", "One-to-many")],
+)
+def test_the_loss_placement_is_explained_for_the_chosen_shape(placement, words):
+    at = run_app(PAGE, {"loss": placement})
+    assert_healthy(at)
+    assert f"**{words}:**" in texts(at)
+
+
+def test_moving_k_redraws_the_jacobian_at_that_step():
+    at = run_app(PAGE)
+    assert at.slider(key="k").value == 50  # ten steps back from T = 60
+    at.slider(key="k").set_value(12).run()
+    assert_healthy(at)
+    assert "At k = 12, T - k = 48 steps back" in texts(at)
+    assert any("at k = 12" in title for title in chart_titles(at))
+
+
+def test_a_k_beyond_the_run_is_clamped_into_it():
+    at = run_app(PAGE, {"k": "400"})
+    assert_healthy(at)
+    assert 0 <= at.slider(key="k").value <= 59
+
+
+def test_the_rescaled_table_has_every_norm_column_peak_at_one():
+    at = run_app(PAGE)
+    columns = ["bound (γ σ_max)^(T-k)", "‖dL/dh_k‖", "‖term of dL/dW_hh‖"]
+    absolute = at.dataframe[0].value
+    assert all(absolute[column].max() != pytest.approx(1.0) for column in columns)
+    at.button_group(key="values").set_value("rescaled").run()
+    assert_healthy(at)
+    rescaled = at.dataframe[0].value
+    assert len(rescaled) == 61
+    assert all(rescaled[column].max() == pytest.approx(1.0) for column in columns)
+
+
+def test_the_table_can_be_downloaded_as_csv(page):
+    assert [button.label for button in page.get("download_button")] == ["Download the table (CSV)"]
+
+
+def test_an_overflowing_run_shows_a_banner_and_plots_its_finite_part():
+    at = run_app(PAGE, OVERFLOWING)
+    assert_healthy(at)
+    assert any("overflowed at step 426" in error.value for error in at.error)
+    assert all("overflowed at step 426" in title for title in chart_titles(at)[:1])
+    measured = next(t for t in charts(at)[0]["data"] if "measured" in t["name"])
+    assert np.isfinite(np.array(measured["y"], dtype=float)).sum() > 100
+
+
+def test_a_gradient_that_leaves_floating_point_in_the_backward_pass_is_named():
+    at = run_app(PAGE, {"activation": "relu", "init": "identity", "scale": "3", "T": "500"})
+    assert_healthy(at)
+    assert any("exploded beyond floating point" in warning.value for warning in at.warning)
+
+
+def test_the_smallest_network_still_shows_every_chart():
+    at = run_app(PAGE, {"H": "2", "T": "2", "scale": "0.05"})
+    assert_healthy(at)
+    assert len(chart_titles(at)) == 5
