@@ -5,13 +5,20 @@ from __future__ import annotations
 import streamlit as st
 
 from rnnviz.comparison import Comparison, compare_cells
-from rnnviz.figures import cell_gradients_figure, gradient_norm_figure
+from rnnviz.figures import cell_path_figure, cells_norms_figure, jacobian_norms_figure
 from rnnviz.scenarios import LESSON_KEY, SCENARIOS, Scenario, get_scenario
 from rnnviz.settings import Settings
 from ui import controls, export, notices, presenter
 from ui.cache import experiment_for
 
 GALLERY_COLUMNS = 3
+LOOK_AT = {
+    "norms": "The solid curve is the size of the gradient sent back from the last step to step k, on a log scale: "
+    "a straight line means the same factor at every step, and 0 means it kept its size. It stays under the "
+    "dashed bound.",
+    "cells": "Top: how much of the gradient at the last step reaches step k in each cell. Bottom: along the LSTM's "
+    "cell state only the forget gates multiply it, so it follows their product.",
+}
 
 
 @st.cache_resource(max_entries=4, show_spinner="Running the three cells…")
@@ -19,11 +26,12 @@ def comparison_for(settings: Settings) -> Comparison:
     return compare_cells(settings)
 
 
-def lesson_figure(scenario: Scenario):
-    """The chart a lesson reveals, drawn at the lesson's own settings."""
+def lesson_figures(scenario: Scenario) -> list:
+    """The charts a lesson reveals, drawn at the lesson's own settings."""
     if scenario.chart == "cells":
-        return cell_gradients_figure(comparison_for(scenario.settings))
-    return gradient_norm_figure(experiment_for(scenario.settings))
+        comparison = comparison_for(scenario.settings)
+        return [cells_norms_figure(comparison), cell_path_figure(comparison)]
+    return [jacobian_norms_figure(experiment_for(scenario.settings))]
 
 
 def answer_key(scenario: Scenario) -> str:
@@ -79,12 +87,10 @@ def show_lesson(scenario: Scenario, settings: Settings) -> None:
             st.success(f"Right: **{scenario.answer}**", icon="✅")
         else:
             st.warning(f"Not quite: you picked “{answer}”. The answer: **{scenario.answer}**", icon="❌")
-        fig = lesson_figure(scenario)
-        st.plotly_chart(presenter.fit(fig), config=export.chart_config(scenario.id), key="lesson_chart")
-        notices.look_at(
-            "The curve is the size of the gradient sent back from the last step to step k, on a log scale: "
-            "a straight line means the same factor at every step. 0 means it kept its size."
-        )
+        figures = lesson_figures(scenario)
+        for index, fig in enumerate(figures):
+            st.plotly_chart(presenter.fit(fig), config=export.chart_config(scenario.id), key=f"lesson_chart_{index}")
+        notices.look_at(LOOK_AT[scenario.chart])
         st.markdown(scenario.explanation)
     left, middle, right = st.columns(3)
     with left:
@@ -101,7 +107,7 @@ def show_lesson(scenario: Scenario, settings: Settings) -> None:
             [
                 ("Question", scenario.question),
                 ("Answer", scenario.answer),
-                ("The chart", fig),
+                ("The chart", figures),
                 ("Why", scenario.explanation),
             ],
             query={LESSON_KEY: scenario.id},

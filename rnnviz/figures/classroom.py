@@ -12,8 +12,6 @@ from rnnviz.settings import Settings
 
 __all__ = [
     "MAP_COLOUR_DECADES",
-    "cell_gradients_figure",
-    "gradient_norm_figure",
     "map_cell_settings",
     "one_hot_figure",
     "parameter_count_figure",
@@ -210,93 +208,6 @@ def map_cell_settings(regime: RegimeMap, point: dict, current: Settings) -> Sett
     if regime.axis == "T":
         return current.replace(scale=scale, seq_length=int(regime.rows[row]))
     return current.replace(scale=scale, activation=str(regime.rows[row]))
-
-
-def gradient_norm_figure(exp, title: str | None = None) -> go.Figure:
-    """log10 ||dh_T/dh_k|| against k, beside the bound (gamma * sigma_max)^(T-k)."""
-    steps = exp.analysed_steps
-    k = np.arange(steps + 1)
-    measured = exp.norms.log10_spectral
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=k,
-            y=exp.log10_bound,
-            mode="lines",
-            name="bound (γ σ_max)^(T-k)",
-            line={"color": style.BOUND, "dash": "dash", "width": 3},
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=k,
-            y=np.where(np.isfinite(measured), measured, np.nan),
-            mode="lines+markers",
-            name="measured ||dh_T/dh_k||",
-            line={"color": style.MEASURED, "width": 3},
-            marker={"size": 5},
-        )
-    )
-    fig.add_hline(y=0.0, line={"color": style.MUTED, "width": 1})
-    default = (
-        f"How much of the gradient at step T = {steps} reaches step k: "
-        f"{exp.settings.activation}, {exp.settings.init} W_hh × {exp.settings.scale:g}"
-    )
-    style.layout(fig, title or default, x_title="step k", y_title="log10 ||dh_T/dh_k||  (0 means 1)")
-    _readable_decades(fig, [measured, exp.log10_bound])
-    return _legend_below(fig)
-
-
-def _readable_decades(fig: go.Figure, curves) -> None:
-    """A y range of at least -1..1 decades around the finite values, so rounding noise is not drawn as a change."""
-    values = np.concatenate([np.asarray(c, dtype=float)[np.isfinite(c)] for c in curves] + [np.zeros(1)])
-    low, high = min(values.min(), -1.0), max(values.max(), 1.0)
-    margin = 0.06 * (high - low)
-    fig.update_yaxes(range=[low - margin, high + margin])
-
-
-def _legend_below(fig: go.Figure) -> go.Figure:
-    fig.update_layout(
-        legend={"orientation": "h", "y": -0.2, "yanchor": "top", "x": 0.0, "xanchor": "left"}, margin={"b": 100}
-    )
-    return fig
-
-
-def cell_gradients_figure(comparison, title: str | None = None) -> go.Figure:
-    """log10 ||dh_T/dh_k|| of the vanilla RNN, the LSTM and the GRU, with the LSTM's cell path dc_T/dc_k."""
-    fig = go.Figure()
-    for kind, result in comparison.cells.items():
-        norms = result.norms.log10_spectral
-        fig.add_trace(
-            go.Scatter(
-                x=np.arange(len(norms)),
-                y=norms,
-                mode="lines",
-                name=f"{result.name}: ||dh_T/dh_k||",
-                line={"color": style.CELL_COLOURS[kind], "width": 3},
-            )
-        )
-    cell_path = comparison.cell_path.log10_spectral
-    fig.add_trace(
-        go.Scatter(
-            x=np.arange(len(cell_path)),
-            y=cell_path,
-            mode="lines",
-            name="LSTM cell: ||dc_T/dc_k||",
-            line={"color": style.CELL_COLOURS["lstm"], "width": 3, "dash": "dot"},
-        )
-    )
-    fig.add_hline(y=0.0, line={"color": style.MUTED, "width": 1})
-    T = len(cell_path) - 1
-    style.layout(
-        fig,
-        title or f"How far each cell carries the gradient back from step T = {T}",
-        x_title="step k",
-        y_title="log10 of the gradient's size  (0 means 1)",
-        height=480,
-    )
-    _readable_decades(fig, [cell_path] + [r.norms.log10_spectral for r in comparison.cells.values()])
-    return _legend_below(fig)
 
 
 def one_hot_figure(encoded: EncodedSentences, index: int = 0) -> go.Figure:
