@@ -258,6 +258,18 @@ def probe(base_url: str, timeout: float) -> tuple[list[str], list[str], list[str
     return paths, names, errors
 
 
+def lesson_links() -> list[str]:
+    """The classroom lessons' links (`/scenarios?lesson=...` with the lesson's settings), when the app has them."""
+    from urllib.parse import urlencode
+
+    sys.path.insert(0, str(ROOT))
+    try:
+        from rnnviz.scenarios import SCENARIOS
+    except ImportError:
+        return []
+    return [f"scenarios?{urlencode(scenario.query())}" for scenario in SCENARIOS.values()]
+
+
 def fresh_tabs(base_url: str, count: int, timeout: float) -> None:
     """Open and close `count` fresh tabs: new sessions make Streamlit expire the disconnected ones."""
     from playwright.sync_api import sync_playwright
@@ -454,7 +466,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         sampler.phase = "probe"
         lessons, names, probe_errors = probe(base_url, 120)
-        first_paths = lessons or [DEEP_LINK]
+        first_paths = lesson_links() or lessons or [DEEP_LINK]
         time.sleep(3)
         figures["warm"] = sampler.rss_now()
         print(

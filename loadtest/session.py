@@ -166,6 +166,19 @@ class Student:
         self.record.latency("page load", time.perf_counter() - start)
         await self.check(f"open {path}")
 
+    async def answer_lesson(self) -> None:
+        """On a lesson: pick an answer, then press Reveal and wait for the chart."""
+        reveal = self.page.locator(".st-key-reveal button")
+        if not await reveal.count():
+            self.record.skipped.append("no lesson to answer (no Reveal button)")
+            return
+        choices = self.page.locator(".st-key-lesson_question [role='radiogroup'] label")
+        if await choices.count():
+            await choices.nth(self.rng.randrange(await choices.count())).click(timeout=self.remaining_ms())
+            await self.settle()
+        await self.think()
+        await self.timed("reveal", lambda: reveal.first.click(timeout=self.remaining_ms()))
+
     async def go_to(self, page_name: str) -> bool:
         """Switch page through the sidebar's navigation (the same session, as a student would)."""
         link = self.page.locator(f"[data-testid='stSidebarNavLink'][href$='/{page_name}']")
@@ -262,6 +275,8 @@ async def class_session(browser, plan: Plan, student: int, first_path: str, dela
     try:
         await you.open(first_path)
         await you.think()
+        if "lesson=" in first_path:
+            await you.answer_lesson()
         if await you.go_to("unfold"):
             await you.move_scale(plan.slider_moves)
             await you.step()

@@ -23,14 +23,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import ROOT, assert_healthy, run_app
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from rnnviz.settings import QUERY_KEYS, parse_value
 
 PAGES = re.findall(r"st\.Page\(\s*[\"'](pages/[\w/]+\.py)[\"']", (ROOT / "app.py").read_text())
 SHARED_KEYS = {key: name for name, key in QUERY_KEYS.items()}
+RUN_SECONDS = 60  # one run of a page after one interaction: longer is a finding (the server is held that long)
 FUZZ = settings(
+    phases=(Phase.explicit, Phase.generate),  # no shrinking: each example costs seconds of page runs
     max_examples=4,
     deadline=None,
     derandomize=True,
@@ -154,13 +156,25 @@ def notice_text(at) -> str:
     return "\n".join(str(w.value) for w in at.warning) + "\n".join(str(e.value) for e in at.error)
 
 
-def assert_usable(at) -> None:
+def run(at, done: list[str]) -> None:
+    """One rerun of the page, which must end within RUN_SECONDS with no exception and no failure message."""
+    try:
+        at.run(timeout=RUN_SECONDS)
+    except RuntimeError as error:
+        if "timed out" not in str(error):
+            raise
+        pytest.fail(f"the page ran longer than {RUN_SECONDS} s after {done}")
+    assert not at.exception, (done, [e.value for e in at.exception])
+    assert_healthy(at)
+
+
+def assert_usable(at, done: list[str]) -> None:
     """After whatever came before: a plain rerun and a valid change of the weight scale both work."""
-    at.run()
-    assert_healthy(at)
+    run(at, [*done, "rerun"])
     scale = at.slider(key=QUERY_KEYS["scale"])
-    scale.set_value(1.1 if scale.value != 1.1 else 0.9).run()
-    assert_healthy(at)
+    value = 1.1 if scale.value != 1.1 else 0.9
+    scale.set_value(value)
+    run(at, [*done, f"scale <- {value}"])
 
 
 def test_every_page_of_the_navigation_is_fuzzed():
@@ -174,13 +188,13 @@ def test_every_page_of_the_navigation_is_fuzzed():
 def test_hostile_links_give_a_clear_message_and_a_working_page(page, data):
     keys = sorted(set(SHARED_KEYS) | page_query_keys(page))
     query = data.draw(st.dictionaries(st.sampled_from(keys), query_value, min_size=1, max_size=4), label="query")
-    at = run_app(page, query)
+    at = run_app(page, query, timeout=RUN_SECONDS)
     assert_healthy(at)
     shown = notice_text(at)
     for key, value in query.items():
         if key in SHARED_KEYS and refused(key, value):
             assert f"`{key}=" in shown, f"no notice names the refused {key}={value!r:.80}"
-    assert_usable(at)
+    assert_usable(at, [f"opened with {query!r:.200}"])
 
 
 def _identity_options(widget) -> bool:
@@ -213,6 +227,22 @@ def _interactions(at) -> list[tuple[str, object]]:
     return found
 
 
+def _choose_label(widget, label: str) -> None:
+    """Pick the option shown as `label`, as the browser does (it sends the label; AppTest's own `select_index`
+    cannot pick an option of a widget with a `format_func`)."""
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    class Chosen(type(widget)):
+        @property
+        def _widget_state(self) -> WidgetState:
+            state = WidgetState()
+            state.id = self.id
+            state.string_value = label
+            return state
+
+    widget.__class__ = Chosen
+
+
 def _interact(kind: str, widget, data) -> str:
     """Set a random valid value on the widget (or click it); returns what was done."""
     if kind == "slider":
@@ -236,15 +266,15 @@ def _interact(kind: str, widget, data) -> str:
             else data.draw(st.floats(low, high, allow_nan=False))
         )
         widget.set_value(value)
-    elif kind == "selectbox":
+    elif kind in ("selectbox", "radio"):
         if not widget.options:
-            return "empty selectbox"
-        widget.select_index(data.draw(st.integers(0, len(widget.options) - 1)))
-        value = widget.options[widget.index] if widget.index is not None else None
+            return f"empty {kind}"
+        value = data.draw(st.sampled_from(widget.options))
+        _choose_label(widget, value)
     elif kind in ("checkbox", "toggle"):
         value = data.draw(st.booleans())
         widget.set_value(value)
-    elif kind in ("radio", "multiselect", "segmented_control", "pills"):
+    elif kind in ("multiselect", "segmented_control", "pills"):
         if not widget.options or not _identity_options(widget):
             return f"{kind} with formatted options"
         if kind in ("multiselect",) or (kind == "pills" and isinstance(widget.value, list)):
@@ -265,7 +295,7 @@ def _interact(kind: str, widget, data) -> str:
 @FUZZ
 @given(data=st.data())
 def test_random_widget_sequences_never_break_a_page(page, data):
-    at = run_app(page)
+    at = run_app(page, timeout=RUN_SECONDS)
     assert_healthy(at)
     done = []
     for _ in range(data.draw(st.integers(1, 4), label="steps")):
@@ -274,10 +304,8 @@ def test_random_widget_sequences_never_break_a_page(page, data):
             break
         kind, widget = widgets[data.draw(st.integers(0, len(widgets) - 1), label="widget")]
         done.append(_interact(kind, widget, data))
-        at.run()
-        assert not at.exception, (done, [e.value for e in at.exception])
-        assert_healthy(at)
-    assert_usable(at)
+        run(at, done)
+    assert_usable(at, done)
 
 
 # --- uploaded files ---------------------------------------------------------------------------------------------
@@ -333,12 +361,14 @@ UPLOAD_PAGES = [page for page in PAGES if uses_file_uploader(page)]
 @pytest.mark.parametrize("name", list(BAD_FILES))
 def test_a_bad_uploaded_file_is_refused_in_words_and_never_unpickled(page, name):
     UNPICKLED.unlink(missing_ok=True)
-    at = run_app(page)
+    at = run_app(page, timeout=RUN_SECONDS)
     assert at.file_uploader, "the page has a file uploader in its source but none on its first run"
     filename, content = BAD_FILES[name]
-    at.file_uploader[0].upload(filename, content).run()
+    done = [f"uploaded {name} as {filename!r}"]
+    at.file_uploader[0].upload(filename, content)
+    run(at, done)
     assert not UNPICKLED.exists(), "an uploaded file was unpickled"
-    assert_healthy(at)
     assert at.error or at.warning, f"no message says what is wrong with {name}"
-    at.file_uploader[0].clear().run()
-    assert_usable(at)
+    at.file_uploader[0].clear()
+    run(at, [*done, "cleared"])
+    assert_usable(at, done)
