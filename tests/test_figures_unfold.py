@@ -153,11 +153,21 @@ def test_animation_axes_and_colour_range_are_fixed(exp):
     assert (fig.data[0].zmin, fig.data[0].zmax) == (-1.0, 1.0)  # tanh's range
 
 
-def test_animation_colour_range_covers_an_unbounded_state(monkeypatch):
-    exp = simulate(Settings(activation="relu", init="identity", scale=1.2))
+def test_animation_colour_range_covers_a_moderate_unbounded_state():
+    exp = simulate(Settings(activation="relu", init="identity", scale=1.0))
     fig = unfold.hidden_state_animation(exp)
     largest = np.abs(exp.run.h).max()
+    assert largest <= unfold.LOG_COLOURS_ABOVE
     assert fig.data[0].zmax == pytest.approx(largest) and fig.data[0].zmin == pytest.approx(-largest)
+
+
+def test_animation_colours_an_exploding_state_on_a_signed_log_scale():
+    exp = simulate(Settings(activation="relu", init="identity", scale=1.5))
+    fig = unfold.hidden_state_animation(exp)
+    h = exp.run.h.T  # (H, T+1)
+    np.testing.assert_allclose(np.asarray(fig.data[0].z, dtype=float), np.sign(h) * np.log10(1 + np.abs(h)), rtol=1e-5)
+    assert fig.data[0].zmax == pytest.approx(np.log10(1 + np.abs(h).max()))
+    assert "log scale" in fig.data[0].colorbar.title.text
 
 
 def test_animation_has_play_pause_and_a_slider_that_animate_in_the_browser(exp):
@@ -166,6 +176,7 @@ def test_animation_has_play_pause_and_a_slider_that_animate_in_the_browser(exp):
     assert [b.method for b in buttons] == ["animate", "animate"]
     assert "Play" in buttons[0].label and "Pause" in buttons[1].label
     assert all(step.method == "animate" for step in fig.layout.sliders[0].steps)
+    assert buttons[0].args[1]["frame"]["redraw"]  # plotly.js drops the heatmap when frames are not redrawn
 
 
 def test_animation_caps_the_units_and_says_so(long_exp):

@@ -67,9 +67,9 @@ def recurrence_latex(parts: StepParts, activation: str, max_units: int = EQUATIO
     v = lambda values: latex_vector(values, max_units)  # noqa: E731 - a short name keeps the lines readable
     return [
         rf"\begin{{aligned}} a_{{{t}}} &= W_{{hh}}\,h_{{{t - 1}}} + W_{{xh}}\,x_{{{t}}} + b_h \\"
-        rf" &= \underbrace{{{v(parts.recurrent_part)}}}_{{W_{{hh}} h_{{{t - 1}}}}}"
-        rf" + \underbrace{{{v(parts.input_part)}}}_{{W_{{xh}} x_{{{t}}}}}"
-        rf" + \underbrace{{{v(parts.bias)}}}_{{b_h}} = {v(parts.a)} \end{{aligned}}",
+        rf" &= \underbrace{{{v(parts.recurrent_part)}}}_{{\textstyle W_{{hh}} h_{{{t - 1}}}}}"
+        rf" + \underbrace{{{v(parts.input_part)}}}_{{\textstyle W_{{xh}} x_{{{t}}}}}"
+        rf" + \underbrace{{{v(parts.bias)}}}_{{\textstyle b_h}} = {v(parts.a)} \end{{aligned}}",
         rf"h_{{{t}}} = f(a_{{{t}}}) = {f}\!\left({v(parts.a)}\right) = {v(parts.h)}",
         rf"y_{{{t}}} = W_{{hy}}\,h_{{{t}}} + b_y = {v(parts.y)}",
         rf"\mathrm{{softmax}}(y_{{{t}}}) = {v(parts.p)}",

@@ -35,6 +35,7 @@ ANIMATION_SECONDS = 6.0  # one play of the whole run
 CURTAIN = "#d5d8dc"  # covers the steps the animation has not reached yet
 NODE_SIZE = 38
 ROWS = {"x": 0.0, "h": 1.0, "y": 2.0}  # height of the inputs, the states and the outputs in the graph
+LOG_COLOURS_ABOVE = 1e3  # an unbounded state larger than this is coloured on a signed log scale
 BOUNDED_RANGES = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}  # the range of h_t for bounded activations
 
 
@@ -118,7 +119,7 @@ def unrolled_graph_figure(experiment: Experiment, step: int, window: int = GRAPH
     labels_x, labels_y, labels = [], [], []
     for t in steps:
         labels_x += [t - 0.2, t - 0.2, t - 0.5]
-        labels_y += [0.5, 1.5, 1.2]
+        labels_y += [0.45, 1.58, 1.16]
         labels += ["W<sub>xh</sub>", "W<sub>hy</sub>", "W<sub>hh</sub>"]
     fig.add_trace(
         go.Scatter(
@@ -127,7 +128,7 @@ def unrolled_graph_figure(experiment: Experiment, step: int, window: int = GRAPH
             text=labels,
             mode="text",
             hoverinfo="skip",
-            textfont={"size": style.FONT_SIZE - 1, "color": style.MEASURED},
+            textfont={"size": style.FONT_SIZE - 2, "color": style.MEASURED},
             name="shared weights",
             showlegend=False,
         )
@@ -156,7 +157,7 @@ def unrolled_graph_figure(experiment: Experiment, step: int, window: int = GRAPH
         )
 
     before = first - 1  # the state the window starts from: h_0 = 0, or a state of an earlier step
-    start_label = "h<sub>0</sub> = 0" if before == 0 else f"from step {before - 1}"
+    start_label = "h<sub>0</sub> = 0" if before == 0 else "← earlier steps"
     fig.add_trace(
         go.Scatter(
             x=[before],
@@ -174,8 +175,9 @@ def unrolled_graph_figure(experiment: Experiment, step: int, window: int = GRAPH
     )
     annotations.append(
         {
-            "x": before,
+            "x": before + 0.3,
             "y": ROWS["h"] - 0.42,
+            "xanchor": "right",
             "text": start_label,
             "showarrow": False,
             "font": {"size": style.FONT_SIZE - 2, "color": style.MUTED},
@@ -212,7 +214,7 @@ def unrolled_graph_figure(experiment: Experiment, step: int, window: int = GRAPH
         f"The unrolled network, steps {first} to {last} of T = {T}: the same W<sub>xh</sub>, "
         f"W<sub>hh</sub>, W<sub>hy</sub> at every step"
     )
-    style.layout(fig, title, x_title="step t (click a node to go to its step)", height=400, legend=False)
+    style.layout(fig, title, x_title="step t (click a node to go to its step)", height=460, legend=False)
     fig.update_xaxes(
         range=[before - 0.6, last + (1.3 if last < T else 0.6)],
         tickmode="array",
@@ -234,15 +236,35 @@ def unrolled_graph_figure(experiment: Experiment, step: int, window: int = GRAPH
     return fig
 
 
-def _colour_range(experiment: Experiment, states: np.ndarray) -> tuple[float, float]:
-    """A fixed colour range: the range of f for tanh and sigmoid, else symmetric around 0 over the finite states."""
+def _colour_scale(experiment: Experiment, states: np.ndarray) -> tuple[np.ndarray, float, float, dict, str]:
+    """The heatmap's values, fixed colour range, colour bar and hover text.
+
+    tanh and sigmoid: the range of f. Other activations: symmetric around 0 over the finite states, on a
+    signed log scale sign(h) log10(1 + |h|) once the state grows past LOG_COLOURS_ABOVE, so that an exploding
+    state still shows its early steps.
+    """
     name = experiment.cell.activation.name
+    title = {"text": "h<sub>t,i</sub>", "side": "top"}
     if name in BOUNDED_RANGES:
-        return BOUNDED_RANGES[name]
+        low, high = BOUNDED_RANGES[name]
+        return states, low, high, {"title": title}, "h = %{z:.3g}"
     finite = np.abs(states[np.isfinite(states)])
-    largest = float(finite.max()) if finite.size else 1.0
-    largest = largest if largest > 0 else 1.0
-    return -largest, largest
+    largest = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    if largest <= LOG_COLOURS_ABOVE:
+        return states, -largest, largest, {"title": title}, "h = %{z:.3g}"
+    with np.errstate(invalid="ignore"):
+        z = np.sign(states) * np.log10(1.0 + np.abs(states))
+    top = math.log10(1.0 + largest)
+    step = max(1, math.ceil(top / 4))
+    decades = list(range(step, int(top) + 1, step))
+    ticks = [-k for k in reversed(decades)] + [0] + decades
+    labels = [("−" if k < 0 else "") + f"10<sup>{abs(k)}</sup>" if k else "0" for k in ticks]
+    colorbar = {
+        "title": {"text": "h<sub>t,i</sub><br>(log scale)", "side": "top"},
+        "tickvals": ticks,
+        "ticktext": labels,
+    }
+    return z, -top, top, colorbar, "sign(h) log<sub>10</sub>(1 + |h|) = %{z:.2f}"
 
 
 def _compact(values: np.ndarray) -> np.ndarray:
@@ -273,23 +295,23 @@ def hidden_state_animation(
 ) -> go.Figure:
     """The hidden state h_t (units x time) filling in step by step: Play, Pause and a slider run in the browser.
 
-    The heatmap of every state is sent once; each frame only moves a curtain over the steps not yet run and the
-    marker of the current step, so the payload does not grow with the number of frames. Axes and colour
-    range are fixed. At most `max_units` units and `max_frames` frames (long runs advance several steps per
-    frame); states after an overflow are left blank.
+    The heatmap of every state is sent once (as float32); each frame only moves a curtain over the steps not yet
+    run and the marker of the current step, so the payload does not grow with the number of frames. Axes and colour
+    range are fixed (see `_colour_scale`). At most `max_units` units and `max_frames` frames (long runs advance
+    several steps per frame); states after an overflow are left blank.
     """
     run, T, H = experiment.run, experiment.run.T, experiment.run.h.shape[1]
     units = min(H, max_units)
     states = run.h[:, :units].T.copy()  # (units, T+1): column t is h_t, column 0 is h_0 = 0
     if experiment.overflow_step is not None:  # only the finite part: the steps before the overflow
         states[:, experiment.overflow_step :] = np.nan
-    zmin, zmax = _colour_range(experiment, states)
+    z, zmin, zmax, colorbar, hover = _colour_scale(experiment, states)
     ends = _frame_steps(T, max_frames)
 
     fig = go.Figure()
     fig.add_trace(
         go.Heatmap(
-            z=_compact(states),
+            z=_compact(z),
             x0=0,
             dx=1,
             y0=1,
@@ -297,8 +319,8 @@ def hidden_state_animation(
             zmin=zmin,
             zmax=zmax,
             colorscale=style.DIVERGING,
-            colorbar={"title": {"text": "h<sub>t,i</sub>", "side": "top"}, "thickness": 14},
-            hovertemplate="step %{x}, unit %{y}: h = %{z:.3g}<extra></extra>",
+            colorbar={**colorbar, "thickness": 14},
+            hovertemplate=f"step %{{x}}, unit %{{y}}: {hover}<extra></extra>",
             name="h_t",
         )
     )
@@ -336,7 +358,7 @@ def hidden_state_animation(
     ]
     duration = max(40, int(1000 * ANIMATION_SECONDS / len(ends)))
     play = {
-        "frame": {"duration": duration, "redraw": False},
+        "frame": {"duration": duration, "redraw": True},  # without a redraw plotly.js drops the heatmap
         "fromcurrent": True,
         "transition": {"duration": 0},
         "mode": "immediate",
@@ -373,7 +395,7 @@ def hidden_state_animation(
                     {
                         "label": str(t),
                         "method": "animate",
-                        "args": [[str(t)], {**pause, "frame": {"duration": 0, "redraw": False}}],
+                        "args": [[str(t)], {**pause, "frame": {"duration": 0, "redraw": True}}],
                     }
                     for t in ends
                 ],
@@ -425,7 +447,7 @@ def state_norms_figure(experiment: Experiment) -> go.Figure:
         cols=1,
         shared_xaxes=True,
         vertical_spacing=0.12,
-        subplot_titles=("size of the state ||h<sub>t</sub>||", "share of saturated units (f'(a<sub>t</sub>) < 0.1 γ)"),
+        subplot_titles=("size of the state ||h<sub>t</sub>||", "saturated units: f'(a<sub>t</sub>) < 0.1 γ"),
     )
     fig.add_trace(
         go.Scatter(

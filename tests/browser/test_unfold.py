@@ -35,6 +35,9 @@ def test_play_advances_the_animation_in_the_browser(app_page):
     assert before == "step t = 60"  # the whole run is shown until Play is pressed
     app_page.page.get_by_text("▶ Play").first.click()
     assert wait_for(lambda: current.text_content() != before), "the animation's slider did not move"
+    assert wait_for(lambda: current.text_content() == before, timeout=20), "the animation did not reach the end"
+    chart = app_page.page.locator(".js-plotly-plot").filter(has_text="over time").first
+    assert chart.locator(".heatmaplayer image").count() == 1  # the heatmap is still drawn after the animation
     app_page.assert_healthy()
 
 
