@@ -266,10 +266,19 @@ def headline(config: TaskConfig, histories: dict[str, CellHistory]) -> str:
     at = [CELL_NAMES[k] for k, h in histories.items() if outcome(h, config.baseline) == "at the baseline"]
     parts = []
     if below:
-        parts.append(f"{' and '.join(below)} got below the baseline")
+        parts.append(f"{_listed(below)} got below the baseline")
     if at:
-        parts.append(f"{' and '.join(at)} stayed at it")
-    return ("; ".join(parts) + ".") if parts else "No cell has trained for long enough to tell."
+        parts.append(f"{_listed(at)} stayed at it")
+    if not parts:
+        return "No cell has trained for long enough to tell."
+    sentence = "; ".join(parts) + "."
+    return sentence[0].upper() + sentence[1:]
+
+
+def _listed(names: list[str]) -> str:
+    """["a", "b", "c"] -> "the a, the b and the c"."""
+    names = [f"the {name}" for name in names]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 # Long-range memory: the user's own run ------------------------------------------------------------------------
@@ -364,6 +373,7 @@ class SharedTraining:
     result: TaskResult | None = None
     error: str | None = None
     started: float | None = None
+    seconds: float | None = None  # how long the training took
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _thread: threading.Thread | None = None
 
@@ -381,6 +391,7 @@ class SharedTraining:
     def _train(self) -> None:
         try:
             self.result = train_on_task(self.config, callback=lambda step, rec: append_records(self.records, rec))
+            self.seconds = time.time() - self.started
         except Exception as error:  # noqa: BLE001 - shown to every watcher as words
             _LOGGER.exception("the classic comparison failed")
             self.error = f"{type(error).__name__}: {error}"
@@ -424,5 +435,6 @@ def show_classic() -> None:
         return
     histories = shared.histories()
     st.success(f"**Classic comparison:** {headline(config, histories)}")
-    st.caption(describe_config(config))
+    took = f" Trained in {shared.seconds:.0f} s on this server." if shared.seconds is not None else ""
+    st.caption(describe_config(config) + "." + took)
     show_result(config, histories, key="classic")

@@ -444,7 +444,7 @@ def task_loss_figure(histories: Mapping, baseline: float, task: str, total_steps
     if drawn == 0:
         title += " (no steps yet)"
     style.layout(fig, title, x_title="training step", y_title="loss (log scale)", height=440)
-    fig.update_yaxes(type="log")
+    fig.update_yaxes(type="log", dtick=1, exponentformat="power")
     if total_steps:
         fig.update_xaxes(range=[0, int(total_steps)])
     return fig
@@ -512,7 +512,7 @@ def task_grad_norm_figure(
         y_title="||g||  (log scale)",
         height=400,
     )
-    fig.update_yaxes(type="log")
+    fig.update_yaxes(type="log", dtick=1, exponentformat="power")
     if total_steps:
         fig.update_xaxes(range=[0, int(total_steps)])
     return fig

@@ -1,0 +1,55 @@
+"""The Cells and Long-range memory pages in a real browser: both load; on Memory a training run draws its loss
+curve as it goes, and Stop keeps the steps done so far."""
+
+from __future__ import annotations
+
+import time
+
+LOSS_POINTS = """() => {
+    const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
+    const loss = plots.find(p => p.layout && p.layout.title && String(p.layout.title.text).includes('Training loss'));
+    const trace = loss && loss._fullData && loss._fullData[0];
+    return (trace && trace.x && trace.x.length) || 0;
+}"""
+
+
+def wait_for(condition, timeout: float = 30.0) -> bool:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_the_cells_page_loads_with_every_chart(app_page):
+    app_page.open()
+    app_page.open("cells")
+    app_page.assert_healthy()
+    assert app_page.page.get_by_text("Cells: RNN, LSTM and GRU on the same input").is_visible()
+    assert app_page.page.locator(".js-plotly-plot").count() == 7
+
+
+def test_the_memory_page_loads(app_page):
+    app_page.open()
+    app_page.open("memory")
+    app_page.assert_healthy()
+    assert app_page.page.get_by_role("button", name="Run the classic comparison").is_visible()
+
+
+def test_training_draws_the_loss_curve_as_it_goes_and_stop_keeps_it(app_page):
+    app_page.open()
+    app_page.open("memory")
+    page = app_page.page
+    page.locator(".st-key-memory_T input[type='range']").press("Home")  # the shortest sequences: T = 10
+    page.locator(".st-key-memory_steps input[type='range']").press("End")  # the longest run: it is stopped below
+    page.get_by_role("button", name="Train RNN, LSTM and GRU").click()
+    assert wait_for(lambda: page.evaluate(LOSS_POINTS) > 0), "no loss curve appeared"
+    first = page.evaluate(LOSS_POINTS)
+    assert wait_for(lambda: page.evaluate(LOSS_POINTS) > first), "the loss curve did not grow"
+    assert page.get_by_text("Training… step").first.is_visible()
+    page.get_by_role("button", name="Stop").click()
+    app_page.settle()
+    app_page.assert_healthy()
+    assert page.get_by_text("Stopped at step").first.is_visible()
+    assert page.evaluate(LOSS_POINTS) >= first

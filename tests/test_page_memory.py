@@ -1,0 +1,99 @@
+"""The Long-range memory page in AppTest: the tasks, a short training run, a stopped run, the classic comparison."""
+
+import numpy as np
+import pytest
+from conftest import assert_healthy, run_app
+
+import rnnviz.task_training
+import ui.cells_views
+from ui.cells_views import MEMORY_RUN, empty_records
+
+PAGE = "pages/memory.py"
+
+
+def short_run(at, **changes):
+    """Set the form to a tiny run (and `changes`: key -> value), press Train, run the page."""
+    values = {"memory_T": 10, "memory_steps": 10, "memory_H": 4, "memory_batch": 4, **changes}
+    for key, value in values.items():
+        widget = at.slider(key=key) if key in ("memory_T", "memory_steps", "memory_forget_bias") else None
+        if widget is None:
+            widget = at.select_slider(key=key) if key in ("memory_H", "memory_batch", "memory_lr") else None
+        if widget is None:
+            widget = at.selectbox(key=key) if key == "memory_task" else at.radio(key=key)
+        widget.set_value(value)
+    at.button(key="FormSubmitter:memory_form-Train RNN, LSTM and GRU").click().run()
+    return at
+
+
+def test_the_defaults_explain_both_tasks_and_offer_the_classic_comparison():
+    at = run_app(PAGE)
+    assert_healthy(at)
+    labels = [button.label for button in at.button]
+    assert "Run the classic comparison" in labels and "Train RNN, LSTM and GRU" in labels
+    assert any("Train RNN, LSTM and GRU" in info.value for info in at.info)
+    assert len(at.get("plotly_chart")) == 1  # one example of the task
+    assert any(r"\frac{10 \log 8}{T + 20}" in latex.value for latex in at.latex)
+
+
+def test_a_short_training_run_shows_the_loss_the_gradient_norms_and_a_table():
+    at = short_run(run_app(PAGE))
+    assert_healthy(at)
+    assert any("Trained 10 steps" in success.value for success in at.success)
+    assert len(at.get("plotly_chart")) == 3  # the example, the loss, the gradient norms
+    table = at.dataframe[0].value
+    assert list(table["cell"]) == ["vanilla RNN", "LSTM", "GRU"]
+    assert np.allclose(table["trivial baseline"], 1 / 6)
+    run = at.session_state[MEMORY_RUN]
+    assert run["done"] and all(len(lists["loss"]) == 10 for lists in run["records"].values())
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"memory_task": "copy", "memory_T": 200, "memory_H": 64, "memory_batch": 64},
+        {"memory_clipping": "none", "memory_lr": 0.05, "memory_optimizer": "sgd", "memory_forget_bias": 5.0},
+    ],
+)
+def test_training_at_the_extremes_of_the_controls_works(changes):
+    at = short_run(run_app(PAGE), **changes)
+    assert_healthy(at)
+    assert any("Trained 10 steps" in success.value for success in at.success)
+
+
+def test_a_stopped_run_keeps_its_steps_on_the_page():
+    at = run_app(PAGE)
+    config = rnnviz.task_training.TaskConfig(seq_length=10, hidden_size=4, steps=100)
+    records = empty_records()
+    for lists in records.values():
+        lists["loss"] += [0.2] * 30
+        lists["grad_norm"] += [1.0] * 30
+        lists["clipped"] += [False] * 30
+        lists["skipped"] += [False] * 30
+    at.session_state[MEMORY_RUN] = {"config": config, "records": records, "evaluation": None, "done": False}
+    at.run()
+    assert_healthy(at)
+    assert any("Stopped at step 30 of 100" in warning.value for warning in at.warning)
+    assert len(at.get("plotly_chart")) == 3
+
+
+@pytest.mark.parametrize("query", [{"H": "99999"}, {"T": "abc"}, {"seed": "-1"}])
+def test_a_bad_link_leaves_the_page_working(query):
+    at = run_app(PAGE, query)
+    assert_healthy(at)
+    assert any("could not be used" in warning.value for warning in at.warning)
+    assert any(button.label == "Run the classic comparison" for button in at.button)
+
+
+def test_the_classic_comparison_trains_once_and_shows_its_verdict(monkeypatch):
+    small = rnnviz.task_training.TaskConfig(seq_length=10, hidden_size=4, steps=20, seed=5)
+    monkeypatch.setattr(rnnviz.task_training, "CLASSIC", small)
+    monkeypatch.setattr(ui.cells_views, "CLASSIC", small)
+    at = run_app(PAGE)
+    at.button(key="memory_classic").click().run()
+    assert_healthy(at)
+    assert any("Classic comparison" in success.value for success in at.success)
+    assert len(at.get("plotly_chart")) == 3
+    shared = ui.cells_views.classic_training(small)
+    assert shared.result is not None and shared.result.steps_done == 20
+    at.run()  # opening it again shows the kept result, without training again
+    assert ui.cells_views.classic_training(small) is shared
