@@ -302,3 +302,79 @@ def test_comparison_keeps_to_its_sizes_and_says_so():
     assert (clamped.hidden_size, clamped.seq_length) == (MAX_HIDDEN, MAX_STEPS)
     assert "H = 64" in notice
     assert comparison_settings(Settings(hidden_size=8, seq_length=20)) == (Settings(hidden_size=8, seq_length=20), None)
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_a_batch_runs_like_each_of_its_sequences_alone(kind):
+    rng = np.random.default_rng(15)
+    cell = random_cell(kind, H=4, D=3, O=2)
+    xs = rng.normal(size=(9, 5, 3))
+    batch = rnnviz.unroll(cell, xs)
+    for b in range(5):
+        alone = rnnviz.unroll(cell, xs[:, b])
+        np.testing.assert_allclose(batch.h[:, b], alone.h, rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(batch.y[:, b], alone.y, rtol=1e-13, atol=1e-15)
+        if kind == "lstm":
+            np.testing.assert_allclose(batch.c[:, b], alone.c, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("kind, gates", [("lstm", 4), ("gru", 3)])
+def test_pytorch_initialisation_draws_every_weight_and_bias_within_one_over_root_h(kind, gates):
+    H = 25
+    cell = rnnviz.random_lstm(H, 3, 2, seed=3) if kind == "lstm" else rnnviz.random_gru(H, 3, 2, seed=3)
+    for name in ("W_ih", "W_hh", "b_ih", "b_hh"):
+        values = cell.params[name]
+        assert values.shape[0] == gates * H
+        assert np.abs(values).max() <= 1 / np.sqrt(H)
+        assert np.abs(values).max() > 0.9 / np.sqrt(H)  # spread over the whole interval, not a narrower one
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_orthogonal_initialisation_makes_every_gate_block_of_w_hh_orthogonal(kind):
+    H = 6
+    make = rnnviz.random_lstm if kind == "lstm" else rnnviz.random_gru
+    cell = make(H, 3, 2, init="orthogonal", seed=4)
+    for block in np.split(cell.W_hh, cell.n_gates):
+        np.testing.assert_allclose(block @ block.T, np.eye(H), atol=1e-12)
+    with pytest.raises(ValueError, match="init"):
+        make(H, 3, 2, init="identity")
+
+
+def test_the_forget_bias_moves_only_the_forget_gates_input_bias():
+    plain = rnnviz.random_lstm(5, 3, 2, seed=8)
+    biased = rnnviz.random_lstm(5, 3, 2, forget_bias=1.0, seed=8)
+    np.testing.assert_allclose(biased.b_ih - plain.b_ih, np.r_[np.zeros(5), np.ones(5), np.zeros(10)])
+    for name in ("W_ih", "W_hh", "b_hh", "W_hy", "b_y"):
+        np.testing.assert_array_equal(biased.params[name], plain.params[name])
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_wrong_shapes_are_refused_with_the_argument_named(kind):
+    cls, G = (rnnviz.LSTM, 4) if kind == "lstm" else (rnnviz.GRU, 3)
+    H, D, O = 3, 2, 2
+    good = {
+        "W_ih": np.zeros((G * H, D)),
+        "W_hh": np.zeros((G * H, H)),
+        "b_ih": np.zeros(G * H),
+        "b_hh": np.zeros(G * H),
+        "W_hy": np.zeros((O, H)),
+        "b_y": np.zeros(O),
+    }
+    for name, bad in [
+        ("W_hh", np.zeros((G * H + 1, H))),
+        ("W_ih", np.zeros((G * H - 1, D))),
+        ("b_hh", np.zeros(G * H + 1)),
+        ("W_hy", np.zeros((O, H + 1))),
+        ("b_ih", np.full(G * H, np.nan)),
+    ]:
+        with pytest.raises(ValueError, match=name):
+            cls(**{**good, name: bad})
+
+
+def test_a_gru_that_copies_its_state_passes_the_whole_output_gradient_back_to_h0():
+    rng = np.random.default_rng(16)
+    cell = random_cell("gru", H=4, D=2)
+    cell.b_ih[4:8] = FORCE  # z = 1: h_t = h_0 for every t, so dL/dh_0 = sum_t W_hy^T dy_t
+    run = rnnviz.unroll(cell, rng.normal(size=(10, 2)), rng.normal(size=4))
+    dy = rng.normal(size=run.y.shape)
+    np.testing.assert_allclose(rnnviz.bptt(run, dy).dh[0], dy.sum(axis=0) @ cell.W_hy, rtol=1e-12)
