@@ -220,7 +220,7 @@ def test_norms_figure_plots_only_the_finite_part_of_an_overflowed_run(monkeypatc
     fig = unfold.state_norms_figure(exp)
     norms = np.asarray(fig.data[0].y, dtype=float)
     assert np.isfinite(norms[: exp.overflow_step]).all() and np.isnan(norms[exp.overflow_step :]).all()
-    assert any(f"overflow at step {exp.overflow_step}" in (a.text or "") for a in fig.layout.annotations)
+    assert any(f"overflow at<br>step {exp.overflow_step}" in (a.text or "") for a in fig.layout.annotations)
 
 
 # --- the two pictures of the cell ----------------------------------------------------------------------------

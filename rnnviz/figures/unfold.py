@@ -200,7 +200,7 @@ def unrolled_graph_figure(experiment: Experiment, step: int, window: int = GRAPH
         fig.add_trace(
             go.Scatter(
                 x=steps,
-                y=np.full(steps.shape, ROWS["x"] - 0.5),
+                y=ROWS["x"] - 0.45 - 0.25 * (steps % 2 == 0),  # staggered, so long neighbouring words do not touch
                 text=[f"“{experiment.tokens[t - 1]}”" for t in steps],
                 mode="text",
                 hoverinfo="skip",
@@ -224,7 +224,7 @@ def unrolled_graph_figure(experiment: Experiment, step: int, window: int = GRAPH
         showline=False,
     )
     fig.update_yaxes(
-        range=[-0.8 if experiment.tokens is not None else -0.6, 2.6],
+        range=[-1.0 if experiment.tokens is not None else -0.6, 2.6],
         tickmode="array",
         tickvals=list(ROWS.values()),
         ticktext=["input x<sub>t</sub>", "state h<sub>t</sub>", "output y<sub>t</sub>"],
@@ -491,22 +491,33 @@ def state_norms_figure(experiment: Experiment) -> go.Figure:
             fig.add_vline(x=experiment.overflow_step, line={"color": style.BOUND, "dash": "dash"}, row=row, col=1)
         fig.add_annotation(
             x=experiment.overflow_step,
-            y=1.0,
+            y=0.5,
             xref="x",
-            yref="paper",
-            yanchor="bottom",
-            xanchor="right",
-            text=f"overflow at step {experiment.overflow_step}",
+            yref="y domain",
+            xanchor="left",
+            xshift=6,
+            text=f"overflow at<br>step {experiment.overflow_step}",
             showarrow=False,
+            align="left",
             font={"color": style.BOUND},
         )
     return fig
 
 
+def _cell_text(value: float) -> str:
+    """A number short enough for one cell: 2 decimals, or mantissa and power of ten (3e3, -2e125)."""
+    if not math.isfinite(value):
+        return str(value)
+    if abs(value) < 100:
+        return f"{value:.2f}"
+    mantissa, exponent = f"{value:.0e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
 def _block(values: np.ndarray, left: float, row: int, zmax: float, name: str) -> go.Heatmap:
     """A matrix (rows x columns) as a heatmap of its numbers whose top-left cell is centred at (left, 0)."""
     values = np.atleast_2d(values)
-    text = [[f"{v:.2f}" if abs(v) < 100 else f"{v:.1e}" for v in line] for line in values]
+    text = [[_cell_text(v) for v in line] for line in values]
     return go.Heatmap(
         z=values,
         x0=left,
