@@ -21,6 +21,8 @@ SHORT_MAX_LENGTH = 200  # the map's rows go up to T = 200, or to the longest T a
 def map_settings(settings: Settings, axis: str) -> Settings:
     """The settings with what the map does not depend on put to one value, so that it is computed once for them."""
     common = settings.replace(scale=1.0, hidden_size=MAP_HIDDEN)
+    if settings.loss_placement != "one_to_many":  # only one-to-many changes the inputs (step 1 only)
+        common = common.replace(loss_placement="many_to_one")
     if axis == "T":
         longest = SHORT_MAX_LENGTH if settings.seq_length <= SHORT_MAX_LENGTH else LIMITS.seq_length[1]
         return common.replace(seq_length=longest)

@@ -97,6 +97,18 @@ def regime_map_figure(regime: RegimeMap, current: Settings | None = None) -> go.
             hoverinfo="skip",
         )
     )
+    for row, critical in zip(y, regime.critical_scales, strict=True):  # a theory line beyond the largest scale
+        if critical > scales[-1] and (not by_T or row == y[0]):
+            fig.add_annotation(
+                x=scales[-1],
+                xanchor="right",
+                y=0.5 if by_T else row,
+                yref="paper" if by_T else "y",
+                text=f"γ σ_max = 1 at scale {critical:.2g} →",
+                showarrow=False,
+                bgcolor="rgba(255,255,255,0.85)",
+                font={"color": style.BOUND, "size": style.FONT_SIZE - 1},
+            )
     grid_x, grid_y = np.meshgrid(scales, y)  # (R, S) each
     grid_rows = np.broadcast_to(np.arange(len(rows))[:, None], z.shape)
     row_names = np.broadcast_to(np.array([str(row) for row in rows], dtype=object)[:, None], z.shape)
