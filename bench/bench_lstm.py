@@ -21,6 +21,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import rnnviz  # noqa: E402
+from rnnviz.task_training import one_blas_thread  # noqa: E402
 
 H, T, B, D, O = 128, 100, 32, 32, 8
 REPEATS = 15
@@ -43,7 +44,7 @@ def rnnviz_step(cell, xs, dy):
     return run
 
 
-def torch_step(dtype_name: str):
+def torch_step(dtype_name: str, threads: int):
     import torch
 
     dtype = getattr(torch, dtype_name)
@@ -54,6 +55,7 @@ def torch_step(dtype_name: str):
     dy = torch.randn(T, B, O, dtype=dtype)
 
     def run():
+        torch.set_num_threads(threads)
         lstm.zero_grad(set_to_none=True)
         readout.zero_grad(set_to_none=True)
         out, _ = lstm(xs)
@@ -62,12 +64,22 @@ def torch_step(dtype_name: str):
     return run
 
 
+def on_one_blas_thread(function):
+    def run():
+        with one_blas_thread():
+            function()
+
+    return run
+
+
 def bench_cells() -> None:
     rng = np.random.default_rng(0)
     xs = rng.standard_normal((T, B, D))
     dy = rng.standard_normal((T, B, O))
+    lstm = rnnviz_step(rnnviz.random_lstm(H, D, O, seed=0), xs, dy)
     rows = [
-        ("rnnviz LSTM (float64)", median_ms(rnnviz_step(rnnviz.random_lstm(H, D, O, seed=0), xs, dy))),
+        ("rnnviz LSTM (float64)", median_ms(lstm)),
+        ("rnnviz LSTM (float64), 1 BLAS thread", median_ms(on_one_blas_thread(lstm))),
         ("rnnviz GRU (float64)", median_ms(rnnviz_step(rnnviz.random_gru(H, D, O, seed=0), xs, dy))),
         ("rnnviz vanilla RNN, tanh (float64)", median_ms(rnnviz_step(rnnviz.random_rnn(H, D, O, seed=0), xs, dy))),
     ]
@@ -76,13 +88,16 @@ def bench_cells() -> None:
     except ImportError:
         print("PyTorch is not installed: no nn.LSTM figure to compare with.")
     else:
-        print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads")
-        rows.append(("PyTorch nn.LSTM (float32)", median_ms(torch_step("float32"))))
-        rows.append(("PyTorch nn.LSTM (float64)", median_ms(torch_step("float64"))))
+        threads = torch.get_num_threads()
+        print(f"PyTorch {torch.__version__}, {threads} threads by default")
+        rows.append(("PyTorch nn.LSTM (float32)", median_ms(torch_step("float32", threads))))
+        rows.append(("PyTorch nn.LSTM (float32), 1 thread", median_ms(torch_step("float32", 1))))
+        rows.append(("PyTorch nn.LSTM (float64)", median_ms(torch_step("float64", threads))))
+        torch.set_num_threads(threads)
     print(f"\nForward + backward, H = {H}, T = {T}, batch {B}, D = {D}, O = {O} (median of {REPEATS}):")
     lstm_ms = rows[0][1]
     for name, ms in rows:
-        print(f"  {name:<38} {ms:8.1f} ms   ({ms / lstm_ms:4.2f} x rnnviz LSTM)")
+        print(f"  {name:<40} {ms:8.1f} ms   ({ms / lstm_ms:4.2f} x rnnviz LSTM)")
 
 
 def bench_classic() -> None:

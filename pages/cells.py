@@ -98,10 +98,9 @@ with notices.page_guard("the cell comparison"):
     chart(
         comparison_figure("cell_path_figure", *options),
         "cells-cell-path",
-        "The shaded band spans every unit's product of forget gates, the factor of the direct path c_k → c_T; "
-        "the green line is the measured ||dc_T/dc_k|| with h_k held fixed. It stays near the top of the band "
-        "(and can lie above it, since c_k also reaches c_T through the states h). Forget gates near 1 keep the "
-        "gradient alive.",
+        "The shaded band spans every unit's product of forget gates, the factor of the direct path c_k → c_T. "
+        "The green line is the measured ||dc_T/dc_k|| with h_k held fixed; it can lie above the band, since c_k "
+        "also reaches c_T through the states h. Raise the forget-gate bias: band and line rise towards 0 together.",
     )
 
     steps = min(CONNECTIVITY_STEPS, settings.seq_length)

@@ -312,7 +312,7 @@ def bidirectional_unfold_figure(comparison, steps: int = UNFOLD_STEPS) -> go.Fig
         fig.add_annotation(
             x=shown + 0.85,
             y=1.5,
-            text=f"… to T = {run.T}",
+            text=f"… to step {run.T}",
             showarrow=False,
             font={"size": style.FONT_SIZE, "color": style.MUTED},
         )
