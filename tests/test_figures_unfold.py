@@ -15,7 +15,7 @@ from rnnviz.stepper import step_parts
 from ui import unfold_views
 
 DEFAULTS = Settings()
-LONG = Settings(hidden_size=256, seq_length=500)
+LONG = Settings(hidden_size=80, seq_length=500)  # more units than drawn, as many steps as allowed
 
 
 @pytest.fixture(scope="module")
@@ -182,7 +182,7 @@ def test_animation_has_play_pause_and_a_slider_that_animate_in_the_browser(exp):
 def test_animation_caps_the_units_and_says_so(long_exp):
     fig = unfold.hidden_state_animation(long_exp)
     assert np.asarray(fig.data[0].z).shape == (unfold.ANIMATION_UNITS, 501)
-    assert "units 1 to 64 of 256" in fig.layout.title.text
+    assert "units 1 to 64 of 80" in fig.layout.title.text
 
 
 def test_animation_payload_is_small(exp, long_exp):
