@@ -43,7 +43,7 @@ class Limits:
     train_batch_size: tuple[int, int] = (1, 512)
     learning_rate: tuple[float, float] = (1e-5, 10.0)
     clip_threshold: tuple[float, float] = (0.01, 100.0)
-    train_work: float = 3e11  # most multiply-adds of one training run, ~epochs * windows * T * H * (H + D)
+    train_work: float = 1e12  # most multiply-adds of one training run, ~3 * epochs * windows * T * H * (H + D)
     generate_chars: tuple[int, int] = (0, 1000)
     temperature: tuple[float, float] = (0.0, 3.0)
     model_file_bytes: int = 2_000_000  # largest model file read (compressed and uncompressed)
