@@ -414,7 +414,7 @@ def hidden_state_animation(
         legend=False,
     )
     fig.update_xaxes(range=[-0.5, T + 0.5], fixedrange=True, autorange=False)
-    fig.update_yaxes(range=[0.5, units + 0.5], fixedrange=True, autorange=False)
+    fig.update_yaxes(range=[0.5, units + 0.5], fixedrange=True, autorange=False, dtick=1 if units <= 8 else None)
     fig.update_layout(margin={"b": 150})
     if experiment.overflow_step is not None:
         fig.add_vline(x=experiment.overflow_step - 0.5, line={"color": style.BOUND, "dash": "dash"})
