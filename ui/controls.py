@@ -60,13 +60,24 @@ def sidebar() -> Settings:
 def current_settings() -> Settings:
     """The settings the sidebar holds (the pages call this; `sidebar` has normally run before them).
 
-    When a page runs without the entry point, it draws the sidebar itself: Streamlit runs a page file alone
-    when a fresh server's first request is a deep link (a `pages/` folder beside app.py makes it start in its
-    file-based mode until `st.navigation` has run once), and AppTest does so on every rerun.
+    A page can run without the entry point: a `pages/` folder beside app.py makes Streamlit start in its
+    file-based mode, which runs a deep-linked page file alone until `st.navigation` has run once (on a fresh
+    server whose first request is e.g. /gradients, and in AppTest). Then the script is rerun through app.py,
+    so the sidebar, the page config and the navigation are all there; if that cannot happen, the page draws
+    the sidebar itself.
     """
     if not all(key in st.session_state for key in QUERY_KEYS.values()):
+        _run_through_the_entry_point()
         return sidebar()
     return Settings(**{name: st.session_state[key] for name, key in QUERY_KEYS.items()})
+
+
+def _run_through_the_entry_point() -> None:
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:  # Streamlit's file-based mode ran this page alone
+        PagesManager.uses_pages_directory = False  # what st.navigation in app.py sets on its first run
+        st.rerun()
 
 
 def load(settings: Settings) -> None:
