@@ -29,7 +29,7 @@ def test_a_lesson_link_asks_first_and_reveals_the_chart_after_the_answer(app_pag
     app_page.settle()
     reveal = page.locator(".st-key-lesson_reveal")
     assert "Right" in reveal.inner_text()
-    assert reveal.locator(".js-plotly-plot .main-svg").count() >= 1
+    reveal.locator(".js-plotly-plot .main-svg").first.wait_for(state="attached", timeout=30_000)
     app_page.assert_healthy()
     assert app_page.query()["lesson"] == "relu_exploding"
 
