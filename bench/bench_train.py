@@ -33,7 +33,7 @@ from rnnviz.train import (  # noqa: E402
 )
 
 BIG = {"seq_length": 25, "hidden_size": 128, "batch_size": 32, "activation": "tanh"}
-EPOCHS = 3
+EPOCHS = 5
 REPEATS = 3
 
 
@@ -57,15 +57,14 @@ def bench_article() -> None:
     )
 
 
-def rnnviz_epoch_seconds(text: str, diagnostics: bool) -> float:
-    trainer = CharTrainer(text, Recipe(**BIG, epochs=EPOCHS + 1))
-    if not diagnostics:
-        trainer.diagnostics = False
-    trainer.train_epoch()  # warm-up
-    return best_seconds(trainer.train_epoch, repeats=EPOCHS)
+def rnnviz_epoch(text: str, diagnostics: bool):
+    """One epoch of our trainer per call."""
+    trainer = CharTrainer(text, Recipe(**BIG, epochs=10_000), diagnostics=diagnostics)
+    return trainer.train_epoch
 
 
-def torch_epoch_seconds(text: str, dtype_name: str) -> float | None:
+def torch_epoch(text: str, dtype_name: str):
+    """One epoch of torch.nn.RNN + nn.Linear per call, with the same sizes, Adam and batches; None without torch."""
     try:
         import torch
     except ImportError:
@@ -98,8 +97,7 @@ def torch_epoch_seconds(text: str, dtype_name: str) -> float | None:
             loss.backward()
             optimizer.step()
 
-    epoch()  # warm-up
-    return best_seconds(epoch, repeats=EPOCHS)
+    return epoch
 
 
 def bench_bundled() -> None:
@@ -108,21 +106,31 @@ def bench_bundled() -> None:
     print(
         f"\nbundled text ({len(text)} characters, {len(set(text))} distinct, {n_windows} windows), "
         f"H = {BIG['hidden_size']}, T = {BIG['seq_length']}, batch {BIG['batch_size']}, {BIG['activation']}, "
-        "Adam: seconds per epoch"
+        "Adam: seconds per epoch (best of the interleaved epochs)"
     )
-    ours = rnnviz_epoch_seconds(text, diagnostics=True)
-    ours_plain = rnnviz_epoch_seconds(text, diagnostics=False)
-    print(f"  rnnviz (NumPy float64), with per-step diagnostics: {ours:.3f} s")
-    print(f"  rnnviz (NumPy float64), training only:             {ours_plain:.3f} s")
-    for dtype_name in ("float32", "float64"):
-        theirs = torch_epoch_seconds(text, dtype_name)
-        if theirs is None:
-            print("  PyTorch: not installed (pip install torch to compare)")
-            return
-        print(
-            f"  PyTorch nn.RNN + Linear ({dtype_name}, 1 thread): {theirs:.3f} s "
-            f"-> rnnviz with diagnostics takes {ours / theirs:.2f}x PyTorch's time"
-        )
+    contenders = {
+        "rnnviz (NumPy float64), with per-epoch diagnostics": rnnviz_epoch(text, diagnostics=True),
+        "rnnviz (NumPy float64), training only": rnnviz_epoch(text, diagnostics=False),
+        "PyTorch nn.RNN + Linear (float32, 1 thread)": torch_epoch(text, "float32"),
+        "PyTorch nn.RNN + Linear (float64, 1 thread)": torch_epoch(text, "float64"),
+    }
+    if contenders["PyTorch nn.RNN + Linear (float32, 1 thread)"] is None:
+        print("  PyTorch: not installed (pip install torch to compare)")
+    contenders = {name: epoch for name, epoch in contenders.items() if epoch is not None}
+    for epoch in contenders.values():
+        epoch()  # warm-up
+    times = {name: [] for name in contenders}
+    for _ in range(EPOCHS):  # interleaved, so that every contender meets the same load on a shared machine
+        for name, epoch in contenders.items():
+            start = time.perf_counter()
+            epoch()
+            times[name].append(time.perf_counter() - start)
+    ours = min(times["rnnviz (NumPy float64), with per-epoch diagnostics"])
+    for name, seconds in times.items():
+        line = f"  {name:<52} {min(seconds):6.3f} s"
+        if name.startswith("PyTorch"):
+            line += f"   rnnviz with diagnostics takes {ours / min(seconds):.2f}x its time"
+        print(line)
 
 
 if __name__ == "__main__":

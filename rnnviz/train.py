@@ -276,7 +276,7 @@ class TrainResult:
     vocabulary: tuple[str, ...]
     recipe: Recipe
     history: pd.DataFrame  # a row per epoch; columns HISTORY_COLUMNS
-    step_norms: dict[str, np.ndarray]  # name -> (epochs, T): mean ||step t's term of dL/dname|| over batches
+    step_norms: dict[str, np.ndarray]  # name -> (epochs, T): mean ||step t's term|| over up to TERM_BATCHES batches
     initial_weights: dict[str, float]  # spectral_radius and sigma_max of W_hh before training
     status: str = "finished"  # "finished" | "stopped" | "diverged" | "training"
     message: str = ""
