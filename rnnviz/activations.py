@@ -22,6 +22,11 @@ class Activation:
     df: Callable[[np.ndarray], np.ndarray]  # f'(a), as a function of the pre-activation a
     gamma: float
     formula: str  # LaTeX of f(a)
+    df_of_output: Callable[[np.ndarray], np.ndarray] | None = None  # f'(a) from h = f(a), without evaluating f again
+
+    def derivative(self, a: np.ndarray, h: np.ndarray) -> np.ndarray:
+        """f'(a) where h = f(a): from h when the activation allows it (tanh: 1 - h^2), else from a."""
+        return self.df(a) if self.df_of_output is None else self.df_of_output(h)
 
 
 def _sigmoid(a: np.ndarray) -> np.ndarray:
@@ -35,6 +40,18 @@ def _dsigmoid(a: np.ndarray) -> np.ndarray:
 
 def _dtanh(a: np.ndarray) -> np.ndarray:
     return 1.0 - np.tanh(a) ** 2
+
+
+def _dtanh_of_output(h: np.ndarray) -> np.ndarray:
+    d = np.square(h)
+    np.subtract(1.0, d, out=d)  # 1 - h^2, one array
+    return d
+
+
+def _dsigmoid_of_output(h: np.ndarray) -> np.ndarray:
+    d = 1.0 - h
+    d *= h  # h (1 - h)
+    return d
 
 
 def _relu(a: np.ndarray) -> np.ndarray:
@@ -61,12 +78,14 @@ def _dleaky_relu(a: np.ndarray) -> np.ndarray:
     return np.where(a > 0, 1.0, LEAKY_SLOPE)
 
 
-ACTIVATIONS: dict[str, Activation] = {
-    "tanh": Activation("tanh", np.tanh, _dtanh, 1.0, r"\tanh(a)"),
-    "sigmoid": Activation("sigmoid", _sigmoid, _dsigmoid, 0.25, r"\sigma(a) = \frac{1}{1 + e^{-a}}"),
-    "relu": Activation("relu", _relu, _drelu, 1.0, r"\max(0, a)"),
-    "linear": Activation("linear", _linear, _dlinear, 1.0, r"a"),
-    "leaky_relu": Activation("leaky_relu", _leaky_relu, _dleaky_relu, 1.0, r"\max(0.01\,a,\ a)"),
+ACTIVATIONS: dict[str, Activation] = {  # ReLU and leaky ReLU: h > 0 exactly when a > 0, so f'(a) reads off h too
+    "tanh": Activation("tanh", np.tanh, _dtanh, 1.0, r"\tanh(a)", _dtanh_of_output),
+    "sigmoid": Activation(
+        "sigmoid", _sigmoid, _dsigmoid, 0.25, r"\sigma(a) = \frac{1}{1 + e^{-a}}", _dsigmoid_of_output
+    ),
+    "relu": Activation("relu", _relu, _drelu, 1.0, r"\max(0, a)", _drelu),
+    "linear": Activation("linear", _linear, _dlinear, 1.0, r"a", _dlinear),
+    "leaky_relu": Activation("leaky_relu", _leaky_relu, _dleaky_relu, 1.0, r"\max(0.01\,a,\ a)", _dleaky_relu),
 }
 
 

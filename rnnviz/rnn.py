@@ -87,7 +87,7 @@ class RNN:
             a[t - 1] = h[t - 1] @ self.W_hh.T + input_part[t - 1]
             h[t] = f(a[t - 1])
         y = h[1:] @ self.W_hy.T + self.b_y
-        return h, y, RNNTrace(a=a, fprime=self.activation.df(a))
+        return h, y, RNNTrace(a=a, fprime=self.activation.derivative(a, h[1:]))
 
     # one-step Jacobian -----------------------------------------------------------------------------
     def chain_start(self) -> np.ndarray:
@@ -97,9 +97,9 @@ class RNN:
     def chain_readout(self, M: np.ndarray) -> np.ndarray:
         return M
 
-    def chain_step(self, run, M: np.ndarray, t: int) -> np.ndarray:
-        """M @ dh_t/dh_{t-1} = M diag(f'(a_t)) W_hh, for an unbatched run."""
-        return (M * run.trace.fprime[t - 1]) @ self.W_hh
+    def chain_step(self, run, M: np.ndarray, t: int, out: np.ndarray | None = None) -> np.ndarray:
+        """M @ dh_t/dh_{t-1} = M diag(f'(a_t)) W_hh, for an unbatched run (written into `out` when given)."""
+        return np.matmul(M * run.trace.fprime[t - 1], self.W_hh, out=out)
 
     def input_step(self, run, M: np.ndarray, t: int) -> np.ndarray:
         """M @ dh_t/dx_t = M diag(f'(a_t)) W_xh."""
@@ -114,10 +114,11 @@ class RNN:
         T = dy.shape[0]
         fprime = run.trace.fprime
         dh = np.empty_like(run.h)
+        dh[1:] = dy @ self.W_hy  # W_hy^T dy_t for every t at once: what y_t sends back to h_t
         da = np.empty_like(run.trace.a)
         dh_from_later = np.zeros_like(run.h[0])  # dL/dh_t through h_{t+1}; nothing after step T
         for t in range(T, 0, -1):
-            dh[t] = dy[t - 1] @ self.W_hy + dh_from_later  # W_hy^T dy_t + W_hh^T da_{t+1}
+            dh[t] += dh_from_later  # dL/dh_t = W_hy^T dy_t + W_hh^T dL/da_{t+1}
             da[t - 1] = fprime[t - 1] * dh[t]  # dL/da_t = f'(a_t) * dL/dh_t
             dh_from_later = da[t - 1] @ self.W_hh  # W_hh^T dL/da_t
         dh[0] = dh_from_later

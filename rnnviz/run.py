@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from rnnviz._checks import as_array, as_sequence, as_state, check_cell, expect_shape
-from rnnviz.rnn import outer_per_step
+from rnnviz.rnn import RNN, outer_per_step
 
 
 @dataclass(eq=False)
@@ -141,6 +141,10 @@ def state_jacobians(run: Run) -> np.ndarray:
     M = cell.chain_start()  # d h_T / d(state_T)
     J[T] = cell.chain_readout(M)
     with np.errstate(all="ignore"):
+        if isinstance(cell, RNN):  # the state is h itself: each product goes straight into J, nothing copied
+            for t in range(T, 0, -1):
+                cell.chain_step(run, J[t], t, out=J[t - 1])  # dh_T/dh_{t-1} = dh_T/dh_t diag(f'(a_t)) W_hh
+            return J
         for t in range(T, 0, -1):
             M = cell.chain_step(run, M, t)  # dh_T/d(state_{t-1}) = dh_T/d(state_t) d(state_t)/d(state_{t-1})
             J[t - 1] = cell.chain_readout(M)

@@ -82,6 +82,15 @@ def test_each_derivative_is_the_derivative_of_its_activation_away_from_zero():
         np.testing.assert_allclose(activation.df(a), numeric, rtol=1e-6, atol=1e-9, err_msg=activation.name)
 
 
+def test_the_derivative_read_off_the_output_is_the_derivative_at_the_pre_activation():
+    a = np.concatenate([np.linspace(-30, -1e-3, 200), np.linspace(1e-3, 30, 200), [np.inf, -np.inf, np.nan]])
+    for activation in ACTIVATIONS.values():
+        with np.errstate(invalid="ignore"):
+            np.testing.assert_array_equal(
+                activation.derivative(a, activation.f(a)), activation.df(a), err_msg=activation.name
+            )
+
+
 @pytest.mark.parametrize("scale", [0.5, 1.0, 1.7])
 def test_an_orthogonal_W_hh_keeps_sigma_max_equal_to_the_scale(scale):
     W_hh = rnnviz.recurrent_matrix("orthogonal", 20, scale, np.random.default_rng(0))
