@@ -360,3 +360,32 @@ def test_a_model_file_that_unpacks_to_too_much_is_refused(article_run):
 def test_loading_a_missing_path_says_so(tmp_path):
     with pytest.raises(ValueError, match="no model file"):
         load_model(tmp_path / "nothing.npz")
+
+
+# figures -------------------------------------------------------------------------------------------------------
+def test_every_training_figure_is_titled_with_labelled_axes(article_run):
+    from rnnviz.figures import training as figures
+    from rnnviz.train import ARTICLE_ACCURACY, ARTICLE_LOSS
+
+    built = [
+        figures.loss_figure(article_run, ARTICLE_LOSS, 100),
+        figures.accuracy_figure(article_run, ARTICLE_ACCURACY, 100, 0.95),
+        figures.grad_norm_figure(article_run, 100),
+        figures.spectrum_figure(article_run, 100),
+        figures.step_terms_heatmap(article_run, "W_hh"),
+        figures.step_terms_heatmap(article_run, "W_xh"),
+    ]
+    for fig in built:
+        assert fig.layout.title.text and fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
+        assert fig.data
+
+
+def test_the_training_figures_mark_clipping_and_truncation():
+    from rnnviz.figures import training as figures
+
+    result = train_char_rnn(ARTICLE_TEXT, seq_length=4, epochs=3, clipping="norm", clip_threshold=0.01, truncation=2)
+    grad = figures.grad_norm_figure(result, 3)
+    assert any(trace.name.startswith("clipped") for trace in grad.data)
+    assert any("threshold 0.01" in (shape_text or "") for shape_text in [a.text for a in grad.layout.annotations])
+    heatmap = figures.step_terms_heatmap(result, "W_hh")
+    assert any("dropped by" in annotation.text for annotation in heatmap.layout.annotations)
