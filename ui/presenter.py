@@ -115,6 +115,12 @@ def fit(fig: go.Figure) -> go.Figure:
         return fig
     bigger = go.Figure(fig)
     bigger.update_layout(
-        height=PRESENTER_HEIGHT, font={"size": PRESENTER_FONT}, title={"font": {"size": PRESENTER_FONT + 4}}
+        height=PRESENTER_HEIGHT,
+        font={"size": PRESENTER_FONT},
+        title={"font": {"size": PRESENTER_FONT + 4}},
+        legend={"font": {"size": PRESENTER_FONT - 2}},
+        margin={"l": max(bigger.layout.margin.l or 0, 110)},
     )
+    bigger.update_xaxes(tickfont={"size": PRESENTER_FONT - 3}, title_font={"size": PRESENTER_FONT})
+    bigger.update_yaxes(tickfont={"size": PRESENTER_FONT - 3}, title_font={"size": PRESENTER_FONT})
     return bigger
