@@ -311,6 +311,14 @@ def test_step_facts_name_the_word_fed_in_for_a_sentence(sentence_exp):
     assert "“place”" in facts and "Predicted next word" in facts
 
 
+def test_one_to_many_feeds_no_word_after_the_first_step():
+    exp = simulate(Settings(input_kind="sentence", loss_placement="one_to_many"))
+    input_line = unfold_views.step_facts(exp, step_parts(exp.run, 2))[0]
+    assert input_line.startswith("**Input at step 2:** none (one-to-many")
+    words = list(node_trace(unfold.unrolled_graph_figure(exp, step=1), "tokens").text)
+    assert words[:2] == ["“Delightful”", "(none)"]
+
+
 def test_step_facts_say_when_the_state_is_no_longer_finite(monkeypatch):
     exp = overflowing_experiment(monkeypatch)
     facts = " ".join(unfold_views.step_facts(exp, step_parts(exp.run, exp.run.T)))

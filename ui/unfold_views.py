@@ -14,7 +14,7 @@ import streamlit as st
 
 from rnnviz.experiment import SENTENCE, Experiment
 from rnnviz.inputs import sentence_inputs
-from rnnviz.losses import loss_steps
+from rnnviz.losses import input_steps, loss_steps
 from rnnviz.settings import Settings
 from rnnviz.stepper import StepParts
 from ui import controls, explain, labels, notices
@@ -104,20 +104,23 @@ def step_facts(exp: Experiment, parts: StepParts) -> list[str]:
     """Markdown lines about step t: the input (the token for a sentence), the prediction, the loss, ||h_t||."""
     t, settings = parts.t, exp.settings
     lines = []
-    if exp.tokens is not None:
-        vocabulary = _vocabulary()
+    fed = bool(input_steps(settings.loss_placement, exp.run.T)[t - 1])
+    if not fed:
+        lines.append(f"**Input at step {t}:** none (one-to-many: only step 1 gets an input), so W_xh x_{t} = 0.")
+    elif exp.tokens is not None:
         lines.append(
             f"**Input at step {t}:** the word “{exp.tokens[t - 1]}”, as a one-hot x_{t} of length {parts.x.shape[0]}."
         )
-        target = vocabulary[exp.targets[t - 1]]
-        if np.isfinite(parts.p).all():
-            lines.append(f"**Predicted next word:** “{vocabulary[int(np.argmax(parts.p))]}”; the target is “{target}”.")
-    elif settings.loss_placement == "one_to_many" and t > 1:
-        lines.append(f"**Input at step {t}:** none (one-to-many: only step 1 gets an input), so W_xh x_{t} = 0.")
     else:
         lines.append(
             f"**Input at step {t}:** x_{t} = ({', '.join(f'{x:.2f}' for x in parts.x)}), "
             f"{labels.choice_label('input_kind', settings.input_kind)}."
+        )
+    if exp.tokens is not None and np.isfinite(parts.p).all():
+        vocabulary = _vocabulary()
+        lines.append(
+            f"**Predicted next word:** “{vocabulary[int(np.argmax(parts.p))]}”; "
+            f"the target is “{vocabulary[exp.targets[t - 1]]}”."
         )
     if exp.tokens is None and np.isfinite(parts.p).all():
         lines.append(

@@ -17,6 +17,7 @@ from plotly.subplots import make_subplots
 
 from rnnviz.experiment import Experiment
 from rnnviz.figures import style
+from rnnviz.losses import input_steps
 from rnnviz.stepper import StepParts
 
 __all__ = [
@@ -197,11 +198,12 @@ def unrolled_graph_figure(experiment: Experiment, step: int, window: int = GRAPH
     fig.update_layout(annotations=annotations)
 
     if experiment.tokens is not None:
+        fed = input_steps(experiment.settings.loss_placement, T)  # (T,) one-to-many feeds step 1 only
         fig.add_trace(
             go.Scatter(
                 x=steps,
                 y=ROWS["x"] - 0.45 - 0.25 * (steps % 2 == 0),  # staggered, so long neighbouring words do not touch
-                text=[f"“{experiment.tokens[t - 1]}”" for t in steps],
+                text=[f"“{experiment.tokens[t - 1]}”" if fed[t - 1] else "(none)" for t in steps],
                 mode="text",
                 hoverinfo="skip",
                 textfont={"size": style.FONT_SIZE - 2},
