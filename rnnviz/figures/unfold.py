@@ -22,8 +22,6 @@ from rnnviz.stepper import StepParts
 
 __all__ = [
     "cell_views_figure",
-    "finite_state_norms",
-    "graph_window",
     "hidden_state_animation",
     "state_norms_figure",
     "unrolled_graph_figure",
