@@ -172,7 +172,7 @@ def start() -> None:
     except ValueError as error:
         st.session_state[NOTICE] = str(error)
         return
-    st.session_state.update({JOB: trainer, SOURCE: "trained", NOTICE: None, GENERATED: None})
+    st.session_state.update({JOB: trainer, SOURCE: "trained", NOTICE: None, GENERATED: None, UPLOAD_NOTICE: None})
     _readable_prefix(trainer.vocabulary, text[: max(recipe.seq_length, 9)])
 
 
