@@ -137,8 +137,19 @@ def page_query_keys(path: str) -> set[str]:
     return {key for key in keys if key}
 
 
+def page_sources(path: str) -> list[Path]:
+    """The page's file and the files of the `ui` modules it imports (where its widgets may be drawn)."""
+    files = [ROOT / path]
+    for node in ast.walk(ast.parse((ROOT / path).read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module == "ui":
+            files += [ROOT / "ui" / f"{alias.name}.py" for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("ui."):
+            files.append(ROOT / "ui" / f"{node.module.split('.', 1)[1]}.py")
+    return [f for f in files if f.exists()]
+
+
 def uses_file_uploader(path: str) -> bool:
-    return "file_uploader" in (ROOT / path).read_text()
+    return any("file_uploader(" in source.read_text() for source in page_sources(path))
 
 
 def refused(key: str, value) -> bool:
@@ -205,6 +216,12 @@ def _identity_options(widget) -> bool:
         return False
 
 
+# Buttons left out of the random clicks: each starts work that is long by design (one Memory-page training trains
+# three cells for up to LIMITS.task_steps steps, minutes at the largest settings), which is a question of the
+# bounds in Limits, not of bad input. Their other widgets are fuzzed.
+LONG_RUNNING_BUTTONS = ("Train RNN, LSTM and GRU",)
+
+
 def _interactions(at) -> list[tuple[str, object]]:
     found = []
     for kind in (
@@ -222,8 +239,11 @@ def _interactions(at) -> list[tuple[str, object]]:
         "pills",
     ):
         for widget in getattr(at, kind):
-            if not getattr(widget.proto, "disabled", False):
-                found.append((kind, widget))
+            if getattr(widget.proto, "disabled", False):
+                continue
+            if kind == "button" and any(name in str(widget.label) for name in LONG_RUNNING_BUTTONS):
+                continue
+            found.append((kind, widget))
     return found
 
 
@@ -356,19 +376,36 @@ BAD_FILES = {
 UPLOAD_PAGES = [page for page in PAGES if uses_file_uploader(page)]
 
 
+def _allowed(uploader, filename: str) -> bool:
+    types = [t.lower().lstrip(".") for t in uploader.allowed_type]
+    return not types or filename.rsplit(".", 1)[-1].lower() in types
+
+
 @pytest.mark.skipif(not UPLOAD_PAGES, reason="no page has a file uploader")
 @pytest.mark.parametrize("page", UPLOAD_PAGES or ["none"])
 @pytest.mark.parametrize("name", list(BAD_FILES))
 def test_a_bad_uploaded_file_is_refused_in_words_and_never_unpickled(page, name):
+    """AppTest drives st.file_uploader itself (1.67: `upload`), without the server's size limit, so the page's own
+    checks see every file. A name the uploader's `type` does not allow never reaches the page: Streamlit refuses it
+    before the script runs (a browser does not even send it), with its generic message and no details, and the
+    server goes on serving everyone else."""
     UNPICKLED.unlink(missing_ok=True)
     at = run_app(page, timeout=RUN_SECONDS)
-    assert at.file_uploader, "the page has a file uploader in its source but none on its first run"
+    assert at.file_uploader, "the page has a file uploader but none on its first run"
+    uploader = at.file_uploader[0]
     filename, content = BAD_FILES[name]
     done = [f"uploaded {name} as {filename!r}"]
-    at.file_uploader[0].upload(filename, content)
+    uploader.upload(filename, content)
+    if not _allowed(uploader, filename):
+        at.run(timeout=RUN_SECONDS)
+        shown = " ".join(str(e.value) for e in at.exception)
+        assert not at.exception or ("redacted" in shown and "Traceback" not in shown), shown
+        assert not UNPICKLED.exists(), "an uploaded file was unpickled"
+        assert_usable(run_app(page, timeout=RUN_SECONDS), [*done, "a new session"])
+        return
     run(at, done)
-    assert not UNPICKLED.exists(), "an uploaded file was unpickled"
     assert at.error or at.warning, f"no message says what is wrong with {name}"
+    assert not UNPICKLED.exists(), "an uploaded file was unpickled"
     at.file_uploader[0].clear()
     run(at, [*done, "cleared"])
     assert_usable(at, done)

@@ -229,6 +229,9 @@ def unbounded_widgets(path: Path) -> list[str]:
         argument, position = BOUNDED_ARGUMENT[widget]
         words = {w.arg: w.value for w in call.keywords}
         bound = words.get(argument, call.args[position] if len(call.args) > position else None)
+        starred = [a for a in call.args[: position + 1] if isinstance(a, ast.Starred)]
+        if argument not in words and starred:  # e.g. number_input("H", *LIMITS.train_hidden_size)
+            bound = starred[0].value
         where = f"{path.relative_to(ROOT)}:{call.lineno} {widget}"
         if bound is None or (isinstance(bound, ast.Constant) and bound.value is None):
             if widget in MUST_GIVE:
@@ -250,7 +253,7 @@ def test_the_widget_check_finds_a_literal_bound_and_a_missing_one(tmp_path):
     page = tmp_path / "page.py"
     page.write_text(
         "import streamlit as st\nMAX = 400\nst.number_input('n', 0, 10)\nst.slider('s', 0, MAX)\n"
-        "st.text_area('t')\nst.slider('ok', 0, LIMITS.x[1])\n"
+        "st.text_area('t')\nst.slider('ok', 0, LIMITS.x[1])\nst.number_input('ok', *LIMITS.y)\n"
     )
     original = ROOT
     try:
