@@ -26,11 +26,23 @@ def experiment_for(settings: Settings) -> Experiment:
     return simulate(settings)
 
 
+class SentFigure(go.Figure):
+    """A finished figure whose dict is built once: `st.plotly_chart` calls `to_dict()` on every rerun, a deep
+    copy that costs about 30 ms for an animation with 60 frames. Nobody mutates a cached figure or its dict."""
+
+    def __init__(self, figure: go.Figure):
+        super().__init__(figure, skip_invalid=False)
+        self._sent = super().to_dict()
+
+    def to_dict(self) -> dict:
+        return self._sent
+
+
 @st.cache_resource(max_entries=128, show_spinner=False)
 def figure(builder: str, settings: Settings, **options) -> go.Figure:
     """`rnnviz.figures.<builder>(experiment_for(settings), **options)`, built once per arguments."""
     figures = importlib.import_module("rnnviz.figures")
-    return getattr(figures, builder)(experiment_for(settings), **options)
+    return SentFigure(getattr(figures, builder)(experiment_for(settings), **options))
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

@@ -18,7 +18,9 @@ PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "sele
 
 def chart(builder: str, settings: Settings, look_at: str, key: str | None = None, **options) -> None:
     """A cached figure of `rnnviz.figures.<builder>` and, under it, what to look at."""
-    st.plotly_chart(cache.figure(builder, settings, **options), width="stretch", config=PLOT_CONFIG, key=key)
+    st.plotly_chart(
+        cache.figure(builder, settings, **options), width="stretch", theme=None, config=PLOT_CONFIG, key=key
+    )
     notices.look_at(look_at)
 
 

@@ -1,0 +1,196 @@
+"""How fast the app answers: server-side rerun per page, figure payload, and time to first chart in a browser.
+
+    .venv/bin/python bench/bench_pages.py [--skip-browser] [--pages gradients unfold ...]
+
+Targets (issue 3): a warm rerun under 100 ms per page at the defaults and under 1 s at H = 256, T = 500; the
+figures of a page under 1 MB of JSON at the defaults; the first chart in headless Chromium under 3 s.
+
+Reruns are timed in Streamlit's AppTest, each one through app.py (sidebar, navigation, page) as a live server
+runs them. The baseline beside them, measured in the same run, is AppTest's own floor: a script that draws one
+title. The browser times are from `page.goto` to the first drawn Plotly chart (or to the end of the script run
+on a page without charts), on a fresh tab, after a first visit has warmed the server's caches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+
+from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+PAGES = re.findall(r'st\.Page\("([^"]+)"', (ROOT / "app.py").read_text())
+LARGE = {"H": "256", "T": "500"}
+TARGETS = {"defaults": 0.100, "large": 1.0, "payload": 1_000_000, "first_chart": 3.0}
+
+
+def _through_app_py() -> None:
+    """AppTest re-detects the `pages/` folder before every run and would then run a page file alone; a live
+    server stops doing that once app.py's st.navigation has run, so do the same here."""
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init
+
+
+def _app(page: str, query: dict[str, str]) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    if page != "pages/home.py":
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+def _timed_reruns(at: AppTest, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def baseline_rerun(repeats: int = 5) -> float:
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "floor.py"
+        script.write_text("import streamlit as st\nst.title('floor')\n")
+        at = AppTest.from_file(str(script), default_timeout=60)
+        at.run()
+        return _timed_reruns(at, repeats)
+
+
+def payload(at: AppTest) -> int:
+    """Bytes of Plotly JSON the page sends."""
+    return sum(len(chart.proto.spec) for chart in at.get("plotly_chart"))
+
+
+def server_side(pages: list[str]) -> list[dict]:
+    rows = []
+    for page in pages:
+        row = {"page": page}
+        for label, query, repeats in (("defaults", {}, 5), ("large", LARGE, 3)):
+            start = time.perf_counter()
+            at = _app(page, query)
+            row[f"{label}_cold"] = time.perf_counter() - start
+            failures = [e.value for e in at.exception] + [e.value for e in at.error if "could not" in str(e.value)]
+            row[f"{label}_ok"] = not failures
+            row[f"{label}_warm"] = _timed_reruns(at, repeats)
+            if label == "defaults":
+                row["payload"] = payload(at)
+                row["charts"] = len(at.get("plotly_chart"))
+        rows.append(row)
+    return rows
+
+
+def browser_first_chart(pages: list[str]) -> tuple[float, list[dict]]:
+    from conftest import CHROMIUM_ARGS, free_port, start_server, wait_healthy
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    server = start_server(port)
+    url = f"http://127.0.0.1:{port}/"
+    rows = []
+    idle = "[data-testid='stApp'][data-test-script-state='notRunning']"
+    try:
+        wait_healthy(url, timeout=120)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+
+            def visit(path: str, wait_for_chart: bool) -> float:
+                context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                tab = context.new_page()
+                start = time.perf_counter()
+                tab.goto(url + path)
+                selector = ".js-plotly-plot .main-svg" if wait_for_chart else "h1"
+                tab.wait_for_selector(selector, timeout=120_000)
+                elapsed = time.perf_counter() - start
+                tab.wait_for_selector(idle, timeout=120_000)
+                context.close()
+                return elapsed
+
+            visit("", False)  # the first visit runs app.py's st.navigation
+            baseline = statistics.median(visit("", False) for _ in range(3))  # home: title, no chart
+            for page in pages:
+                name = Path(page).stem
+                path = "" if name == "home" else name
+                with_chart = (ROOT / page).read_text().count("plotly_chart") > 0 or name in ("gradients", "unfold")
+                cold = visit(path, with_chart)
+                warm = statistics.median(visit(path, with_chart) for _ in range(2))
+                rows.append({"page": page, "first_chart_cold": cold, "first_chart_warm": warm, "chart": with_chart})
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(10)
+    return baseline, rows
+
+
+def _mark(value: float, target: float) -> str:
+    return "ok " if value <= target else "MISS"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument("--pages", nargs="*", help="page names, e.g. gradients unfold (default: every page)")
+    args = parser.parse_args()
+    pages = [p for p in PAGES if not args.pages or Path(p).stem in args.pages]
+    _through_app_py()
+
+    floor = baseline_rerun()
+    print(f"baseline: AppTest rerun of a one-title script {floor * 1000:7.1f} ms")
+    print(f"{'page':24} {'rerun defaults (warm/cold)':>28} {'rerun H=256 T=500 (warm/cold)':>32} {'payload':>12}")
+    missed = 0
+    for row in server_side(pages):
+        defaults = f"{row['defaults_warm'] * 1000:6.0f} ms / {row['defaults_cold'] * 1000:6.0f} ms"
+        large = f"{row['large_warm'] * 1000:6.0f} ms / {row['large_cold'] * 1000:6.0f} ms"
+        marks = (
+            _mark(row["defaults_warm"], TARGETS["defaults"]),
+            _mark(row["large_warm"], TARGETS["large"]),
+            _mark(row["payload"], TARGETS["payload"]),
+        )
+        missed += sum(mark == "MISS" for mark in marks) + (not row["defaults_ok"]) + (not row["large_ok"])
+        health = "" if row["defaults_ok"] and row["large_ok"] else "  (an error on the page)"
+        print(
+            f"{row['page']:24} {defaults:>22} {marks[0]} {large:>26} {marks[1]} "
+            f"{row['payload'] / 1000:7.0f} kB {marks[2]} ({row['charts']} charts){health}"
+        )
+    print(
+        f"targets: warm rerun < {TARGETS['defaults'] * 1000:.0f} ms at the defaults, < {TARGETS['large']:.0f} s at "
+        f"H=256 T=500; payload < {TARGETS['payload'] / 1e6:.0f} MB"
+    )
+
+    if not args.skip_browser:
+        baseline, rows = browser_first_chart(pages)
+        print(f"\nbaseline: headless Chromium, home page title drawn {baseline:5.2f} s")
+        for row in rows:
+            what = "first chart" if row["chart"] else "title"
+            mark = _mark(row["first_chart_warm"], TARGETS["first_chart"])
+            missed += mark == "MISS"
+            print(
+                f"{row['page']:24} {what:>11}: {row['first_chart_warm']:5.2f} s warm {mark}, "
+                f"{row['first_chart_cold']:5.2f} s on the first visit"
+            )
+        print(f"target: first chart < {TARGETS['first_chart']:.0f} s")
+    print(json.dumps({"missed_targets": missed}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
