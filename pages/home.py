@@ -8,8 +8,10 @@ from ui.cache import experiment_for
 
 st.title("Why recurrent networks forget: vanishing and exploding gradients")
 st.markdown(explain.INTRO)
-st.latex(r"\left\|\frac{\partial h_T}{\partial h_k}\right\| \le \left(\gamma\,\sigma_{\max}(W_{hh})\right)^{T-k},"
-         r"\qquad \gamma = \sup |f'|")
+st.latex(
+    r"\left\|\frac{\partial h_T}{\partial h_k}\right\| \le \left(\gamma\,\sigma_{\max}(W_{hh})\right)^{T-k},"
+    r"\qquad \gamma = \sup |f'|"
+)
 
 st.subheader("Start here")
 settings = controls.current_settings()
@@ -22,9 +24,15 @@ with notices.page_guard("the starting points"):
             notices.regime_badge(exp, key=f"preset-regime-{index}")
             st.caption(notices.headline(exp))
             current = preset == settings
-            st.button("Showing now" if current else "Show this", key=f"preset-{index}", on_click=controls.load,
-                      args=(preset,), type="primary" if current else "secondary", disabled=current,
-                      width="stretch")
+            st.button(
+                "Showing now" if current else "Show this",
+                key=f"preset-{index}",
+                on_click=controls.load,
+                args=(preset,),
+                type="primary" if current else "secondary",
+                disabled=current,
+                width="stretch",
+            )
 
 st.subheader("Then look closer")
 left, right = st.columns(2)

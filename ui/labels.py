@@ -65,6 +65,8 @@ def choice_label(name: str, value: str) -> str:
 
 def describe_settings(settings) -> str:
     """One line naming the settings, e.g. "tanh, Gaussian N(0, scale²/H) × 1, H = 32, T = 60"."""
-    return (f"{settings.activation}, {settings.init} W_hh at scale {settings.scale:g}, "
-            f"H = {settings.hidden_size}, T = {settings.seq_length}, {settings.input_kind} input, "
-            f"{choice_label('loss_placement', settings.loss_placement)}, seed {settings.seed}")
+    return (
+        f"{settings.activation}, {settings.init} W_hh at scale {settings.scale:g}, "
+        f"H = {settings.hidden_size}, T = {settings.seq_length}, {settings.input_kind} input, "
+        f"{choice_label('loss_placement', settings.loss_placement)}, seed {settings.seed}"
+    )

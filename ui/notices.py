@@ -25,7 +25,7 @@ def reason_of(error: Exception, key: str, raw: str) -> str:
     message, text = str(error), str(raw).strip()
     for prefix in (f"{key}={text!r} ", f"{key} "):
         if message.startswith(prefix):
-            return "it " + message[len(prefix):]
+            return "it " + message[len(prefix) :]
     return message
 
 
@@ -44,8 +44,11 @@ def _format(value) -> str:
 def show_link_notices(lines: list[str]) -> None:
     """A warning listing every parameter of the link that was not used."""
     if lines:
-        st.warning("Some settings in this link could not be used, so their defaults stand:\n\n"
-                   + "\n".join(f"- {line}" for line in lines), icon="⚠️")
+        st.warning(
+            "Some settings in this link could not be used, so their defaults stand:\n\n"
+            + "\n".join(f"- {line}" for line in lines),
+            icon="⚠️",
+        )
 
 
 def regime_badge(exp: Experiment, key: str = "regime") -> None:
@@ -76,8 +79,10 @@ def sidebar_summary(settings: Settings) -> None:
         st.error(f"{FAILURE_PREFIX} for these settings: {error}")
         return
     regime_badge(exp, key="regime")
-    st.caption(f"{headline(exp)}; per step it {describe_growth(exp.growth)}. "
-               f"$\\gamma\\,\\sigma_{{max}} = {exp.weights['gamma_sigma_max']:.3g}$.")
+    st.caption(
+        f"{headline(exp)}; per step it {describe_growth(exp.growth)}. "
+        f"$\\gamma\\,\\sigma_{{max}} = {exp.weights['gamma_sigma_max']:.3g}$."
+    )
     st.caption("The address bar holds every setting: copy it to share this exact view.")
 
 
@@ -85,9 +90,12 @@ def overflow_banner(exp: Experiment) -> None:
     """When the state overflowed: say where, and that the charts show the finite part."""
     if exp.overflow_step is None:
         return
-    st.error(f"**The hidden state overflowed at step {exp.overflow_step}: the gradients exploded.** "
-             f"The charts show the finite part, steps 1 to {exp.analysed_steps}. Lower the weight scale or "
-             f"the sequence length to see the whole run.", icon="💥")
+    st.error(
+        f"**The hidden state overflowed at step {exp.overflow_step}: the gradients exploded.** "
+        f"The charts show the finite part, steps 1 to {exp.analysed_steps}. Lower the weight scale or "
+        f"the sequence length to see the whole run.",
+        icon="💥",
+    )
 
 
 def look_at(text: str) -> None:
@@ -102,5 +110,6 @@ def page_guard(what: str = "this view") -> Iterator[None]:
         yield
     except Exception as error:  # noqa: BLE001 - the reader sees words, the log keeps the traceback
         _LOGGER.exception("%s failed", what)
-        st.error(f"{FAILURE_PREFIX}: {type(error).__name__}: {error}. The settings are unchanged; change one "
-                 f"to try again.")
+        st.error(
+            f"{FAILURE_PREFIX}: {type(error).__name__}: {error}. The settings are unchanged; change one to try again."
+        )
