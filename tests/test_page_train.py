@@ -111,6 +111,8 @@ def test_a_text_that_cannot_be_trained_on_gets_a_message_and_stays_in_the_box(te
     assert any(words in message for message in texts(at.error))
     assert at.text_area(key="train_text").value == text
     assert job(at) is None
+    at.text_area(key="train_text").set_value(ARTICLE_TEXT).run()
+    assert not any(words in message for message in texts(at.error))  # a corrected text clears the refusal
 
 
 def test_a_run_too_large_for_the_server_is_refused_in_words():

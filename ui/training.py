@@ -68,6 +68,7 @@ WIDGETS = {  # widget key -> (Recipe field, default)
 # the text and the recipe ---
 def _load_text() -> None:
     name = st.session_state["train_source"]
+    _clear_notice()
     st.session_state["train_text"] = ARTICLE_TEXT if name == "article" else bundled_text(name)
 
 
@@ -91,8 +92,15 @@ def text_box() -> str:
         )
     with left:
         return st.text_area(
-            "Training text: every window of T characters predicts the next one", key="train_text", height=140
+            "Training text: every window of T characters predicts the next one",
+            key="train_text",
+            height=140,
+            on_change=_clear_notice,
         )
+
+
+def _clear_notice() -> None:
+    st.session_state[NOTICE] = None  # the text changed: the last refusal no longer applies
 
 
 def _reset_recipe() -> None:
