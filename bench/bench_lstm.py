@@ -1,16 +1,20 @@
 """LSTM forward + backward at H = 128, T = 100, batch 32: rnnviz beside the vanilla cell and PyTorch's nn.LSTM.
 
-Run from the project root:  python bench/bench_lstm.py [--skip-classic]
+Run from the project root:  python bench/bench_lstm.py [--skip-classic] [--repeats N]
 
-Each figure is the median of several repeats of one forward pass plus one full backward pass (every parameter
-gradient). rnnviz computes in float64; PyTorch is timed in float32 (its usual setting) and in float64. Then the
-one-click classic comparison of the "Long-range memory" page (three cells trained on the adding problem) is
-timed and its result printed.
+One timed call is one forward pass plus one full backward pass (every parameter gradient). The variants are timed
+in turns (round-robin, one call each per round) and each figure is the median over the rounds, so a machine whose
+load changes during the run slows every variant alike. rnnviz computes in float64; PyTorch is timed in float32
+(its usual setting) and in float64 (the same precision as rnnviz), with its default threads and with one thread.
+rnnviz is timed with OpenBLAS's default threads and with one (`rnnviz.task_training.one_blas_thread`, what the
+app's training uses). Then the one-click classic comparison of the "Long-range memory" page (three cells trained
+on the adding problem) is timed and its result printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -24,22 +28,15 @@ import rnnviz  # noqa: E402
 from rnnviz.task_training import one_blas_thread  # noqa: E402
 
 H, T, B, D, O = 128, 100, 32, 32, 8
-REPEATS = 15
 
 
-def median_ms(function, repeats: int = REPEATS) -> float:
-    function()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
-
-
-def rnnviz_step(cell, xs, dy):
+def rnnviz_step(cell, xs, dy, one_thread: bool):
     def run():
-        rnnviz.bptt(rnnviz.unroll(cell, xs), dy)
+        if one_thread:
+            with one_blas_thread():
+                rnnviz.bptt(rnnviz.unroll(cell, xs), dy)
+        else:
+            rnnviz.bptt(rnnviz.unroll(cell, xs), dy)
 
     return run
 
@@ -64,64 +61,84 @@ def torch_step(dtype_name: str, threads: int):
     return run
 
 
-def on_one_blas_thread(function):
-    def run():
-        with one_blas_thread():
+def round_robin_ms(variants: dict, rounds: int) -> dict[str, float]:
+    """The median time in ms of each variant, timed one call each per round."""
+    times = {name: [] for name in variants}
+    for function in variants.values():
+        function()  # warm-up
+    for _ in range(rounds):
+        for name, function in variants.items():
+            start = time.perf_counter()
             function()
+            times[name].append(time.perf_counter() - start)
+    return {name: 1000 * statistics.median(values) for name, values in times.items()}
 
-    return run
 
-
-def bench_cells() -> None:
+def bench_cells(rounds: int) -> None:
     rng = np.random.default_rng(0)
     xs = rng.standard_normal((T, B, D))
     dy = rng.standard_normal((T, B, O))
-    lstm = rnnviz_step(rnnviz.random_lstm(H, D, O, seed=0), xs, dy)
-    rows = [
-        ("rnnviz LSTM (float64)", median_ms(lstm)),
-        ("rnnviz LSTM (float64), 1 BLAS thread", median_ms(on_one_blas_thread(lstm))),
-        ("rnnviz GRU (float64)", median_ms(rnnviz_step(rnnviz.random_gru(H, D, O, seed=0), xs, dy))),
-        ("rnnviz vanilla RNN, tanh (float64)", median_ms(rnnviz_step(rnnviz.random_rnn(H, D, O, seed=0), xs, dy))),
-    ]
+    cells = {
+        "LSTM": rnnviz.random_lstm(H, D, O, seed=0),
+        "GRU": rnnviz.random_gru(H, D, O, seed=0),
+        "vanilla RNN, tanh": rnnviz.random_rnn(H, D, O, seed=0),
+    }
+    variants = {}
+    for name, cell in cells.items():
+        variants[f"rnnviz {name} (float64), 1 BLAS thread"] = rnnviz_step(cell, xs, dy, one_thread=True)
+    variants["rnnviz LSTM (float64), default BLAS threads"] = rnnviz_step(cells["LSTM"], xs, dy, one_thread=False)
     try:
         import torch
     except ImportError:
         print("PyTorch is not installed: no nn.LSTM figure to compare with.")
+        threads = 0
     else:
         threads = torch.get_num_threads()
-        print(f"PyTorch {torch.__version__}, {threads} threads by default")
-        rows.append(("PyTorch nn.LSTM (float32)", median_ms(torch_step("float32", threads))))
-        rows.append(("PyTorch nn.LSTM (float32), 1 thread", median_ms(torch_step("float32", 1))))
-        rows.append(("PyTorch nn.LSTM (float64)", median_ms(torch_step("float64", threads))))
+        print(f"PyTorch {torch.__version__} ({threads} threads by default)")
+        for dtype in ("float64", "float32"):
+            variants[f"PyTorch nn.LSTM ({dtype}), 1 thread"] = torch_step(dtype, 1)
+            variants[f"PyTorch nn.LSTM ({dtype}), {threads} threads"] = torch_step(dtype, threads)
+    print(f"NumPy {np.__version__}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start")
+    results = round_robin_ms(variants, rounds)
+    if threads:
+        import torch
+
         torch.set_num_threads(threads)
-    print(f"\nForward + backward, H = {H}, T = {T}, batch {B}, D = {D}, O = {O} (median of {REPEATS}):")
-    lstm_ms = rows[0][1]
-    for name, ms in rows:
-        print(f"  {name:<40} {ms:8.1f} ms   ({ms / lstm_ms:4.2f} x rnnviz LSTM)")
+    reference = results["rnnviz LSTM (float64), 1 BLAS thread"]
+    print(
+        f"\nForward + backward, H = {H}, T = {T}, batch {B}, D = {D}, O = {O} (median of {rounds} rounds; "
+        f"load average {os.getloadavg()[0]:.1f} at the end):"
+    )
+    for name, ms in results.items():
+        print(f"  {name:<46} {ms:8.1f} ms   ({ms / reference:5.2f} x rnnviz LSTM)")
 
 
 def bench_classic() -> None:
-    from rnnviz.task_training import CLASSIC, train_on_task
+    from rnnviz.task_training import CLASSIC, RECENT_STEPS, train_on_task
 
     config = CLASSIC
     start = time.perf_counter()
     result = train_on_task(config)
     seconds = time.perf_counter() - start
     print(f"\nClassic comparison: {config}")
-    print(f"  three cells trained in {seconds:.1f} s; baseline loss {config.baseline:.4f}")
+    print(
+        f"  three cells trained in {seconds:.1f} s (load average {os.getloadavg()[0]:.1f}); "
+        f"trivial baseline {config.baseline:.4f}"
+    )
     for kind, history in result.histories.items():
-        verdict = "below the baseline" if result.beats_baseline(kind) else "at the baseline"
+        verdict = "below the baseline" if result.beats_baseline(kind) else "not below the baseline"
         print(
-            f"  {kind:<5} held-out loss {history.evaluation_loss:.4f}, last {25} steps {history.recent_loss:.4f}: "
-            f"{verdict}; clipped on {history.clipped.mean():.0%} of steps"
+            f"  {kind:<5} held-out loss {history.evaluation_loss:.4f}, last {RECENT_STEPS} steps "
+            f"{history.recent_loss:.4f}: {verdict}; clipped on {history.clipped.mean():.0%} of steps"
         )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-classic", action="store_true", help="time only the cells")
+    parser.add_argument("--repeats", type=int, default=15, help="rounds of timing (default 15)")
     args = parser.parse_args()
-    bench_cells()
+    bench_cells(max(args.repeats, 1))
     if not args.skip_classic:
         bench_classic()
 

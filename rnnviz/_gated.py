@@ -13,11 +13,15 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 def sigmoid_(z: np.ndarray) -> np.ndarray:
-    """sigmoid(z) computed in place in z (no temporary arrays); returns z."""
-    z *= 0.5
-    np.tanh(z, out=z)
-    z *= 0.5
-    z += 0.5
+    """sigmoid(z) = 1 / (1 + exp(-z)) computed in place in z (no temporary arrays); returns z.
+
+    exp is about five times faster than tanh in NumPy; exp(-z) = inf for z < -709 gives exactly 0, so the caller
+    runs it under np.errstate(over="ignore") (`rnnviz.unroll` does).
+    """
+    np.negative(z, out=z)
+    np.exp(z, out=z)
+    z += 1.0
+    np.reciprocal(z, out=z)
     return z
 
 
