@@ -44,15 +44,15 @@ with notices.page_guard("the long-range memory page"):
         show_classic()
 
     st.subheader("Your own run")
-    config = task_controls()
     task = st.session_state.get("memory_task", "adding")
     T = int(st.session_state.get("memory_T", 50))
     example = make_task(task, T, 1, np.random.default_rng(int(st.session_state.get("memory_seed", 0))))
     st.plotly_chart(figures.task_example_figure(example), width="stretch", key="memory-example")
     notices.look_at(
-        f"One sequence of the {TASK_NAMES[task]} at T = {T}, from the training data. The information "
+        f"One sequence of the {TASK_NAMES[task]} at T = {T}, as the cells see it in training. The information "
         "the answer needs sits far from the step where the answer is asked for."
     )
+    config = task_controls()
     if config is not None:
         train_live(config)
     else:

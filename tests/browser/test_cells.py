@@ -41,7 +41,6 @@ def test_training_draws_the_loss_curve_as_it_goes_and_stop_keeps_it(app_page):
     app_page.open()
     app_page.open("memory")
     page = app_page.page
-    page.locator(".st-key-memory_T input[type='range']").press("Home")  # the shortest sequences: T = 10
     page.locator(".st-key-memory_steps input[type='range']").press("End")  # the longest run: it is stopped below
     page.get_by_role("button", name="Train RNN, LSTM and GRU").click()
     assert wait_for(lambda: page.evaluate(LOSS_POINTS) > 0), "no loss curve appeared"
