@@ -84,8 +84,9 @@ class RNN:
         a = np.empty_like(input_part)
         h[0] = h0
         for t in range(1, T + 1):
-            a[t - 1] = h[t - 1] @ self.W_hh.T + input_part[t - 1]
-            h[t] = f(a[t - 1])
+            np.matmul(h[t - 1], self.W_hh.T, out=a[t - 1])  # W_hh h_{t-1}, written in place
+            a[t - 1] += input_part[t - 1]  # a_t = W_hh h_{t-1} + W_xh x_t + b_h
+            h[t] = f(a[t - 1])  # h_t = f(a_t)
         y = h[1:] @ self.W_hy.T + self.b_y
         return h, y, RNNTrace(a=a, fprime=self.activation.derivative(a, h[1:]))
 
@@ -119,8 +120,8 @@ class RNN:
         dh_from_later = np.zeros_like(run.h[0])  # dL/dh_t through h_{t+1}; nothing after step T
         for t in range(T, 0, -1):
             dh[t] += dh_from_later  # dL/dh_t = W_hy^T dy_t + W_hh^T dL/da_{t+1}
-            da[t - 1] = fprime[t - 1] * dh[t]  # dL/da_t = f'(a_t) * dL/dh_t
-            dh_from_later = da[t - 1] @ self.W_hh  # W_hh^T dL/da_t
+            np.multiply(fprime[t - 1], dh[t], out=da[t - 1])  # dL/da_t = f'(a_t) * dL/dh_t
+            np.matmul(da[t - 1], self.W_hh, out=dh_from_later)  # W_hh^T dL/da_t, for step t-1
         dh[0] = dh_from_later
         h_prev, h_now, xs = run.h[:-1], run.h[1:], run.xs
         total = {
