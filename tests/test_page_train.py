@@ -81,7 +81,9 @@ def test_training_grows_chunk_by_chunk_and_stop_keeps_the_model_so_far():
 
 
 def test_generation_continues_the_prefix_with_the_trained_model():
-    at = train(run_app(PAGE))
+    at = run_app(PAGE)
+    at.number_input(key="train_epochs").set_value(5)
+    train(at)
     at.button(key="FormSubmitter:train_generate-Generate").click().run()
     assert_healthy(at)
     generated = at.get("code")[0].value
