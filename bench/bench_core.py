@@ -1,6 +1,6 @@
 """The core's speed beside the bare NumPy work it cannot avoid, measured in the same run.
 
-Run from the project root:  .venv/bin/python bench/bench_core.py [--repeats N]
+Run from the project root:  .venv/bin/python bench/bench_core.py [--repeats N] [--threads one|default|both]
 
 (a) state_jacobians for T = 1000, H = 128 (one backward sweep, J[k] = J[k+1] diag(f'(a_{k+1})) W_hh) beside the
     floor: T products of H x H matrices in NumPy, M <- M @ W, nothing else. Target: within 1.5x of the floor.
@@ -8,12 +8,16 @@ Run from the project root:  .venv/bin/python bench/bench_core.py [--repeats N]
     the same matrix products done bare, and beside one large matrix product (what this machine's BLAS can do).
 
 Every figure is the best of N runs (time.perf_counter), the floor and the measured code interleaved so that both
-see the same load; the machine may be shared, and the best run is the one least disturbed by it.
+see the same load; the machine may be shared, and the best run is the one least disturbed by it. By default
+OpenBLAS runs on one thread (`rnnviz.task_training.one_blas_thread`): on a busy two-core machine its default
+threads wait for each other more than they compute, and every figure, floor included, becomes several times
+slower and much noisier. `--threads default` (or `both`) measures with OpenBLAS's own thread count as well.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import sys
@@ -26,6 +30,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import rnnviz  # noqa: E402
+from rnnviz.task_training import one_blas_thread  # noqa: E402
 
 
 def best_of(functions: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
@@ -49,7 +54,7 @@ def machine() -> str:
     except (OSError, StopIteration):
         pass
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
-    threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    threads = os.environ.get("OPENBLAS_NUM_THREADS", "unset")
     return (
         f"{cpu}, {os.cpu_count()} cores, load average {load}; Python {platform.python_version()}, "
         f"NumPy {np.__version__}, OPENBLAS_NUM_THREADS={threads}"
@@ -160,11 +165,20 @@ def bench_bptt(repeats: int, T: int = 1000, H: int = 256, B: int = 32, D: int = 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7, help="runs per figure; the best one is reported")
+    parser.add_argument("--repeats", type=int, default=9, help="runs per figure; the best one is reported")
+    parser.add_argument(
+        "--threads",
+        choices=["one", "default", "both"],
+        default="one",
+        help="OpenBLAS threads: one (default), OpenBLAS's default, or both in turn",
+    )
     args = parser.parse_args()
     print(machine())
-    bench_state_jacobians(args.repeats)
-    bench_bptt(args.repeats)
+    for threads in ("one", "default") if args.threads == "both" else (args.threads,):
+        print(f"\n-- OpenBLAS threads: {threads} --")
+        with one_blas_thread() if threads == "one" else contextlib.nullcontext():
+            bench_state_jacobians(args.repeats)
+            bench_bptt(args.repeats)
 
 
 if __name__ == "__main__":
