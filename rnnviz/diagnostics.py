@@ -213,12 +213,13 @@ def regime(log10_norms: np.ndarray, gamma: float, sigma: float, radius: float) -
 
 
 def describe_growth(factor: float, steps: int = 20) -> str:
-    """E.g. "shrinks by 0.41 per step: after 20 steps, 10^-8"."""
+    """E.g. "shrinks by 0.41 per step: after 20 steps, 10^-8" (one decimal under ten decades: 10^-0.3)."""
     if not np.isfinite(factor) or factor <= 0:
         return "no finite growth factor could be measured"
     decades = steps * np.log10(factor)
     verb = "shrinks" if factor < 1 else "grows"
-    return f"{verb} by {factor:.3g} per step: after {steps} steps, 10^{decades:.0f}"
+    power = f"{decades:.0f}" if abs(decades) >= 9.95 else f"{decades:.1f}"
+    return f"{verb} by {factor:.3g} per step: after {steps} steps, 10^{power}"
 
 
 def saturation_share(run, threshold: float = SATURATION_THRESHOLD) -> np.ndarray:

@@ -37,7 +37,8 @@ def test_growth_factor_fits_the_finite_part_only_and_needs_two_points():
 
 def test_growth_is_described_in_words_with_the_decades_after_twenty_steps():
     assert diagnostics.describe_growth(0.1) == "shrinks by 0.1 per step: after 20 steps, 10^-20"
-    assert diagnostics.describe_growth(10.0, steps=3) == "grows by 10 per step: after 3 steps, 10^3"
+    assert diagnostics.describe_growth(10.0, steps=3) == "grows by 10 per step: after 3 steps, 10^3.0"
+    assert diagnostics.describe_growth(0.97) == "shrinks by 0.97 per step: after 20 steps, 10^-0.3"
     assert "no finite growth factor" in diagnostics.describe_growth(float("nan"))
 
 
