@@ -32,6 +32,7 @@ class JacobianNorms:
 
     @property
     def spectral(self) -> np.ndarray:
+        """||dh_T/dh_k||_2 itself (0 or infinity where it leaves floating point)."""
         with np.errstate(over="ignore"):
             return 10.0**self.log10_spectral
 
@@ -164,6 +165,8 @@ def growth_factor(log10_norms: np.ndarray) -> float:
 
 @dataclass(frozen=True)
 class Regime:
+    """How the gradient behaves over the run, and why, in words."""
+
     label: str  # "vanishing" | "exploding" | "near the edge"
     reason: str  # in words, with the numbers
 

@@ -44,10 +44,12 @@ class Experiment:
 
     @property
     def overflow_step(self) -> int | None:
+        """The first step whose state is no longer finite, or None."""
         return self.run.overflow_step
 
     @property
     def gamma(self) -> float:
+        """sup |f'| of the cell's activation."""
         return self.cell.activation.gamma
 
 

@@ -63,6 +63,7 @@ class Vocabulary:
         return len(self.tokens)
 
     def index(self, token: str) -> int:
+        """The position of `token`'s 1 in its one-hot vector; ValueError for a token outside the vocabulary."""
         try:
             return self.tokens.index(token)
         except ValueError:

@@ -55,18 +55,22 @@ class RNN:
 
     @property
     def params(self) -> dict[str, np.ndarray]:
+        """Constructor argument name -> array: W_xh, W_hh, b_h, W_hy, b_y."""
         return {name: getattr(self, name) for name in self.param_names}
 
     @property
     def hidden_size(self) -> int:
+        """H, the number of hidden units."""
         return self.W_hh.shape[0]
 
     @property
     def input_size(self) -> int:
+        """D, the size of each input x_t."""
         return self.W_xh.shape[1]
 
     @property
     def output_size(self) -> int:
+        """O, the size of each output y_t."""
         return self.W_hy.shape[0]
 
     def __repr__(self) -> str:
@@ -96,6 +100,7 @@ class RNN:
         return np.eye(self.hidden_size)
 
     def chain_readout(self, M: np.ndarray) -> np.ndarray:
+        """dh_T/dh_t from the carried M: the state is h itself, so M."""
         return M
 
     def chain_step(self, run, M: np.ndarray, t: int, out: np.ndarray | None = None) -> np.ndarray:

@@ -30,10 +30,12 @@ class Run:
 
     @property
     def T(self) -> int:
+        """The number of steps."""
         return self.xs.shape[0]
 
     @property
     def batched(self) -> bool:
+        """True for a batch of sequences, xs of shape (T, B, D)."""
         return self.xs.ndim == 3
 
 

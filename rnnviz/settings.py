@@ -73,6 +73,7 @@ class Settings:
             object.__setattr__(self, name, type(DEFAULTS[name])(getattr(self, name)))
 
     def replace(self, **changes) -> Settings:
+        """A copy with `changes` applied, checked like any new Settings."""
         return replace(self, **changes)
 
 
