@@ -309,6 +309,7 @@ def run_class(base_url: str, args, first_paths: list[str], work: Path) -> tuple[
             "action_timeout": args.action_timeout,
             "train": not args.no_train,
             "seed": args.seed,
+            "nice": args.browser_nice,
         }
         plan_path, result_path = work / f"plan-{index}.json", work / f"result-{index}.json"
         plan_path.write_text(json.dumps(plan))
@@ -343,12 +344,35 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
 
 
-def server_log_errors(log_path: Path) -> list[str]:
-    text = log_path.read_text(errors="replace")
-    return [line.strip()[:300] for line in text.splitlines() if re.search(r"Traceback|Error|Exception", line)]
+DISCONNECT_NOISE = ("WebSocketDisconnected", "ClientDisconnected", "ConnectionClosed", "WebSocketDisconnect")
 
 
-def report(args, records, failures, sampler: Sampler, figures: dict, log_errors: list[str]) -> dict:
+def server_log_errors(log_path: Path) -> tuple[list[str], int]:
+    """The tracebacks and error lines in the server's log (last line of each), and how many of them were only
+    Streamlit noting a tab that closed mid-message (not an error of the app)."""
+    errors, closed_tabs, block = [], 0, []
+    lines = log_path.read_text(errors="replace").splitlines() + ["(end of log)"]
+    for line in lines:
+        if line.startswith(("Traceback", "Exception in ASGI", "During handling")) or (
+            block and (line.startswith(" ") or not line.strip())
+        ):
+            block.append(line)
+            continue
+        if block:
+            block.append(line)
+            text = "\n".join(block)
+            if any(noise in text for noise in DISCONNECT_NOISE):
+                closed_tabs += 1
+            else:
+                errors.append(line.strip()[:300])
+            block = []
+        elif re.search(r"\b(ERROR|CRITICAL)\b", line):
+            errors.append(line.strip()[:300])
+    return errors, closed_tabs
+
+
+def report(args, records, failures, sampler: Sampler, figures: dict, log: tuple[list[str], int]) -> dict:
+    log_errors, closed_tabs = log
     latencies: dict[str, list[float]] = {}
     for record in records:
         for kind, values in record["latencies"].items():
@@ -371,11 +395,13 @@ def report(args, records, failures, sampler: Sampler, figures: dict, log_errors:
         },
         "errors": errors,
         "server log errors": log_errors,
+        "tabs closed mid-message (Streamlit log notes, not errors)": closed_tabs,
         "skipped": dict(skipped),
         "cold start RSS (MB)": figures["cold"],
         "warm start RSS (MB)": figures["warm"],
         "peak RSS (MB)": max([s.rss_mb for s in sampler.samples] or [0]),
         "RSS after close (MB)": figures["after"],
+        "load average before the class": figures.get("loadavg"),
         "server CPU during load, mean % of one core": round(statistics.mean([s.server_cpu_percent for s in load]), 1)
         if load
         else None,
@@ -407,6 +433,7 @@ def print_summary(summary: dict) -> None:
         f"{summary['warm start RSS (MB)']:.0f} MB, peak {summary['peak RSS (MB)']:.0f} MB, after close "
         f"{summary['RSS after close (MB)']:.0f} MB"
     )
+    print(f"machine load average before the class (other work on it): {summary['load average before the class']}")
     print(
         f"CPU during load: server {summary['server CPU during load, mean % of one core']}% of one core, "
         f"machine {summary['machine CPU during load, mean % of all cores']}% of all cores"
@@ -439,6 +466,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-train", action="store_true", help="leave out the Train page")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--browser-nice",
+        type=int,
+        default=19,
+        help="niceness of the browsers (19: they yield the CPU to the server, as on a real class where they run "
+        "on the students' machines; 0: they compete with it)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures and samples to this file")
     parser.add_argument(
         "--server-option",
@@ -460,6 +494,7 @@ def main(argv: list[str] | None = None) -> int:
         wait_healthy(base_url, 60)
         time.sleep(1)
         figures["cold"] = sampler.rss_now()
+        figures["loadavg"] = Path("/proc/loadavg").read_text().split()[0]
         print(
             f"server on {base_url} (pid {server.pid}), cold start RSS {figures['cold']:.0f} MB; probing pages…",
             flush=True,
