@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+from playwright.sync_api import expect
+
 LOSS_POINTS = """() => {
     const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
     const loss = plots.find(p => p.layout && p.layout.title && String(p.layout.title.text).includes('Training loss'));
@@ -26,15 +28,16 @@ def test_the_cells_page_loads_with_every_chart(app_page):
     app_page.open()
     app_page.open("cells")
     app_page.assert_healthy()
-    assert app_page.page.get_by_text("Cells: RNN, LSTM and GRU on the same input").is_visible()
-    assert app_page.page.locator(".js-plotly-plot").count() == 7
+    expect(app_page.page.get_by_text("Cells: RNN, LSTM and GRU on the same input")).to_be_visible()
+    expect(app_page.page.locator(".js-plotly-plot")).to_have_count(7)
 
 
 def test_the_memory_page_loads(app_page):
     app_page.open()
     app_page.open("memory")
     app_page.assert_healthy()
-    assert app_page.page.get_by_role("button", name="Run the classic comparison").is_visible()
+    expect(app_page.page.get_by_role("button", name="Run the classic comparison")).to_be_visible()
+    expect(app_page.page.get_by_role("button", name="Train RNN, LSTM and GRU")).to_be_visible()
 
 
 def test_training_draws_the_loss_curve_as_it_goes_and_stop_keeps_it(app_page):
@@ -46,9 +49,9 @@ def test_training_draws_the_loss_curve_as_it_goes_and_stop_keeps_it(app_page):
     assert wait_for(lambda: page.evaluate(LOSS_POINTS) > 0), "no loss curve appeared"
     first = page.evaluate(LOSS_POINTS)
     assert wait_for(lambda: page.evaluate(LOSS_POINTS) > first), "the loss curve did not grow"
-    assert page.get_by_text("Training… step").first.is_visible()
+    expect(page.get_by_text("Training… step").first).to_be_visible()
     page.get_by_role("button", name="Stop").click()
     app_page.settle()
     app_page.assert_healthy()
-    assert page.get_by_text("Stopped at step").first.is_visible()
+    expect(page.get_by_text("Stopped at step").first).to_be_visible()
     assert page.evaluate(LOSS_POINTS) >= first
