@@ -159,3 +159,9 @@ def test_the_table_of_an_exploded_gradient_keeps_its_log_column_finite():
     table = figures.per_step_table(exp)
     assert np.isfinite(table["log10 ‖dh_T/dh_k‖"]).all()
     assert np.isinf(table["‖dL/dh_k‖"]).any()  # the gradient left float64 in the backward pass
+
+
+def test_a_run_whose_gradient_is_not_finite_anywhere_says_so_instead_of_an_empty_chart(overflow_exp):
+    for figure in (figures.step_terms_figure(overflow_exp), figures.backward_animation_figure(overflow_exp)):
+        words = " ".join(annotation.text for annotation in figure.layout.annotations)
+        assert figure.data or "beyond floating point" in words

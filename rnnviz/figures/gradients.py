@@ -50,7 +50,8 @@ def log_ticks(low: float, high: float, max_ticks: int = 8) -> tuple[list[float],
     if not (np.isfinite(low) and np.isfinite(high)):
         return [0.0], ["10<sup>0</sup>"]
     low, high = int(np.floor(min(low, high))), int(np.ceil(max(low, high)))
-    step = max(1, int(np.ceil((high - low) / max(max_ticks - 1, 1))))
+    raw = max(1.0, (high - low) / max(max_ticks - 1, 1))
+    step = next(int(m * 10**e) for e in range(0, 5) for m in (1, 2, 5) if m * 10**e >= raw)  # 1, 2, 5, 10, ...
     first = int(np.floor(low / step) * step)
     values = list(range(first, high + step, step))
     return [float(v) for v in values], [f"10<sup>{v}</sup>" for v in values]
@@ -78,7 +79,7 @@ def _legend_below(fig: go.Figure, y: float = -0.2, bottom: int = 120) -> go.Figu
 def _finite_part_note(exp) -> str:
     if exp.overflow_step is None:
         return ""
-    return f" (finite part: the state overflowed at step {exp.overflow_step})"
+    return f"<br><sup>the finite part: the state overflowed at step {exp.overflow_step}</sup>"
 
 
 def jacobian_norms_figure(exp) -> go.Figure:
@@ -237,10 +238,17 @@ def step_terms_figure(exp, rescaled: bool = False) -> go.Figure:
     T = exp.analysed_steps
     t = np.arange(1, T + 1)
     carries = loss_steps(exp.settings.loss_placement, T)
+    term_norms = {name: exp.gradients.term_norms(name) for name in TERM_NAMES}
+    if not any(np.isfinite(norms).any() and np.nanmax(norms) > 0 for norms in term_norms.values()):
+        return style.empty_figure(
+            "No finite step term to draw: the gradient is beyond floating point (or exactly 0) at every step.<br>"
+            "Lower the weight scale or the sequence length.",
+            f"Each step's own term of the gradient{_finite_part_note(exp)}",
+        )
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.62, 0.38], vertical_spacing=0.08)
     plotted = []
     for name in TERM_NAMES:
-        log_norms = _log10(exp.gradients.term_norms(name))
+        log_norms = _log10(term_norms[name])
         if rescaled and np.isfinite(log_norms).any():
             log_norms = log_norms - np.nanmax(log_norms[np.isfinite(log_norms)])
         plotted.append(log_norms)
@@ -320,7 +328,9 @@ def backward_animation_figure(exp, max_frames: int = MAX_FRAMES) -> go.Figure:
     finite = log_dh[np.isfinite(log_dh)]
     if finite.size == 0:
         return style.empty_figure(
-            "No gradient reaches the states: ∂L/∂h_k is 0 or not finite at every step.", "The gradient flowing back"
+            "No finite ∂L/∂h_k to draw: the gradient is beyond floating point (or exactly 0) at every step.<br>"
+            "Lower the weight scale or the sequence length.",
+            f"The gradient flowing back{_finite_part_note(exp)}",
         )
     low, high = float(finite.min()), float(finite.max())
     high = high if high > low else low + 1.0
