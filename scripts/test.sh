@@ -3,6 +3,9 @@
 # and runs pytest. Extra arguments go to pytest, e.g. `bash scripts/test.sh tests/test_optim.py -q`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# One BLAS thread per process: the matrices are small (H <= 256) and a shared server runs many sessions
+# at once, where threads of one product only fight each other for the cores.
+export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}" OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 if ! command -v chromium >/dev/null 2>&1; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
