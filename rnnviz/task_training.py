@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -111,9 +111,6 @@ class TaskConfig:
     def baseline(self) -> float:
         """The loss of the trivial answer (`rnnviz.tasks.baseline_loss`)."""
         return baseline_loss(self.task, self.seq_length)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def make_cell(kind: str, config: TaskConfig):

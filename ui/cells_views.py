@@ -247,6 +247,7 @@ def result_table(config: TaskConfig, histories: dict[str, CellHistory]) -> None:
                 "outcome": outcome(history, config.baseline),
                 "steps clipped": f"{history.clipped.mean():.0%}" if history.steps else "",
                 "gradient spikes": int(spikes(history.grad_norm).size),
+                "steps skipped (overflow)": int(history.skipped.sum()),
             }
         )
     st.dataframe(
