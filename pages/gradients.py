@@ -56,9 +56,11 @@ with notices.page_guard("the gradients page"):
     with right:
         st.latex(
             r"\frac{\partial L}{\partial W_{hh}} = \sum_{t=1}^{T} \underbrace{\frac{\partial L}{\partial a_t}"
-            r"\, h_{t-1}^{\top}}_{\text{step } t\text{'s term}}, \quad \frac{\partial L}{\partial W_{xh}} = "
-            r"\sum_t \frac{\partial L}{\partial a_t}\, x_t^{\top}, \quad \frac{\partial L}{\partial b_h} = "
-            r"\sum_t \frac{\partial L}{\partial a_t}"
+            r"\, h_{t-1}^{\top}}_{\text{step } t\text{'s term}}"
+        )
+        st.latex(
+            r"\frac{\partial L}{\partial W_{xh}} = \sum_t \frac{\partial L}{\partial a_t}\, x_t^{\top}, \quad"
+            r"\frac{\partial L}{\partial b_h} = \sum_t \frac{\partial L}{\partial a_t}"
         )
         st.markdown(gradient_views.share_words(exp))
         st.markdown(gradient_views.placement_words(exp))

@@ -215,8 +215,8 @@ def power_norms_figure(exp, n_max: int = 100) -> go.Figure:
                 text=f"peak 10^{peak:.1f} at n = {peak_n}",
                 showarrow=True,
                 arrowhead=2,
-                ax=40,
-                ay=-30,
+                ax=80,
+                ay=-10,
                 row=1,
                 col=col,
             )
