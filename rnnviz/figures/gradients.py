@@ -342,7 +342,7 @@ def backward_animation_figure(exp, max_frames: int = MAX_FRAMES) -> go.Figure:
     size = int(np.clip(420 / (T + 1), 4, 14))  # the nodes touch at most, on a chart about 600 px wide
     node_k = k.astype(np.int16)
     zeros = np.zeros(T + 1, dtype=np.int8)
-    ticks = log_ticks(low, high, 5)
+    ticks = log_ticks(low, high, 9)
 
     def reached(front: int) -> dict:
         return {"type": "scatter", "x": node_k[front:], "y": zeros[front:], "marker": {"color": colour[front:]}}
