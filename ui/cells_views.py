@@ -128,7 +128,10 @@ def task_controls() -> TaskConfig | None:
             format_func={"adam": "Adam", "sgd": "SGD"}.get,
             key="memory_optimizer",
         )
-        learning_rate = second.select_slider("Learning rate", LEARNING_RATES, value=0.01, key="memory_lr")
+        low, high = LIMITS.task_learning_rate
+        learning_rate = second.select_slider(
+            "Learning rate", [lr for lr in LEARNING_RATES if low <= lr <= high], value=0.01, key="memory_lr"
+        )
         clipping = third.radio(
             "Gradient clipping",
             CLIPPING,
