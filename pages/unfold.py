@@ -3,9 +3,8 @@ filling in over the whole run."""
 
 import streamlit as st
 
-from rnnviz.figures.unfold import ANIMATION_UNITS
-from ui import controls, explain, labels, notices, unfold_views
-from ui.cache import cell_views, experiment_for, figure, parts_at
+from ui import controls, explain, export, labels, notices, unfold_views
+from ui.cache import cell_views, experiment_for, parts_at
 
 
 @st.fragment
@@ -16,7 +15,7 @@ def step_section(settings) -> None:
         T = exp.run.T
         st.subheader("Step through the run")
         t = unfold_views.stepper(T)
-        unfold_views.graph(settings, t, T)
+        graph_figure = unfold_views.graph(settings, t, T)
 
         parts = parts_at(settings, t)
         equations, facts = st.columns([3, 2], gap="large")
@@ -33,8 +32,11 @@ def step_section(settings) -> None:
             st.markdown("\n\n".join(unfold_views.step_facts(exp, parts)))
 
         st.markdown("#### Two pictures of the same cell")
-        st.plotly_chart(cell_views(settings, t), width="stretch", theme=None, config={"displayModeBar": False})
+        cell_figure = cell_views(settings, t)
+        st.plotly_chart(cell_figure, width="stretch", theme=None, config=export.chart_config(f"cell_step_{t}"))
         notices.look_at(explain.LOOK_AT["cell_views"])
+        # here, inside the stepper's fragment, so that the report is of the step shown
+        unfold_views.report_button(settings, t, graph_figure, cell_figure)
 
 
 settings = controls.current_settings()
@@ -43,10 +45,7 @@ with notices.page_guard("the Unfold page"):
     exp = experiment_for(settings)
     model, sharing = st.columns([2, 1], gap="large")
     with model:
-        st.latex(
-            r"h_t = f\left(W_{hh}\,h_{t-1} + W_{xh}\,x_t + b_h\right), \qquad "
-            r"y_t = g\left(W_{hy}\,h_t + b_y\right)"
-        )
+        st.latex(unfold_views.RECURRENCE.latex)
         st.markdown(
             f"The cell reads the input $x_t$ and its own previous state $h_{{t-1}}$. Here $f$ is "
             f"{labels.choice_label('activation', settings.activation)}. The output map $g$ is linear for "
@@ -66,19 +65,11 @@ step_section(settings)
 
 with notices.page_guard("the hidden-state charts"):
     st.subheader("The hidden state over the whole run")
+    animation_figure, norms_figure = unfold_views.run_figures(settings)
     animation, norms = st.columns([3, 2], gap="medium")
     with animation:
-        st.plotly_chart(
-            figure("hidden_state_animation", settings), width="stretch", theme=None, config={"displayModeBar": False}
-        )
-        shown = (
-            ""
-            if settings.hidden_size <= ANIMATION_UNITS
-            else f" Only the first {ANIMATION_UNITS} of the {settings.hidden_size} units are drawn."
-        )
-        notices.look_at(explain.LOOK_AT["animation"] + shown)
+        st.plotly_chart(animation_figure, width="stretch", theme=None, config=export.chart_config("hidden_state"))
+        notices.look_at(unfold_views.animation_look_at(settings))
     with norms:
-        st.plotly_chart(
-            figure("state_norms_figure", settings), width="stretch", theme=None, config={"displayModeBar": False}
-        )
+        st.plotly_chart(norms_figure, width="stretch", theme=None, config=export.chart_config("state_norms"))
         notices.look_at(explain.LOOK_AT["norms"])

@@ -1,5 +1,5 @@
-"""The parts of the Unfold page: the recurrence with one step's numbers, the parameter count, the stepper and
-the clickable unrolled graph.
+"""The parts of the Unfold page: the recurrence with one step's numbers, the parameter count, the stepper, the
+clickable unrolled graph, and the sections of the page's offline report.
 
 The LaTeX builders are plain functions of the numbers (no Streamlit), so they are tested without a page.
 """
@@ -10,15 +10,18 @@ import math
 from functools import partial
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from rnnviz.experiment import SENTENCE, Experiment
+from rnnviz.figures.unfold import ANIMATION_UNITS
 from rnnviz.inputs import sentence_inputs
 from rnnviz.losses import input_steps, loss_steps
+from rnnviz.report import Equation
 from rnnviz.settings import Settings
 from rnnviz.stepper import StepParts
-from ui import controls, explain, labels, notices
-from ui.cache import figure
+from ui import controls, explain, export, labels, notices
+from ui.cache import experiment_for, figure, parts_at
 
 STEP_KEY = "step"  # the step slider, bound to the URL parameter `step`
 GRAPH_KEY = "unfold_graph"  # the clickable unrolled graph
@@ -36,6 +39,10 @@ F_LATEX = {
     "linear": r"\mathrm{id}",
     "leaky_relu": r"\mathrm{LeakyReLU}",
 }
+RECURRENCE = Equation(
+    r"h_t = f\left(W_{hh}\,h_{t-1} + W_{xh}\,x_t + b_h\right), \qquad y_t = g\left(W_{hy}\,h_t + b_y\right)",
+    "h_t = f(W_hh h_{t−1} + W_xh x_t + b_h),     y_t = g(W_hy h_t + b_y)",
+)
 
 
 # --- the recurrence with numbers -------------------------------------------------------------------------------
@@ -73,6 +80,40 @@ def recurrence_latex(parts: StepParts, activation: str, max_units: int = EQUATIO
         rf"h_{{{t}}} = f(a_{{{t}}}) = {f}\!\left({v(parts.a)}\right) = {v(parts.h)}",
         rf"y_{{{t}}} = W_{{hy}}\,h_{{{t}}} + b_y = {v(parts.y)}",
         rf"\mathrm{{softmax}}(y_{{{t}}}) = {v(parts.p)}",
+    ]
+
+
+def text_number(value: float) -> str:
+    """A number as plain text, as `latex_number` writes it: 3 decimals, e-notation for very large or small ones."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    if value != 0 and (abs(value) >= 1e4 or abs(value) < 1e-3):
+        return f"{value:.2e}"
+    return f"{value:.3f}"
+
+
+def text_vector(v: np.ndarray, max_units: int = EQUATION_UNITS) -> str:
+    """The first `max_units` entries as plain text, e.g. "(0.120, -0.500, …)"."""
+    entries = [text_number(float(value)) for value in v[:max_units]]
+    if v.shape[0] > max_units:
+        entries.append("…")
+    return "(" + ", ".join(entries) + ")"
+
+
+def recurrence_equations(parts: StepParts, activation: str, max_units: int = EQUATION_UNITS) -> list[Equation]:
+    """The lines of `recurrence_latex` as report equations, each with a plain-text rendering of its numbers."""
+    t, v = parts.t, lambda values: text_vector(values, max_units)  # noqa: E731 - as in recurrence_latex
+    texts = [
+        f"a_{t} = W_hh h_{t - 1} + W_xh x_{t} + b_h = {v(parts.recurrent_part)} + {v(parts.input_part)} + "
+        f"{v(parts.bias)} = {v(parts.a)}",
+        f"h_{t} = f(a_{t}) = {activation}({v(parts.a)}) = {v(parts.h)}",
+        f"y_{t} = W_hy h_{t} + b_y = {v(parts.y)}",
+        f"softmax(y_{t}) = {v(parts.p)}",
+    ]
+    return [
+        Equation(latex, text) for latex, text in zip(recurrence_latex(parts, activation, max_units), texts, strict=True)
     ]
 
 
@@ -195,8 +236,8 @@ def stepper(T: int) -> int:
         )
 
 
-def graph(settings: Settings, step: int, T: int) -> None:
-    """The unrolled graph around `step`; clicking a node selects its step."""
+def graph(settings: Settings, step: int, T: int) -> go.Figure:
+    """The unrolled graph around `step`; clicking a node selects its step. Returns the figure."""
     fig = figure("unrolled_graph_figure", settings, step=step)
     st.plotly_chart(
         fig,
@@ -205,6 +246,69 @@ def graph(settings: Settings, step: int, T: int) -> None:
         key=GRAPH_KEY,
         on_select=partial(_select_clicked_step, T),
         selection_mode="points",
-        config={"displayModeBar": False},
+        config=export.chart_config("unrolled_graph"),
     )
     notices.look_at(explain.LOOK_AT["graph"])
+    return fig
+
+
+def animation_look_at(settings: Settings) -> str:
+    """What to look at in the animation, and which units it draws when not all of them."""
+    shown = (
+        ""
+        if settings.hidden_size <= ANIMATION_UNITS
+        else f" Only the first {ANIMATION_UNITS} of the {settings.hidden_size} units are drawn."
+    )
+    return explain.LOOK_AT["animation"] + shown
+
+
+def run_figures(settings: Settings) -> tuple[go.Figure, go.Figure]:
+    """The hidden state over the whole run: the animation and ||h_t|| with the share of saturated units."""
+    return figure("hidden_state_animation", settings), figure("state_norms_figure", settings)
+
+
+# --- the offline report ------------------------------------------------------------------------------------------
+
+
+def report_sections(settings: Settings, t: int, graph_figure: go.Figure, cell_figure: go.Figure) -> list:
+    """The report of the view at step t: the recurrence, the parameter count, the graph, step t's numbers and
+    cell views, and the hidden state over the run, each chart with what to look at."""
+    exp, parts = experiment_for(settings), parts_at(settings, t)
+    count, breakdown = parameter_count(exp)
+    animation, norms = run_figures(settings)
+    note = units_note(parts.h.shape[0], parts.y.shape[0])
+    return [
+        (
+            "The recurrence",
+            [
+                RECURRENCE,
+                f"f is {labels.choice_label('activation', settings.activation)}; g is the softmax (every step "
+                "predicts a class). The state starts from h_0 = 0.",
+            ],
+        ),
+        (
+            "Parameters, for any sequence length T",
+            f"**{count:,}**: {breakdown}. The same weights are used at every step (weight sharing), so unrolling "
+            f"over T = {settings.seq_length} steps adds no parameters.",
+        ),
+        ("The unrolled graph", [graph_figure, explain.LOOK_AT["graph"]]),
+        (
+            f"The recurrence at step {t}, with its numbers",
+            [
+                *recurrence_equations(parts, settings.activation),
+                *([note] if note else []),
+                explain.LOOK_AT["equations"],
+            ],
+        ),
+        (f"Step {t} of {exp.run.T}", "\n\n".join(step_facts(exp, parts))),
+        ("Two pictures of the same cell", [cell_figure, explain.LOOK_AT["cell_views"]]),
+        ("The hidden state over the whole run", [animation, animation_look_at(settings)]),
+        ("Its norm and saturation", [norms, explain.LOOK_AT["norms"]]),
+    ]
+
+
+def report_button(settings: Settings, t: int, graph_figure: go.Figure, cell_figure: go.Figure) -> None:
+    """The offline report of the view at step t (built when clicked)."""
+    export.report_button(
+        "Unfold", settings, report_sections(settings, t, graph_figure, cell_figure), query={STEP_KEY: str(t)}
+    )
