@@ -14,12 +14,14 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from rnnviz import figures
 from rnnviz.comparison import GATED_INITS, Comparison, compare_cells
 from rnnviz.optim import CLIPPING, OPTIMIZERS
+from rnnviz.report import Equation
 from rnnviz.settings import LIMITS, Settings
 from rnnviz.task_training import (
     CELL_KINDS,
@@ -33,7 +35,7 @@ from rnnviz.task_training import (
     train_on_task,
 )
 from rnnviz.tasks import TASKS
-from ui import notices
+from ui import export, notices
 
 _LOGGER = logging.getLogger("rnnviz.app")
 CELL_NAMES = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
@@ -42,6 +44,29 @@ LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01, 0.02, 0.05)
 MEMORY_RUN = "memory_run"  # session_state: the user's last training run (lists of numbers)
 REDRAW_SECONDS = 0.4  # live charts are redrawn at most this often
 MAX_CONCURRENT_TRAININGS = 2  # training runs of different visitors at once on this server
+LSTM_EQUATIONS = Equation(
+    r"\begin{aligned}"
+    r"i_t &= \sigma(W_{ii} x_t + b_{ii} + W_{hi} h_{t-1} + b_{hi})\\"
+    r"f_t &= \sigma(W_{if} x_t + b_{if} + W_{hf} h_{t-1} + b_{hf})\\"
+    r"o_t &= \sigma(W_{io} x_t + b_{io} + W_{ho} h_{t-1} + b_{ho})\\"
+    r"g_t &= \tanh(W_{ig} x_t + b_{ig} + W_{hg} h_{t-1} + b_{hg})\\"
+    r"c_t &= f_t \odot c_{t-1} + i_t \odot g_t\\"
+    r"h_t &= o_t \odot \tanh(c_t)"
+    r"\end{aligned}",
+    "i_t = σ(W_ii x_t + b_ii + W_hi h_{t−1} + b_hi);   f_t = σ(W_if x_t + b_if + W_hf h_{t−1} + b_hf);   "
+    "o_t = σ(W_io x_t + b_io + W_ho h_{t−1} + b_ho);   g_t = tanh(W_ig x_t + b_ig + W_hg h_{t−1} + b_hg);   "
+    "c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t;   h_t = o_t ⊙ tanh(c_t)",
+)
+GRU_EQUATIONS = Equation(
+    r"\begin{aligned}"
+    r"r_t &= \sigma(W_{ir} x_t + b_{ir} + W_{hr} h_{t-1} + b_{hr})\\"
+    r"z_t &= \sigma(W_{iz} x_t + b_{iz} + W_{hz} h_{t-1} + b_{hz})\\"
+    r"n_t &= \tanh\big(W_{in} x_t + b_{in} + r_t \odot (W_{hn} h_{t-1} + b_{hn})\big)\\"
+    r"h_t &= (1 - z_t) \odot n_t + z_t \odot h_{t-1}"
+    r"\end{aligned}",
+    "r_t = σ(W_ir x_t + b_ir + W_hr h_{t−1} + b_hr);   z_t = σ(W_iz x_t + b_iz + W_hz h_{t−1} + b_hz);   "
+    "n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t−1} + b_hn));   h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}",
+)
 
 
 # Cells ------------------------------------------------------------------------------------------------------------
@@ -91,9 +116,20 @@ def power_of_ten(log10_value: float) -> str:
     return "0 (exactly)" if log10_value == -np.inf else "overflow"
 
 
+def gradient_reached(comparison: Comparison) -> dict[str, str]:
+    """Per cell, how much of the gradient at step T reaches the first state, as a power of ten."""
+    return {result.name: power_of_ten(result.norms.log10_spectral[0]) for result in comparison.cells.values()}
+
+
+def metric_table(comparison: Comparison) -> pd.DataFrame:
+    """The page's three metrics as a table: one row per cell."""
+    reached = gradient_reached(comparison)
+    return pd.DataFrame({"cell": list(reached), "||dh_T/dh_0||": list(reached.values())})
+
+
 def chart(fig: go.Figure, key: str, look: str) -> None:
-    """A chart and what to look at in it."""
-    st.plotly_chart(fig, width="stretch", key=key)
+    """A chart (its toolbar saves a PNG named `key`) and what to look at in it."""
+    st.plotly_chart(fig, width="stretch", key=key, config=export.chart_config(key))
     notices.look_at(look)
 
 
