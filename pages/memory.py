@@ -4,9 +4,10 @@ import numpy as np
 import streamlit as st
 
 from rnnviz import figures
+from rnnviz.report import Equation
 from rnnviz.task_training import CLASSIC
 from rnnviz.tasks import make_task
-from ui import notices
+from ui import export, notices
 from ui.cells_views import TASK_NAMES, describe_config, show_classic, show_last_run, task_controls, train_live
 
 st.title("Long-range memory: where the vanilla RNN fails")
@@ -16,21 +17,29 @@ st.markdown(
     "average answer. Gated cells carry it."
 )
 
+ADDING = (
+    "**Adding problem** (Hochreiter & Schmidhuber 1997). At each of T steps the input is a value "
+    "from U(0, 1) and a marker; two values are marked, one in each half. After the last step the "
+    "network must answer their sum. Always answering 1 costs"
+)
+ADDING_BASELINE = Equation(
+    r"\mathbb{E}\,(u + u' - 1)^2 = \operatorname{Var}(u + u') = \tfrac{1}{6} \approx 0.167",
+    "E (u + u′ − 1)² = Var(u + u′) = 1/6 ≈ 0.167",
+)
+COPY = (
+    "**Copy memory** (Arjovsky, Shah & Bengio 2016). Ten symbols from 8, then a delay of T blank "
+    "steps, a delimiter, and ten more steps in which the network must repeat the symbols. Answering "
+    "blank, then guessing, costs (cross-entropy per step)"
+)
+COPY_BASELINE = Equation(r"\frac{10 \log 8}{T + 20}", "10 log 8 / (T + 20)")
+
 left, right = st.columns(2)
 with left:
-    st.markdown(
-        "**Adding problem** (Hochreiter & Schmidhuber 1997). At each of T steps the input is a value "
-        "from U(0, 1) and a marker; two values are marked, one in each half. After the last step the "
-        "network must answer their sum. Always answering 1 costs"
-    )
-    st.latex(r"\mathbb{E}\,(u + u' - 1)^2 = \operatorname{Var}(u + u') = \tfrac{1}{6} \approx 0.167")
+    st.markdown(ADDING)
+    st.latex(ADDING_BASELINE.latex)
 with right:
-    st.markdown(
-        "**Copy memory** (Arjovsky, Shah & Bengio 2016). Ten symbols from 8, then a delay of T blank "
-        "steps, a delimiter, and ten more steps in which the network must repeat the symbols. Answering "
-        "blank, then guessing, costs (cross-entropy per step)"
-    )
-    st.latex(r"\frac{10 \log 8}{T + 20}")
+    st.markdown(COPY)
+    st.latex(COPY_BASELINE.latex)
 
 with notices.page_guard("the long-range memory page"):
     st.subheader("The classic comparison")
@@ -42,20 +51,35 @@ with notices.page_guard("the long-range memory page"):
     )
     if st.button("Run the classic comparison", type="primary", key="memory_classic"):
         st.session_state["memory_show_classic"] = True
-    if st.session_state.get("memory_show_classic"):
-        show_classic()
+    classic_sections = show_classic() if st.session_state.get("memory_show_classic") else None
 
     st.subheader("Your own run")
     task = st.session_state.get("memory_task", "adding")
     T = int(st.session_state.get("memory_T", 50))
     example = make_task(task, T, 1, np.random.default_rng(int(st.session_state.get("memory_seed", 0))))
-    st.plotly_chart(figures.task_example_figure(example), width="stretch", key="memory-example")
-    notices.look_at(
+    example_figure = figures.task_example_figure(example)
+    st.plotly_chart(
+        example_figure, width="stretch", key="memory-example", config=export.chart_config(f"{task}_example")
+    )
+    example_look_at = (
         f"One sequence of the {TASK_NAMES[task]} at T = {T}, as the cells see it in training. The information "
         "the answer needs sits far from the step where the answer is asked for."
     )
+    notices.look_at(example_look_at)
     config = task_controls()
+    last_sections = None
     if config is not None:
         train_live(config)
     else:
-        show_last_run()
+        last_sections = show_last_run()
+    st.divider()
+    export.report_button(
+        "Long-range memory",
+        None,
+        [
+            ("The tasks", [ADDING, ADDING_BASELINE, COPY, COPY_BASELINE]),
+            (f"An example of the {TASK_NAMES[task]}", [example_figure, example_look_at]),
+            *(classic_sections or []),
+            *(last_sections or []),
+        ],
+    )

@@ -256,25 +256,22 @@ def histories_of(
     }
 
 
-def draw_training(slots: dict, config: TaskConfig, histories: dict[str, CellHistory], key: str) -> None:
-    """Redraw the loss and gradient-norm charts into their placeholders."""
+def draw_training(
+    slots: dict, config: TaskConfig, histories: dict[str, CellHistory], key: str
+) -> tuple[go.Figure, go.Figure]:
+    """Redraw the loss and gradient-norm charts into their placeholders; returns the two figures."""
     found = {kind: spikes(history.grad_norm) for kind, history in histories.items()}
-    slots["loss"].plotly_chart(
-        figures.task_loss_figure(histories, config.baseline, config.task, config.steps),
-        width="stretch",
-        key=f"memory-loss-{key}",
-    )
+    loss = figures.task_loss_figure(histories, config.baseline, config.task, config.steps)
+    norm = figures.task_grad_norm_figure(histories, config.clipping, config.clip_threshold, found, config.steps)
+    slots["loss"].plotly_chart(loss, width="stretch", key=f"memory-loss-{key}", config=export.chart_config("task_loss"))
     slots["norm"].plotly_chart(
-        figures.task_grad_norm_figure(histories, config.clipping, config.clip_threshold, found, config.steps),
-        width="stretch",
-        key=f"memory-norm-{key}",
+        norm, width="stretch", key=f"memory-norm-{key}", config=export.chart_config("task_gradient_norm")
     )
+    return loss, norm
 
 
-def result_table(config: TaskConfig, histories: dict[str, CellHistory]) -> None:
+def result_frame(config: TaskConfig, histories: dict[str, CellHistory]) -> pd.DataFrame:
     """One row per cell: the recent and held-out loss against the baseline, clipping and spikes."""
-    import pandas as pd
-
     rows = []
     for kind, history in histories.items():
         rows.append(
@@ -289,8 +286,13 @@ def result_table(config: TaskConfig, histories: dict[str, CellHistory]) -> None:
                 "steps skipped (overflow)": int(history.skipped.sum()),
             }
         )
+    return pd.DataFrame(rows)
+
+
+def result_table(table: pd.DataFrame, key: str) -> None:
+    """The table of `result_frame`, with a CSV download."""
     st.dataframe(
-        pd.DataFrame(rows),
+        table,
         hide_index=True,
         width="stretch",
         column_config={
@@ -298,6 +300,7 @@ def result_table(config: TaskConfig, histories: dict[str, CellHistory]) -> None:
             for name in ("loss, last 25 steps", "held-out loss", "trivial baseline")
         },
     )
+    export.csv_button(table, f"memory_{key}.csv", label="Download the results (CSV)", key=f"memory_csv_{key}")
 
 
 def headline(config: TaskConfig, histories: dict[str, CellHistory]) -> str:
@@ -366,39 +369,62 @@ def train_live(config: TaskConfig) -> None:
     st.rerun()
 
 
-def show_last_run() -> None:
-    """The user's last run: finished, or stopped part-way."""
+def show_last_run() -> list | None:
+    """The user's last run: finished, or stopped part-way. Returns its report sections (None with no run)."""
     run = st.session_state.get(MEMORY_RUN)
     if not run:
         st.info("Choose a task and press **Train RNN, LSTM and GRU**, or run the classic comparison above.")
-        return
+        return None
     config = run["config"]
     histories = histories_of(run["records"], run["evaluation"])
     steps = min((h.steps for h in histories.values()), default=0)
     if run["done"]:
-        st.success(f"**Trained {steps} steps.** {headline(config, histories)}")
+        summary = f"**Trained {steps} steps.** {headline(config, histories)}"
+        st.success(summary)
     else:
-        st.warning(
+        summary = (
             f"**Stopped at step {steps} of {config.steps}.** The charts show the steps done so far. "
             f"{headline(config, histories) if steps >= 25 else ''}"
         )
+        st.warning(summary)
     st.caption(describe_config(config))
-    show_result(config, histories, key="last")
+    return result_sections("Your last run", summary, config, show_result(config, histories, key="last"))
 
 
-def show_result(config: TaskConfig, histories: dict[str, CellHistory], key: str) -> None:
-    """The loss and gradient-norm charts with what to look at, and the table."""
+LOSS_LOOK_AT = (
+    "A cell has learned the task when its bold line drops clearly under the red dashed line, the loss "
+    "of the trivial answer. Staying on the line means the cell learned only the average."
+)
+SPIKES_LOOK_AT = (
+    "Triangles mark gradient spikes (ten times the recent median). With clipping off they can throw "
+    "a cell's loss back up; with norm clipping every step larger than the threshold is scaled down."
+)
+
+
+def show_result(
+    config: TaskConfig, histories: dict[str, CellHistory], key: str
+) -> tuple[go.Figure, go.Figure, pd.DataFrame]:
+    """The loss and gradient-norm charts with what to look at, and the table; returns the figures and the table."""
     slots = {"loss": st.empty(), "norm": st.empty()}
-    draw_training(slots, config, histories, key)
-    notices.look_at(
-        "A cell has learned the task when its bold line drops clearly under the red dashed line, the loss "
-        "of the trivial answer. Staying on the line means the cell learned only the average."
-    )
-    result_table(config, histories)
-    notices.look_at(
-        "Triangles mark gradient spikes (ten times the recent median). With clipping off they can throw "
-        "a cell's loss back up; with norm clipping every step larger than the threshold is scaled down."
-    )
+    loss, norm = draw_training(slots, config, histories, key)
+    notices.look_at(LOSS_LOOK_AT)
+    table = result_frame(config, histories)
+    result_table(table, key)
+    notices.look_at(SPIKES_LOOK_AT)
+    return loss, norm, table
+
+
+def result_sections(
+    title: str, summary: str, config: TaskConfig, shown: tuple[go.Figure, go.Figure, pd.DataFrame]
+) -> list:
+    """A run's part of the report: what was trained, the two charts with what to look at, and the table."""
+    loss, norm, table = shown
+    return [
+        (title, [summary, describe_config(config) + "."]),
+        (f"{title}: the loss", [loss, LOSS_LOOK_AT]),
+        (f"{title}: the gradient norm", [norm, SPIKES_LOOK_AT]),
+        (f"{title}: the numbers", table),
+    ]
 
 
 # Long-range memory: the classic comparison, shared -------------------------------------------------------------
@@ -448,8 +474,9 @@ def classic_training(config: TaskConfig = CLASSIC) -> SharedTraining:
     return SharedTraining(config)
 
 
-def show_classic() -> None:
-    """Start (once per server) or join the classic comparison, watch it live, then show its result."""
+def show_classic() -> list | None:
+    """Start (once per server) or join the classic comparison, watch it live, then show its result. Returns its
+    report sections (None when it failed)."""
     shared = classic_training(CLASSIC)
     shared.start()
     config = shared.config
@@ -472,9 +499,10 @@ def show_classic() -> None:
         places["norm"].empty()
     if shared.error:
         st.error(f"{notices.FAILURE_PREFIX}: {shared.error}")
-        return
+        return None
     histories = shared.histories()
-    st.success(f"**Classic comparison:** {headline(config, histories)}")
+    summary = f"**Classic comparison:** {headline(config, histories)}"
+    st.success(summary)
     took = f" Trained in {shared.seconds:.0f} s on this server." if shared.seconds is not None else ""
     st.caption(describe_config(config) + "." + took)
-    show_result(config, histories, key="classic")
+    return result_sections("The classic comparison", summary, config, show_result(config, histories, key="classic"))
