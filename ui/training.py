@@ -8,7 +8,9 @@ two chunks. The trainer (the model, Adam's moments and the history: small) lives
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
 
+import pandas as pd
 import streamlit as st
 
 from rnnviz.activations import ACTIVATIONS
@@ -29,11 +31,12 @@ from rnnviz.train import (
     load_model,
     model_bytes,
 )
-from ui import notices
+from ui import export, notices
 
 REFRESH_SECONDS = 0.25  # the fragment's rerun interval while training
 CHUNK_SECONDS = 0.2  # each run trains epochs for about this long (at least one epoch)
 FRAMES = 20  # the article's 100 epochs grow in about this many redraws
+REPORT_SAMPLE_CHARS = 50  # characters generated for the report
 JOB, UPLOADED, SOURCE, NOTICE, UPLOAD_NOTICE, GENERATED, DRAWN_RUNNING = (
     "train_job",
     "train_uploaded",
@@ -252,7 +255,9 @@ def _panel() -> None:
         st.info(job.message + " The model trained so far is kept: generate from it or download it below.")
     else:
         st.success(f"Trained {done} epochs on {job.n_windows:,} windows of {recipe.seq_length} characters.")
-    charts(result, recipe)
+    chart_sections = charts(result, recipe)
+    if not job.running and done:
+        report_button(job, result, chart_sections)
     if not job.running and st.session_state.get(DRAWN_RUNNING):
         st.rerun()  # the page around the fragment still shows "training": redraw it once with the final model
 
@@ -280,51 +285,65 @@ def _is_article_recipe(result) -> bool:
     ) and result.vocabulary == tuple(sorted(set(ARTICLE_TEXT)))
 
 
-def charts(result, recipe: Recipe) -> None:
-    """The curves, the gradient norm, the RNNbow heatmap and the spectrum of W_hh, each with what to look at."""
+ARTICLE_LOOK_AT = (
+    "The red crosses are the article's Keras run of this recipe: loss 2.79 at epoch 3, 1.77 at "
+    "45, 0.61 at 88; accuracy 0.02, 0.56, then 0.875 by epochs 77–88 (about 0.95 in another "
+    "framework). Loss and accuracy are averaged over each epoch's batches, as Keras reports them."
+)
+CURVES_LOOK_AT = (
+    "The loss starts near log(vocabulary size), a uniform guess, and falls as the model learns. "
+    "Accuracy is the share of windows whose next character gets the highest probability."
+)
+GRAD_LOOK_AT = (
+    "Spikes in ||g|| are what clipping is for. Norm clipping rescales a large gradient and keeps "
+    "its direction; element-wise clipping caps each entry and turns the direction."
+)
+SPECTRUM_LOOK_AT = (
+    "W_hh starts orthogonal (every singular value 1). σ_max above the spectral radius means a "
+    "non-normal W_hh, which can amplify for a few steps even when ρ < 1."
+)
+
+
+def rnnbow_look_at(name: str) -> str:
+    return (
+        f"Each row is an epoch, each column a step of the window: the size of that step's term of "
+        f"dL/d{name}, averaged over the measured batches. Darker towards step 1 means the gradient fades "
+        "going back through time; the grey block is what truncated BPTT never computes."
+    )
+
+
+def _chart(fig, key: str) -> None:
+    st.plotly_chart(fig, width="stretch", key=key, config=export.chart_config(key.removesuffix("_chart")))
+
+
+def charts(result, recipe: Recipe) -> list:
+    """The curves, the gradient norm, the RNNbow heatmap and the spectrum of W_hh, each with what to look at.
+
+    Returns them as report sections: (heading, [figure, ..., what to look at])."""
     article = _is_article_recipe(result)
+    loss = figures.loss_figure(result, ARTICLE_LOSS if article else None, recipe.epochs)
+    accuracy = figures.accuracy_figure(
+        result,
+        ARTICLE_ACCURACY if article else None,
+        recipe.epochs,
+        OTHER_FRAMEWORK_ACCURACY if article else None,
+    )
+    curves_look_at = ARTICLE_LOOK_AT if article else CURVES_LOOK_AT
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(
-            figures.loss_figure(result, ARTICLE_LOSS if article else None, recipe.epochs),
-            width="stretch",
-            key="train_loss_chart",
-        )
+        _chart(loss, "train_loss_chart")
     with right:
-        st.plotly_chart(
-            figures.accuracy_figure(
-                result,
-                ARTICLE_ACCURACY if article else None,
-                recipe.epochs,
-                OTHER_FRAMEWORK_ACCURACY if article else None,
-            ),
-            width="stretch",
-            key="train_accuracy_chart",
-        )
-    if article:
-        notices.look_at(
-            "The red crosses are the article's Keras run of this recipe: loss 2.79 at epoch 3, 1.77 at "
-            "45, 0.61 at 88; accuracy 0.02, 0.56, then 0.875 by epochs 77–88 (about 0.95 in another "
-            "framework). Loss and accuracy are averaged over each epoch's batches, as Keras reports them."
-        )
-    else:
-        notices.look_at(
-            "The loss starts near log(vocabulary size), a uniform guess, and falls as the model learns. "
-            "Accuracy is the share of windows whose next character gets the highest probability."
-        )
+        _chart(accuracy, "train_accuracy_chart")
+    notices.look_at(curves_look_at)
+    grad_norm = figures.grad_norm_figure(result, recipe.epochs)
+    spectrum = figures.spectrum_figure(result, recipe.epochs)
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(figures.grad_norm_figure(result, recipe.epochs), width="stretch", key="train_grad_chart")
-        notices.look_at(
-            "Spikes in ||g|| are what clipping is for. Norm clipping rescales a large gradient and keeps "
-            "its direction; element-wise clipping caps each entry and turns the direction."
-        )
+        _chart(grad_norm, "train_grad_chart")
+        notices.look_at(GRAD_LOOK_AT)
     with right:
-        st.plotly_chart(figures.spectrum_figure(result, recipe.epochs), width="stretch", key="train_spectrum_chart")
-        notices.look_at(
-            "W_hh starts orthogonal (every singular value 1). σ_max above the spectral radius means a "
-            "non-normal W_hh, which can amplify for a few steps even when ρ < 1."
-        )
+        _chart(spectrum, "train_spectrum_chart")
+        notices.look_at(SPECTRUM_LOOK_AT)
     name = st.radio(
         "Per-step terms of",
         ["W_hh", "W_xh"],
@@ -332,12 +351,63 @@ def charts(result, recipe: Recipe) -> None:
         key="train_rnnbow_term",
         format_func=lambda n: f"∂L/∂{n}",
     )
-    st.plotly_chart(figures.step_terms_heatmap(result, name), width="stretch", key="train_rnnbow_chart")
-    notices.look_at(
-        f"Each row is an epoch, each column a step of the window: the size of that step's term of "
-        f"dL/d{name}, averaged over the measured batches. Darker towards step 1 means the gradient fades "
-        "going back through time; the grey block is what truncated BPTT never computes."
-    )
+    rnnbow = figures.step_terms_heatmap(result, name)
+    _chart(rnnbow, "train_rnnbow_chart")
+    notices.look_at(rnnbow_look_at(name))
+    return [
+        ("Loss and accuracy, epoch by epoch", [loss, accuracy, curves_look_at]),
+        ("The gradient norm", [grad_norm, GRAD_LOOK_AT]),
+        (f"Per-step terms of ∂L/∂{name} (RNNbow)", [rnnbow, rnnbow_look_at(name)]),
+        ("The spectrum of W_hh", [spectrum, SPECTRUM_LOOK_AT]),
+    ]
+
+
+def recipe_table(recipe: Recipe) -> pd.DataFrame:
+    """The recipe as a two-column table: setting, value."""
+    values = asdict(recipe)
+    values["truncation"] = "full BPTT" if recipe.truncation is None else f"last {recipe.truncation} steps"
+    return pd.DataFrame({"setting": list(values), "value": [str(value) for value in values.values()]})
+
+
+def report_sample(model: CharModel) -> str | None:
+    """Text generated from `model` at temperature 0 (the argmax), from the page's prefix when the model can read
+    it, else from the article's; None when it can read neither."""
+    prefix = st.session_state.get("gen_prefix") or ARTICLE_PREFIX
+    for start in (prefix, ARTICLE_PREFIX):
+        try:
+            return model.generate(start, REPORT_SAMPLE_CHARS, 0.0)
+        except ValueError:
+            continue
+    return None
+
+
+def report_button(job: CharTrainer, result, chart_sections: list) -> None:
+    """The offline report of the trained model: the recipe, the charts and a generated sample."""
+    recipe = job.recipe
+    sample = report_sample(result.char_model)
+    sections = [
+        (
+            "The run",
+            [
+                f"{job.epochs_done} epochs of {recipe.epochs} on {job.n_windows:,} windows of {recipe.seq_length} "
+                f"characters; {len(result.vocabulary)} distinct characters. {job.message or ''}".strip(),
+                recipe_table(recipe),
+            ],
+        ),
+        *chart_sections,
+    ]
+    if sample is not None:
+        sections.append(
+            (
+                "Generated text",
+                [
+                    f"Temperature 0 (each step takes the most likely character), {REPORT_SAMPLE_CHARS} characters "
+                    f"added to the prefix, each predicted from the last {recipe.seq_length}:",
+                    pd.DataFrame({"generated": [sample]}),
+                ],
+            )
+        )
+    export.report_button("Train a character model", None, sections, key="train_report")
 
 
 # generation and model files ---
