@@ -37,8 +37,8 @@ with notices.page_guard("the starting points"):
 st.subheader("Then look closer")
 left, right = st.columns(2)
 with left:
-    st.page_link("pages/unfold.py", label="Unfold the network", icon="🔗")
+    st.page_link("pages/unfold.py", label="Unfold the network", icon=":material/account_tree:")
     st.markdown(explain.PAGES["unfold"])
 with right:
-    st.page_link("pages/gradients.py", label="Gradients through time", icon="📉")
+    st.page_link("pages/gradients.py", label="Gradients through time", icon=":material/trending_down:")
     st.markdown(explain.PAGES["gradients"])

@@ -62,7 +62,7 @@ def show_lesson(scenario: Scenario, settings: Settings) -> None:
     if settings != scenario.settings:
         st.info(
             "The sidebar holds other settings than this lesson's. The chart below uses the lesson's own settings.",
-            icon="ℹ️",
+            icon=":material/info:",
         )
         st.button(
             "Put the lesson's settings in the sidebar",
@@ -75,7 +75,9 @@ def show_lesson(scenario: Scenario, settings: Settings) -> None:
         st.radio("Your answer", scenario.choices, index=None, key=answer_key(scenario))
         revealed = st.session_state.get(revealed_key(scenario), False)
         if not revealed:
-            st.button("Reveal", key="reveal", type="primary", on_click=reveal, args=(scenario,), icon="👀")
+            st.button(
+                "Reveal", key="reveal", type="primary", on_click=reveal, args=(scenario,), icon=":material/visibility:"
+            )
     if not revealed:
         st.caption("Pick an answer, then press Reveal to see the chart.")
         return
@@ -84,9 +86,9 @@ def show_lesson(scenario: Scenario, settings: Settings) -> None:
         if answer is None:
             st.info(f"No answer picked. The answer: **{scenario.answer}**")
         elif scenario.is_correct(answer):
-            st.success(f"Right: **{scenario.answer}**", icon="✅")
+            st.success(f"Right: **{scenario.answer}**", icon=":material/check_circle:")
         else:
-            st.warning(f"Not quite: you picked “{answer}”. The answer: **{scenario.answer}**", icon="❌")
+            st.warning(f"Not quite: you picked “{answer}”. The answer: **{scenario.answer}**", icon=":material/cancel:")
         figures = lesson_figures(scenario)
         for index, fig in enumerate(figures):
             st.plotly_chart(presenter.fit(fig), config=export.chart_config(scenario.id), key=f"lesson_chart_{index}")
@@ -94,12 +96,16 @@ def show_lesson(scenario: Scenario, settings: Settings) -> None:
         st.markdown(scenario.explanation)
     left, middle, right = st.columns(3)
     with left:
-        st.button("Ask again", key="ask_again", on_click=ask_again, args=(scenario,), icon="🔁")
+        st.button("Ask again", key="ask_again", on_click=ask_again, args=(scenario,), icon=":material/replay:")
     with middle:
         if scenario.page is not None:
-            st.page_link(scenario.page, label="Compare the cells in detail", icon="🧬")
+            st.page_link(scenario.page, label="Compare the cells in detail", icon=":material/hub:")
         else:
-            st.page_link("pages/gradients.py", label="Explore these settings on the Gradients page", icon="📉")
+            st.page_link(
+                "pages/gradients.py",
+                label="Explore these settings on the Gradients page",
+                icon=":material/trending_down:",
+            )
     with right:
         export.report_button(
             f"Lesson: {scenario.title}",
@@ -147,7 +153,7 @@ with notices.page_guard("the lesson"):
         try:
             scenario = get_scenario(requested)
         except ValueError as error:
-            st.warning(f"{error}. Pick a lesson below.", icon="⚠️")
+            st.warning(f"{error}. Pick a lesson below.", icon=":material/warning:")
     if scenario is None:
         st.markdown(
             "Each lesson sets up a network, asks what its gradient will do, and shows the answer only after you "

@@ -16,13 +16,13 @@ from rnnviz.sequences import (
     encode_sentences,
     parameter_counts,
 )
-from rnnviz.settings import QUERY_KEYS
+from rnnviz.settings import LIMITS, QUERY_KEYS
 from ui import controls, export, labels, notices, presenter
 
-MAX_CHARACTERS = 400  # the text box
-MAX_SENTENCES = 4
-MAX_TOKENS = 16  # per sentence: the one-hot picture stays readable
-COUNT_LIMITS = {"T": (1, 10_000), "V": (1, 1_000_000), "H": (1, 10_000)}
+MAX_CHARACTERS = LIMITS.sequence_text_chars
+MAX_SENTENCES = LIMITS.sequence_sentences
+MAX_TOKENS = LIMITS.sequence_tokens
+COUNT_LIMITS = {"T": LIMITS.count_tokens, "V": LIMITS.count_vocabulary, "H": LIMITS.count_hidden}
 ARTICLE_COUNTS = {"T": 20, "V": 20_000, "H": 10}
 SHAPE_COLUMNS = 2
 
@@ -102,7 +102,7 @@ def text_section() -> tuple[EncodedSentences | None, list]:
     framed = st.checkbox(f"Frame each sentence with {START} and {END}", value=True, key="start_end")
     sentences, messages = read_sentences(text)
     for message in messages:
-        st.warning(message, icon="✂️")
+        st.warning(message, icon=":material/content_cut:")
     if not sentences:
         st.info("Type at least one sentence above to see its tokens and one-hot vectors.")
         return None, []
@@ -192,7 +192,7 @@ def shapes_section(settings) -> list:
                     st.page_link(
                         "pages/gradients.py",
                         label=f"Gradients with the loss {where}",
-                        icon="📉",
+                        icon=":material/trending_down:",
                         query_params={**_query_without_loss(settings), QUERY_KEYS["loss_placement"]: placement},
                     )
     notices.look_at(

@@ -34,9 +34,12 @@ class RegimeMap:
     n_seeds: int = MAP_SEEDS  # each cell is the mean over this many seeds
 
 
+MAP_MAX_SCALE = 3.0  # the map's x axis ends here; the sidebar goes on to scales where the state overflows
+
+
 def default_scales() -> np.ndarray:
     low, high = LIMITS.scale
-    return np.round(np.linspace(max(low, 0.1), high, 30), 3)
+    return np.round(np.linspace(max(low, 0.1), min(high, MAP_MAX_SCALE), 30), 3)
 
 
 def default_lengths(max_length: int = 200) -> np.ndarray:

@@ -23,7 +23,7 @@ class Limits:
 
     hidden_size: tuple[int, int] = (2, 256)
     seq_length: tuple[int, int] = (2, 500)
-    scale: tuple[float, float] = (0.05, 3.0)
+    scale: tuple[float, float] = (0.05, 5.0)  # above ~4.5 a ReLU or linear state overflows float64 by T = 500
     scale_step: float = 0.05
     seed: tuple[int, int] = (0, 9999)
     query_value_length: int = 32  # longer query values are rejected unread
@@ -47,6 +47,13 @@ class Limits:
     generate_chars: tuple[int, int] = (0, 1000)
     temperature: tuple[float, float] = (0.0, 3.0)
     model_file_bytes: int = 2_000_000  # largest model file read (compressed and uncompressed)
+    # the Sequences page: sentences to one-hot vectors, and the parameter count of a dense network vs an RNN
+    sequence_text_chars: int = 400  # the sentences' text box
+    sequence_sentences: int = 4  # sentences encoded (one per line)
+    sequence_tokens: int = 16  # tokens per sentence: the one-hot picture stays readable
+    count_tokens: tuple[int, int] = (1, 10_000)  # T of the parameter count
+    count_vocabulary: tuple[int, int] = (1, 1_000_000)  # V of the parameter count
+    count_hidden: tuple[int, int] = (1, 10_000)  # H of the parameter count
 
 
 LIMITS = Limits()

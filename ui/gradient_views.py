@@ -144,7 +144,7 @@ def gradient_overflow_note(exp: Experiment) -> None:
             "**Part of the gradient is beyond floating point**: some ‖∂L/∂h_k‖ and step terms are larger than "
             "10^308 (or undefined, where the outputs themselves overflowed). The charts leave them out or pin them "
             "to the top of the colour scale; the table shows them as inf or empty.",
-            icon="💥",
+            icon=":material/local_fire_department:",
         )
 
 

@@ -48,7 +48,8 @@ CHOICE_LABELS = {
 
 CONTROL_HELP = {
     "activation": "h_t = f(a_t). γ, the largest slope of f, enters the bound (γ·σ_max)^(T-k).",
-    "scale": "Multiplies W_hh. Below 1/γ the gradients must vanish; above, they may explode.",
+    "scale": "Multiplies W_hh. Below 1/γ the gradients must vanish; above, they may explode. Past about 4.5 a "
+    "ReLU or linear state leaves floating point within 500 steps: the run overflows.",
     "init": "How W_hh is drawn before it is multiplied by the scale.",
     "hidden_size": "Number of hidden units in h_t.",
     "seq_length": "Number of steps the cell is unrolled for.",

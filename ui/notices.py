@@ -47,7 +47,7 @@ def show_link_notices(lines: list[str]) -> None:
         st.warning(
             "Some settings in this link could not be used, so their defaults stand:\n\n"
             + "\n".join(f"- {line}" for line in lines),
-            icon="⚠️",
+            icon=":material/warning:",
         )
 
 
@@ -94,7 +94,7 @@ def overflow_banner(exp: Experiment) -> None:
         f"**The hidden state overflowed at step {exp.overflow_step}: the gradients exploded.** "
         f"The charts show the finite part, steps 1 to {exp.analysed_steps}. Lower the weight scale or "
         f"the sequence length to see the whole run.",
-        icon="💥",
+        icon=":material/local_fire_department:",
     )
 
 
