@@ -5,6 +5,7 @@ import streamlit as st
 from rnnviz.comparison import CONNECTIVITY_STEPS, comparison_settings
 from ui import controls, export, notices
 from ui.cells_views import (
+    GATED_INIT_LABELS,
     GRU_EQUATIONS,
     LSTM_EQUATIONS,
     cells_controls,
@@ -147,8 +148,8 @@ with notices.page_guard("the cell comparison"):
             "The comparison",
             [
                 f"The vanilla cell uses the settings below; the LSTM's forget-gate bias is {forget_bias:g} and the "
-                f"gated cells start from the {gated_init} initialisation. How much of the gradient at step T reaches "
-                "the first state, ||dh_T/dh_0|| (spectral norm):",
+                f"gated cells' initialisation is {GATED_INIT_LABELS[gated_init]}. How much of the gradient at step T "
+                "reaches the first state, ||dh_T/dh_0|| (spectral norm):",
                 metric_table(comparison),
             ],
         ),

@@ -132,7 +132,7 @@ def test_train_offers_a_report_of_the_trained_model_with_its_recipe_and_a_sample
     assert len(report_buttons(at)) == 1
     html = assert_report_holds_the_page(at, recorded[-1])
     assert len(figures_of(recorded[-1][2])) == len(at.get("plotly_chart")) == 5
-    assert "learning_rate" in html and "full BPTT" in html
+    assert "learning rate" in html and "all (full BPTT)" in html
     assert "Generated text" in html and "Temperature 0" in html
 
 

@@ -41,6 +41,7 @@ _LOGGER = logging.getLogger("rnnviz.app")
 CELL_NAMES = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
 TASK_NAMES = {"adding": "adding problem", "copy": "copy memory"}
 LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01, 0.02, 0.05)
+GATED_INIT_LABELS = {"pytorch": "PyTorch: U(±1/√H)", "orthogonal": "orthogonal W_hh blocks"}
 MEMORY_RUN = "memory_run"  # session_state: the user's last training run (lists of numbers)
 REDRAW_SECONDS = 0.4  # live charts are redrawn at most this often
 MAX_CONCURRENT_TRAININGS = 2  # training runs of different visitors at once on this server
@@ -103,7 +104,7 @@ def cells_controls() -> tuple[float, str]:
         index=0,
         key="cells_gated_init",
         horizontal=True,
-        format_func={"pytorch": "PyTorch: U(±1/√H)", "orthogonal": "orthogonal W_hh blocks"}.get,
+        format_func=GATED_INIT_LABELS.get,
         help="The vanilla RNN keeps the sidebar's activation, initialisation and scale.",
     )
     return float(forget_bias), str(gated_init)

@@ -362,11 +362,30 @@ def charts(result, recipe: Recipe) -> list:
     ]
 
 
+RECIPE_LABELS = {
+    "seq_length": "window length T (characters)",
+    "hidden_size": "hidden size H",
+    "activation": "activation f",
+    "epochs": "epochs",
+    "batch_size": "batch size",
+    "optimizer": "optimiser",
+    "learning_rate": "learning rate",
+    "seed": "seed",
+    "clipping": "gradient clipping",
+    "clip_threshold": "clipping threshold",
+    "truncation": "backpropagated steps",
+}
+
+
 def recipe_table(recipe: Recipe) -> pd.DataFrame:
     """The recipe as a two-column table: setting, value."""
     values = asdict(recipe)
-    values["truncation"] = "full BPTT" if recipe.truncation is None else f"last {recipe.truncation} steps"
-    return pd.DataFrame({"setting": list(values), "value": [str(value) for value in values.values()]})
+    values["truncation"] = "all (full BPTT)" if recipe.truncation is None else f"the last {recipe.truncation}"
+    values["optimizer"] = OPTIMIZER_LABELS[recipe.optimizer]
+    values["clipping"] = CLIPPING_LABELS[recipe.clipping]
+    return pd.DataFrame(
+        {"setting": [RECIPE_LABELS.get(name, name) for name in values], "value": [str(v) for v in values.values()]}
+    )
 
 
 def report_sample(model: CharModel) -> str | None:
