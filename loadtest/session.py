@@ -49,6 +49,23 @@ SIGNATURE_JS = """() => {
   }).join("#");
   return texts.length + ":" + texts + "@" + plots;
 }"""
+# Every change of the app's script state, timed in the page (installed before the app loads).
+STATE_LOG_JS = """window.__rnnvizStates = [];
+new MutationObserver((changes) => {
+  for (const change of changes) {
+    window.__rnnvizStates.push([change.target.getAttribute("data-test-script-state"), performance.now()]);
+  }
+}).observe(document, {attributes: true, subtree: true, attributeFilter: ["data-test-script-state"]});"""
+# Seconds from `since` (performance.now() in ms) until the script state went running and then notRunning.
+SCRIPT_DONE_JS = """(since) => {
+  let started = false;
+  for (const [state, at] of window.__rnnvizStates || []) {
+    if (at < since) continue;
+    if (state === "running") started = true;
+    else if (state === "notRunning" && started) return (at - since) / 1000;
+  }
+  return null;
+}"""
 SETTLED_JS = (
     """([before, app]) => {
   const root = document.querySelector(app);
@@ -133,6 +150,7 @@ class Student:
 
         Returns False (and records an error) when no answer came in time."""
         before = await self.signature()
+        since = await self.page.evaluate("performance.now()")
         start = time.perf_counter()
         await action()
         try:
@@ -145,6 +163,9 @@ class Student:
             self.record.errors.append(f"{kind}: no updated view within {self.plan.action_timeout:g} s")
             return False
         self.record.latency(kind, time.perf_counter() - start)
+        script_done = await self.page.evaluate(SCRIPT_DONE_JS, since)
+        if script_done is not None:
+            self.record.latency(f"{kind}: script done", script_done)
         await self.check(kind)
         return True
 
@@ -291,6 +312,7 @@ async def class_session(browser, plan: Plan, student: int, first_path: str, dela
     began = time.perf_counter()
     await asyncio.sleep(min(delay, max(0.0, plan.deadline - time.time() - 1)))
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    await context.add_init_script(STATE_LOG_JS)
     page = await context.new_page()
     you = Student(page, plan, record, rng)
     try:
