@@ -49,7 +49,7 @@ forget_bias, gated_init = cells_controls()
 with notices.page_guard("the cell comparison"):
     settings, clamp_notice = comparison_settings(controls.current_settings())
     if clamp_notice:
-        st.info(clamp_notice, icon="ℹ️")
+        st.info(clamp_notice, icon=":material/info:")
     comparison = comparison_for(settings, forget_bias, gated_init)
     options = (settings, forget_bias, gated_init)
     sections = [

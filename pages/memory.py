@@ -7,9 +7,10 @@ from rnnviz import figures
 from rnnviz.report import Equation
 from rnnviz.task_training import CLASSIC
 from rnnviz.tasks import make_task
-from ui import export, notices
+from ui import controls, export, notices
 from ui.cells_views import TASK_NAMES, describe_config, show_classic, show_last_run, task_controls, train_live
 
+controls.require_entry_point()
 st.title("Long-range memory: where the vanilla RNN fails")
 st.markdown(
     "Some tasks need an input from many steps ago. The gradient that would teach the network to keep it must "

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from ui import notices, training
+from ui import controls, notices, training
+
+controls.require_entry_point()
 
 st.title("Train a character model and watch its gradients")
 st.markdown(

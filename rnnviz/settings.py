@@ -45,6 +45,7 @@ class Limits:
     clip_threshold: tuple[float, float] = (0.01, 100.0)
     train_work: float = 1e12  # most multiply-adds of one training run, ~3 * epochs * windows * T * H * (H + D)
     generate_chars: tuple[int, int] = (0, 1000)
+    generate_prefix_chars: int = 200  # the generation box's prefix
     temperature: tuple[float, float] = (0.0, 3.0)
     model_file_bytes: int = 2_000_000  # largest model file read (compressed and uncompressed)
     # the Sequences page: sentences to one-hot vectors, and the parameter count of a dense network vs an RNN

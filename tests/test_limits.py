@@ -243,21 +243,7 @@ def unbounded_widgets(path: Path) -> list[str]:
     return problems
 
 
-# Files whose widgets are known to miss a bound from Limits, with what is missing (the owner has the fix).
-KNOWN_UNBOUNDED = {
-    "ui/training.py": "the training text box has no max_chars (LIMITS.train_text_chars) and the prefix box's "
-    "max_chars=200 is not in Limits",
-}
-
-
-def _widget_source_cases():
-    for path in WIDGET_SOURCES:
-        name = str(path.relative_to(ROOT))
-        marks = [pytest.mark.xfail(reason=KNOWN_UNBOUNDED[name], strict=False)] if name in KNOWN_UNBOUNDED else []
-        yield pytest.param(path, id=name, marks=marks)
-
-
-@pytest.mark.parametrize("path", list(_widget_source_cases()))
+@pytest.mark.parametrize("path", WIDGET_SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_widget_bound_comes_from_limits(path):
     problems = unbounded_widgets(path)
     assert not problems, problems

@@ -67,12 +67,17 @@ def current_settings() -> Settings:
     the sidebar itself.
     """
     if not all(key in st.session_state for key in QUERY_KEYS.values()):
-        _run_through_the_entry_point()
+        require_entry_point()
         return sidebar()
     return Settings(**{name: st.session_state[key] for name, key in QUERY_KEYS.items()})
 
 
-def _run_through_the_entry_point() -> None:
+def require_entry_point() -> None:
+    """Rerun through app.py when Streamlit's file-based mode ran this page alone (see `current_settings`).
+
+    Every page calls it first, directly or through `current_settings`, so a deep link to any page on a fresh
+    server opens with the navigation, the page config and the sidebar.
+    """
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:  # Streamlit's file-based mode ran this page alone

@@ -98,6 +98,7 @@ def text_box() -> str:
             "Training text: every window of T characters predicts the next one",
             key="train_text",
             height=140,
+            max_chars=LIMITS.train_text_chars,
             on_change=_clear_notice,
         )
 
@@ -206,7 +207,7 @@ def start_and_stop_buttons() -> None:
     left, right = st.columns([1, 3])
     left.button("Train from scratch", type="primary", key="train_start", on_click=start, width="stretch")
     if st.session_state.get(NOTICE):
-        right.error(st.session_state[NOTICE], icon="✋")
+        right.error(st.session_state[NOTICE], icon=":material/front_hand:")
     elif job is not None and job.running:
         right.caption("Training… the charts below grow as it learns; Stop keeps the model trained so far.")
 
@@ -235,7 +236,7 @@ def _panel() -> None:
             "Press **Train from scratch**: the loss and accuracy curves grow here while the model learns, "
             "with the gradient diagnostics under them. The defaults are the article's recipe: 100 epochs "
             "in a few seconds.",
-            icon="🏋️",
+            icon=":material/model_training:",
         )
         return
     if job.running:
@@ -248,9 +249,9 @@ def _panel() -> None:
     )
     st.progress(done / recipe.epochs, text=words)
     if job.running:
-        st.button("Stop", key="train_stop", on_click=stop, icon="⏹️")
+        st.button("Stop", key="train_stop", on_click=stop, icon=":material/stop:")
     elif job.status == "diverged":
-        st.error(job.message, icon="💥")
+        st.error(job.message, icon=":material/local_fire_department:")
     elif job.status == "stopped":
         st.info(job.message + " The model trained so far is kept: generate from it or download it below.")
     else:
@@ -446,7 +447,7 @@ def generation_box(model: CharModel | None) -> None:
     st.session_state.setdefault("gen_prefix", ARTICLE_PREFIX)
     with st.form("train_generate", border=True):
         left, middle, right = st.columns([3, 1, 1])
-        left.text_input("Start from (prefix)", key="gen_prefix", max_chars=200)
+        left.text_input("Start from (prefix)", key="gen_prefix", max_chars=LIMITS.generate_prefix_chars)
         middle.number_input("Characters to add", *LIMITS.generate_chars, value=50, step=10, key="gen_chars")
         right.number_input("Temperature (0 = argmax)", *LIMITS.temperature, value=0.0, step=0.1, key="gen_temp")
         submitted = st.form_submit_button("Generate", type="primary")
@@ -457,7 +458,7 @@ def generation_box(model: CharModel | None) -> None:
             )
         except ValueError as error:
             st.session_state[GENERATED] = None
-            st.error(f"{error}", icon="🔤")
+            st.error(f"{error}", icon=":material/abc:")
     if st.session_state.get(GENERATED):
         st.code(st.session_state[GENERATED], language=None, wrap_lines=True)
         st.caption(f"Each new character is predicted from the last {model.seq_length} characters.")
@@ -498,7 +499,7 @@ def model_files(model: CharModel | None) -> None:
                 mime="application/octet-stream",
                 key="train_download",
                 on_click="ignore",
-                icon="💾",
+                icon=":material/save:",
             )
             origin = "uploaded" if st.session_state.get(SOURCE) == "uploaded" else "trained here"
             st.caption(f"Current model ({origin}): {describe(model)}.")
@@ -512,6 +513,6 @@ def model_files(model: CharModel | None) -> None:
         )
         kind, message = st.session_state.get(UPLOAD_NOTICE) or (None, "")
         if kind == "error":
-            st.error(message, icon="🚫")
+            st.error(message, icon=":material/block:")
         elif kind == "success":
             st.success(message)
