@@ -54,14 +54,8 @@ with notices.page_guard("the gradients page"):
     with left:
         gradient_views.chart("step_terms_figure", settings, explain.LOOK_AT["step_terms"], rescaled=view == "rescaled")
     with right:
-        st.latex(
-            r"\frac{\partial L}{\partial W_{hh}} = \sum_{t=1}^{T} \underbrace{\frac{\partial L}{\partial a_t}"
-            r"\, h_{t-1}^{\top}}_{\text{step } t\text{'s term}}"
-        )
-        st.latex(
-            r"\frac{\partial L}{\partial W_{xh}} = \sum_t \frac{\partial L}{\partial a_t}\, x_t^{\top}, \quad"
-            r"\frac{\partial L}{\partial b_h} = \sum_t \frac{\partial L}{\partial a_t}"
-        )
+        for equation in gradient_views.STEP_TERM_EQUATIONS:
+            st.latex(equation.latex)
         st.markdown(gradient_views.share_words(exp))
         st.markdown(gradient_views.placement_words(exp))
         st.caption("Change *Where the loss sits* in the sidebar to see other terms appear or disappear.")
@@ -69,8 +63,8 @@ with notices.page_guard("the gradients page"):
     st.subheader("The gradient flowing back")
     gradient_views.chart("backward_animation_figure", settings, explain.LOOK_AT["backward"], key="backward")
 
-    st.subheader("One step up close: ∂h_T/∂h_k")
-    gradient_views.chosen_k(settings)
-
     st.subheader("Every step in numbers")
     gradient_views.table(settings, view)
+
+    st.subheader("One step up close: ∂h_T/∂h_k")
+    gradient_views.chosen_k(settings, view)  # ends with the page's offline report, for the k on screen

@@ -161,3 +161,12 @@ def test_memory_report_and_csv_hold_the_last_run(recorded):
     html = assert_report_holds_the_page(at, recorded[-1])
     assert len(figures_of(sections)) == len(at.get("plotly_chart")) == 3  # the example, the loss, the norm
     assert "Your last run: the numbers" in html and "held-out loss" in html
+
+
+def test_gradients_offers_a_report_with_the_derivation_every_chart_and_the_k_on_screen(recorded):
+    at = run_app("pages/gradients.py", query={"k": "7"})
+    assert_healthy(at)
+    assert len(report_buttons(at)) == 1
+    (call,) = recorded
+    html = assert_report_holds_the_page(at, call)
+    assert "∂h_T/∂h_k = Π_{t=k+1..T} ∂h_t/∂h_{t-1}" in html and "k = 7" in html

@@ -109,7 +109,8 @@ def test_the_rescaled_table_has_every_norm_column_peak_at_one():
 
 
 def test_the_table_can_be_downloaded_as_csv(page):
-    assert [button.label for button in page.get("download_button")] == ["Download the table (CSV)"]
+    labels = [button.label for button in page.get("download_button")]
+    assert labels == ["Download the table (CSV)", "Download an offline report (HTML)"]
 
 
 def test_an_overflowing_run_shows_a_banner_and_plots_its_finite_part():

@@ -9,8 +9,9 @@ import streamlit as st
 
 from rnnviz.diagnostics import describe_growth, state_norms, steps_carrying
 from rnnviz.experiment import Experiment
+from rnnviz.report import Equation
 from rnnviz.settings import Settings
-from ui import cache, controls, explain, notices
+from ui import cache, controls, explain, export, notices
 
 VALUE_VIEWS = ("absolute", "rescaled")
 PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
@@ -29,24 +30,51 @@ def _power(value: float) -> str:
     return f"10^{{{value:.1f}}}" if np.isfinite(value) else ("0" if value == -np.inf else r"\infty")
 
 
-def derivation(exp: Experiment) -> None:
+def derivation_equations(exp: Experiment) -> list[Equation]:
     """The articles' derivation in SPEC's notation, with this run's gamma and sigma_max in the bound."""
-    T, gamma, sigma = exp.analysed_steps, exp.gamma, exp.weights["sigma_max"]
+    gamma, sigma = exp.gamma, exp.weights["sigma_max"]
     product = gamma * sigma
-    st.latex(
-        r"\frac{\partial L}{\partial W} = \sum_{t=1}^{T} \frac{\partial L}{\partial h_t}\,"
-        r"\frac{\partial^{+} h_t}{\partial W}, \qquad \frac{\partial L}{\partial h_t} = \sum_{s \ge t}"
-        r"\frac{\partial L_s}{\partial h_s}\,\frac{\partial h_s}{\partial h_t}"
-    )
-    st.latex(
-        r"\frac{\partial h_T}{\partial h_k} = \prod_{t=k+1}^{T} \frac{\partial h_t}{\partial h_{t-1}},"
-        r"\qquad \frac{\partial h_t}{\partial h_{t-1}} = \mathrm{diag}\big(f'(a_t)\big)\, W_{hh}"
-    )
-    st.latex(
-        r"\left\|\frac{\partial h_T}{\partial h_k}\right\| \le \prod_{t=k+1}^{T}"
-        r"\big\|\mathrm{diag}(f'(a_t))\big\|\,\|W_{hh}\| \le (\gamma\,\sigma_{\max})^{T-k}"
-        f" = ({gamma:g} \\times {sigma:.3g})^{{T-k}} = {product:.3g}^{{T-k}}"
-    )
+    return [
+        Equation(
+            r"\frac{\partial L}{\partial W} = \sum_{t=1}^{T} \frac{\partial L}{\partial h_t}\,"
+            r"\frac{\partial^{+} h_t}{\partial W}, \qquad \frac{\partial L}{\partial h_t} = \sum_{s \ge t}"
+            r"\frac{\partial L_s}{\partial h_s}\,\frac{\partial h_s}{\partial h_t}",
+            "dL/dW = Σ_t dL/dh_t · ∂⁺h_t/∂W,   dL/dh_t = Σ_{s≥t} ∂L_s/∂h_s · ∂h_s/∂h_t",
+        ),
+        Equation(
+            r"\frac{\partial h_T}{\partial h_k} = \prod_{t=k+1}^{T} \frac{\partial h_t}{\partial h_{t-1}},"
+            r"\qquad \frac{\partial h_t}{\partial h_{t-1}} = \mathrm{diag}\big(f'(a_t)\big)\, W_{hh}",
+            "∂h_T/∂h_k = Π_{t=k+1..T} ∂h_t/∂h_{t-1},   ∂h_t/∂h_{t-1} = diag(f'(a_t)) W_hh",
+        ),
+        Equation(
+            r"\left\|\frac{\partial h_T}{\partial h_k}\right\| \le \prod_{t=k+1}^{T}"
+            r"\big\|\mathrm{diag}(f'(a_t))\big\|\,\|W_{hh}\| \le (\gamma\,\sigma_{\max})^{T-k}"
+            f" = ({gamma:g} \\times {sigma:.3g})^{{T-k}} = {product:.3g}^{{T-k}}",
+            f"‖∂h_T/∂h_k‖ ≤ (γ σ_max)^(T−k) = ({gamma:g} × {sigma:.3g})^(T−k) = {product:.3g}^(T−k)",
+        ),
+    ]
+
+
+STEP_TERM_EQUATIONS = [
+    Equation(
+        r"\frac{\partial L}{\partial W_{hh}} = \sum_{t=1}^{T} \underbrace{\frac{\partial L}{\partial a_t}"
+        r"\, h_{t-1}^{\top}}_{\text{step } t\text{'s term}}",
+        "dL/dW_hh = Σ_t (dL/da_t) h_{t-1}ᵀ   (step t's term)",
+    ),
+    Equation(
+        r"\frac{\partial L}{\partial W_{xh}} = \sum_t \frac{\partial L}{\partial a_t}\, x_t^{\top}, \quad"
+        r"\frac{\partial L}{\partial b_h} = \sum_t \frac{\partial L}{\partial a_t}",
+        "dL/dW_xh = Σ_t (dL/da_t) x_tᵀ,   dL/db_h = Σ_t dL/da_t",
+    ),
+]
+
+
+def derivation(exp: Experiment) -> None:
+    """The derivation's equations, then what they mean for this run."""
+    T = exp.analysed_steps
+    gamma = exp.gamma
+    for equation in derivation_equations(exp):
+        st.latex(equation.latex)
     st.caption(
         f"∂⁺h_t/∂W is the explicit part of step t (h_{{t-1}} and x_t held fixed); the implicit part flows "
         f"back through ∂h_T/∂h_k. γ = sup |f'| = {gamma:g} for {exp.settings.activation}. Over all "
@@ -149,8 +177,9 @@ def gradient_overflow_note(exp: Experiment) -> None:
 
 
 @st.fragment
-def chosen_k(settings: Settings) -> None:
-    """The k slider and what it drives: dh_T/dh_k as a heatmap and its singular values. Reruns on its own."""
+def chosen_k(settings: Settings, view: str) -> None:
+    """The k slider and what it drives: dh_T/dh_k as a heatmap and its singular values. Reruns on its own, and
+    ends with the page's offline report so that the report holds the k on screen."""
     exp = cache.experiment_for(settings)
     T = exp.analysed_steps
     k = controls.step_slider(
@@ -173,6 +202,7 @@ def chosen_k(settings: Settings) -> None:
             key="jacobian-at-k",
             k=k,
         )
+    report_button(settings, view, k)
 
 
 def table(settings: Settings, view: str) -> None:
@@ -202,3 +232,48 @@ def table(settings: Settings, view: str) -> None:
             else ""
         )
     )
+
+
+def report_sections(settings: Settings, view: str, k: int) -> list:
+    """The offline report of the page: the same cached figures, equations and words the page shows."""
+    exp = cache.experiment_for(settings)
+    return [
+        ("The regime", f"**{exp.regime.label}**: {exp.regime.reason}"),
+        (
+            "How much of the gradient survives T - k steps back",
+            [
+                cache.figure("jacobian_norms_figure", settings),
+                explain.LOOK_AT["jacobian_norms"],
+                growth_words(exp),
+                pascanu_words(exp),
+            ],
+        ),
+        ("Where the factor per step comes from", derivation_equations(exp)),
+        ("Spectral radius against σ_max: a non-normal W_hh", cache.figure("power_norms_figure", settings)),
+        (
+            "Each step's term of the gradient",
+            [
+                cache.figure("step_terms_figure", settings, rescaled=view == "rescaled"),
+                *STEP_TERM_EQUATIONS,
+                share_words(exp),
+                placement_words(exp),
+            ],
+        ),
+        (
+            "The gradient flowing back",
+            [cache.figure("backward_animation_figure", settings), explain.LOOK_AT["backward"]],
+        ),
+        ("Every step in numbers", cache.table("per_step_table", settings, rescaled=view == "rescaled")),
+        (
+            f"One step up close: ∂h_T/∂h_k at k = {k}",
+            [
+                cache.figure("jacobian_at_figure", settings, k=k),
+                f"{explain.LOOK_AT['jacobian_heatmap']} {explain.LOOK_AT['singular_values']}",
+            ],
+        ),
+    ]
+
+
+def report_button(settings: Settings, view: str, k: int) -> None:
+    """The offline report of the page at step k (built when clicked)."""
+    export.report_button("Gradients (BPTT)", settings, report_sections(settings, view, k), query={"k": str(k)})
