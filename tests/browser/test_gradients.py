@@ -4,7 +4,7 @@ animation, and a shared link opens the same view."""
 import time
 
 from rnnviz.experiment import simulate
-from rnnviz.settings import Settings
+from rnnviz.settings import LIMITS, Settings
 
 REGIME = ".st-key-page-regime"
 
@@ -18,12 +18,13 @@ def test_moving_the_weight_scale_slider_changes_the_regime_and_the_url(app_page)
     assert "vanishing" in app_page.page.locator(REGIME).inner_text()
     thumb = app_page.page.locator(".st-key-scale input[type='range']")
     thumb.focus()
-    thumb.press("End")  # the largest weight scale, 3
+    thumb.press("End")  # the largest weight scale
     app_page.settle()
     app_page.assert_healthy()
-    assert slider_value(app_page, "scale") == "3"
+    highest = LIMITS.scale[1]
+    assert float(slider_value(app_page, "scale")) == highest
     assert "exploding" in app_page.page.locator(REGIME).inner_text()
-    assert float(app_page.query()["scale"]) == 3.0  # the address bar follows the widget
+    assert float(app_page.query()["scale"]) == highest  # the address bar follows the widget
 
 
 def test_play_advances_the_backward_animation(app_page):
