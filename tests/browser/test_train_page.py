@@ -50,6 +50,7 @@ def test_training_grows_the_loss_curve_and_stop_keeps_the_model(app_page):
     assert epoch_shown(page) == stopped_at  # it stays stopped
     page.get_by_role("button", name="Generate").click()  # from the model trained so far
     app_page.settle()
-    generated = page.locator("[data-testid='stCode']").first.inner_text().strip("\n")  # a generated space may end it
-    assert generated.startswith("This is G") and len(generated) == len("This is G") + 50
+    generated = page.locator("[data-testid='stCode']").first.inner_text()
+    # 50 characters follow the prefix; the page may not show spaces the model generated at the very end
+    assert generated.startswith("This is G") and len("This is G") < len(generated.rstrip()) <= len("This is G") + 50
     app_page.assert_healthy()
