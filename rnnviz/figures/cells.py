@@ -265,24 +265,7 @@ def bidirectional_connectivity_figure(comparison) -> go.Figure:
 
 
 def _arrow(fig: go.Figure, x0: float, y0: float, x1: float, y1: float, colour: str) -> None:
-    fig.add_annotation(
-        x=x1,
-        y=y1,
-        ax=x0,
-        ay=y0,
-        xref="x",
-        yref="y",
-        axref="x",
-        ayref="y",
-        showarrow=True,
-        arrowhead=2,
-        arrowsize=1.1,
-        arrowwidth=2.2,
-        arrowcolor=colour,
-        text="",
-        standoff=16,
-        startstandoff=16,
-    )
+    fig.add_annotation(**style.arrow(x0, y0, x1, y1, colour, width=2.2, standoff=16))
 
 
 def bidirectional_unfold_figure(comparison, steps: int = UNFOLD_STEPS) -> go.Figure:

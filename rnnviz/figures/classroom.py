@@ -304,12 +304,15 @@ def rnn_shape_figure(shape: RNNShape) -> go.Figure:
         )
         notes.append(_label(t, 0, f"h<sub>{t + 1}</sub>", "#1a1a1a"))
         if t > 0:
-            notes.append(_arrow(t - 0.7, 0, t - 0.3, 0, style.MEASURED))
+            notes.append(style.arrow(t - 0.7, 0, t - 0.3, 0, style.MEASURED))
         if shape.inputs[t]:
-            notes += [_arrow(t, -0.85, t, -0.3, INPUT_COLOUR), _label(t, -1.05, f"x<sub>{t + 1}</sub>", INPUT_COLOUR)]
+            notes += [
+                style.arrow(t, -0.85, t, -0.3, INPUT_COLOUR),
+                _label(t, -1.05, f"x<sub>{t + 1}</sub>", INPUT_COLOUR),
+            ]
         if shape.outputs[t]:
             notes += [
-                _arrow(t, 0.3, t, 0.85, style.BOUND),
+                style.arrow(t, 0.3, t, 0.85, style.BOUND),
                 _label(t, 1.08, f"y<sub>{t + 1}</sub>, L<sub>{t + 1}</sub>", style.BOUND),
             ]
     fig = go.Figure(layout={"shapes": boxes, "annotations": notes})
@@ -322,22 +325,3 @@ def rnn_shape_figure(shape: RNNShape) -> go.Figure:
 
 def _label(x: float, y: float, text: str, colour: str) -> dict:
     return {"x": x, "y": y, "text": text, "showarrow": False, "font": {"size": 16, "color": colour}}
-
-
-def _arrow(x0: float, y0: float, x1: float, y1: float, colour: str) -> dict:
-    return {
-        "x": x1,
-        "y": y1,
-        "ax": x0,
-        "ay": y0,
-        "xref": "x",
-        "yref": "y",
-        "axref": "x",
-        "ayref": "y",
-        "showarrow": True,
-        "arrowhead": 2,
-        "arrowsize": 1.2,
-        "arrowwidth": 2.5,
-        "arrowcolor": colour,
-        "text": "",
-    }

@@ -15,14 +15,17 @@ DIVERGING = "RdBu_r"  # signed values (states, Jacobian entries), centred on 0
 SEQUENTIAL = "Viridis"  # magnitudes (norms, shares)
 
 
-def layout(fig: go.Figure, title: str, x_title: str = "", y_title: str = "", height: int = 420,
-           legend: bool = True) -> go.Figure:
+def layout(
+    fig: go.Figure, title: str, x_title: str = "", y_title: str = "", height: int = 420, legend: bool = True
+) -> go.Figure:
     """Title, axis titles, font and margins shared by every figure."""
     fig.update_layout(
         title={"text": title, "x": 0.0, "xanchor": "left", "font": {"size": FONT_SIZE + 3}},
         font={"size": FONT_SIZE, "family": "DejaVu Sans, Arial, sans-serif"},
-        height=height, margin={"l": 70, "r": 30, "t": 60, "b": 60},
-        template="plotly_white", showlegend=legend,
+        height=height,
+        margin={"l": 70, "r": 30, "t": 60, "b": 60},
+        template="plotly_white",
+        showlegend=legend,
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1.0},
     )
     fig.update_xaxes(title_text=x_title, showline=True, linecolor="#444", mirror=False, zeroline=False)
@@ -33,8 +36,32 @@ def layout(fig: go.Figure, title: str, x_title: str = "", y_title: str = "", hei
 def empty_figure(message: str, title: str = "", height: int = 300) -> go.Figure:
     """A figure that says in words why there is nothing to draw (never an empty chart without words)."""
     fig = go.Figure()
-    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
-                       font={"size": FONT_SIZE + 1})
+    fig.add_annotation(
+        text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font={"size": FONT_SIZE + 1}
+    )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return layout(fig, title, height=height, legend=False)
+
+
+def arrow(x0: float, y0: float, x1: float, y1: float, colour: str, width: float = 2.5, standoff: float = 0.0) -> dict:
+    """An annotation drawing an arrow from (x0, y0) to (x1, y1) in data coordinates, `standoff` pixels short of
+    both ends (the radius of the nodes it joins)."""
+    return {
+        "x": x1,
+        "y": y1,
+        "ax": x0,
+        "ay": y0,
+        "xref": "x",
+        "yref": "y",
+        "axref": "x",
+        "ayref": "y",
+        "showarrow": True,
+        "arrowhead": 2,
+        "arrowsize": 1.2,
+        "arrowwidth": width,
+        "arrowcolor": colour,
+        "text": "",
+        "standoff": standoff,
+        "startstandoff": standoff,
+    }

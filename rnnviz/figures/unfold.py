@@ -94,25 +94,7 @@ def unrolled_graph_figure(experiment: Experiment, step: int, window: int = GRAPH
     for t in steps:
         edges += [(t, ROWS["x"], t, ROWS["h"]), (t, ROWS["h"], t, ROWS["y"]), (t - 1, ROWS["h"], t, ROWS["h"])]
     annotations = [  # one list, set once: adding annotations one by one copies them every time
-        {
-            "x": x1,
-            "y": y1,
-            "ax": x0,
-            "ay": y0,
-            "xref": "x",
-            "yref": "y",
-            "axref": "x",
-            "ayref": "y",
-            "showarrow": True,
-            "arrowhead": 2,
-            "arrowsize": 1.2,
-            "arrowwidth": 1.6,
-            "arrowcolor": "#555",
-            "text": "",
-            "standoff": NODE_SIZE / 2 + 1,
-            "startstandoff": NODE_SIZE / 2 + 1,
-        }
-        for x0, y0, x1, y1 in edges
+        style.arrow(x0, y0, x1, y1, "#555", width=1.6, standoff=NODE_SIZE / 2 + 1) for x0, y0, x1, y1 in edges
     ]
 
     labels_x, labels_y, labels = [], [], []
