@@ -20,3 +20,18 @@ def central_difference(f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, eps
         minus[index] -= eps
         out[(..., *index)] = (np.asarray(f(plus)) - np.asarray(f(minus))) / (2 * eps)
     return out
+
+
+def central_difference_in_place(f: Callable[[], float], array: np.ndarray, eps: float = EPS) -> np.ndarray:
+    """d f / d array for a scalar f() that reads `array` itself (e.g. a cell's own parameter): each entry is moved
+    in place by +-eps and put back."""
+    grad = np.zeros_like(array)
+    for index in np.ndindex(array.shape):
+        old = array[index]
+        array[index] = old + eps
+        plus = f()
+        array[index] = old - eps
+        minus = f()
+        array[index] = old
+        grad[index] = (plus - minus) / (2 * eps)
+    return grad

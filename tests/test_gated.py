@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from numerical import central_difference_in_place
 
 import rnnviz
 from rnnviz.bidirectional import Bidirectional, bptt_bidirectional, unroll_bidirectional
@@ -27,19 +28,6 @@ def mse_loss(cell, xs, targets, h0=None, c0=None):
     return 0.5 * np.sum((run_of(cell, xs, h0, c0).y - targets) ** 2)
 
 
-def central_difference(f, array):
-    grad = np.zeros_like(array)
-    for index in np.ndindex(array.shape):
-        old = array[index]
-        array[index] = old + EPS
-        plus = f()
-        array[index] = old - EPS
-        minus = f()
-        array[index] = old
-        grad[index] = (plus - minus) / (2 * EPS)
-    return grad
-
-
 @pytest.mark.parametrize("kind", ["lstm", "gru"])
 @pytest.mark.parametrize("batched", [False, True])
 def test_every_parameter_gradient_matches_finite_differences(kind, batched):
@@ -53,7 +41,7 @@ def test_every_parameter_gradient_matches_finite_differences(kind, batched):
     run = run_of(cell, xs, h0, c0)
     g = rnnviz.bptt(run, run.y - targets)
     for name, param in cell.params.items():
-        numeric = central_difference(lambda: mse_loss(cell, xs, targets, h0, c0), param)
+        numeric = central_difference_in_place(lambda: mse_loss(cell, xs, targets, h0, c0), param)
         np.testing.assert_allclose(g.total[name], numeric, rtol=1e-6, atol=1e-8, err_msg=name)
 
 
@@ -66,10 +54,10 @@ def test_initial_state_gradients_match_finite_differences(kind):
     c0 = rng.normal(size=3) if kind == "lstm" else None
     run = run_of(cell, xs, h0, c0)
     g = rnnviz.bptt(run, run.y - targets)
-    numeric_h0 = central_difference(lambda: mse_loss(cell, xs, targets, h0, c0), h0)
+    numeric_h0 = central_difference_in_place(lambda: mse_loss(cell, xs, targets, h0, c0), h0)
     np.testing.assert_allclose(g.dh[0], numeric_h0, rtol=1e-6, atol=1e-8)
     if kind == "lstm":
-        numeric_c0 = central_difference(lambda: mse_loss(cell, xs, targets, h0, c0), c0)
+        numeric_c0 = central_difference_in_place(lambda: mse_loss(cell, xs, targets, h0, c0), c0)
         np.testing.assert_allclose(g.dc[0], numeric_c0, rtol=1e-6, atol=1e-8)
 
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from numerical import central_difference_in_place
 
 import rnnviz
 from rnnviz.optim import global_norm
@@ -18,24 +19,9 @@ from rnnviz.task_training import (
 )
 from rnnviz.tasks import adding_problem, copy_memory
 
-EPS = 1e-6
-
 
 def loss_of(cell, batch):
     return task_loss(rnnviz.unroll(cell, batch.xs).y, batch)[0]
-
-
-def central_difference(f, array):
-    grad = np.zeros_like(array)
-    for index in np.ndindex(array.shape):
-        old = array[index]
-        array[index] = old + EPS
-        plus = f()
-        array[index] = old - EPS
-        minus = f()
-        array[index] = old
-        grad[index] = (plus - minus) / (2 * EPS)
-    return grad
 
 
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
@@ -48,7 +34,7 @@ def test_task_loss_gradients_through_the_cell_match_finite_differences(kind, tas
     _, dy = task_loss(run.y, batch)
     gradients = rnnviz.bptt(run, dy)
     for name, param in cell.params.items():
-        numeric = central_difference(lambda: loss_of(cell, batch), param)
+        numeric = central_difference_in_place(lambda: loss_of(cell, batch), param)
         np.testing.assert_allclose(gradients.total[name], numeric, rtol=1e-5, atol=1e-9, err_msg=name)
 
 
