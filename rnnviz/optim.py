@@ -67,8 +67,7 @@ class Adam:
     """m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;  theta <- theta - lr_t m / (sqrt(v) + eps),
     lr_t = lr sqrt(1 - b2^t) / (1 - b1^t), as Keras and TensorFlow write it."""
 
-    def __init__(self, learning_rate: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
-                 epsilon: float = 1e-7):
+    def __init__(self, learning_rate: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-7):
         self.learning_rate = finite_number("learning_rate", learning_rate, low=0.0)
         self.beta1, self.beta2, self.epsilon = beta1, beta2, epsilon
         self.t = 0
