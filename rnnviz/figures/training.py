@@ -27,22 +27,27 @@ def _epochs_axis(fig: go.Figure, total_epochs: int | None, shown: int) -> None:
     fig.update_xaxes(range=[0, last + 0.5])
 
 
+def _add_history_curve(fig: go.Figure, history, column: str) -> None:
+    """This run's `column` per epoch, drawn as the measured curve (nothing before the first epoch)."""
+    if len(history):
+        fig.add_trace(
+            go.Scatter(
+                x=history.epoch,
+                y=history[column],
+                mode="lines",
+                name="this run",
+                line={"color": style.MEASURED, "width": 3},
+                hovertemplate=f"epoch %{{x}}: {column} %{{y:.3f}}<extra></extra>",
+            )
+        )
+
+
 def loss_figure(result, reference: Mapping[int, float] | None = None, total_epochs: int | None = None) -> go.Figure:
     """Cross-entropy per epoch (the mean over the epoch's batches, as Keras reports it) and, when given, the
     article's reported values as markers. The x axis spans every planned epoch, so the curve grows into it."""
     history = result.history
     fig = go.Figure()
-    if len(history):
-        fig.add_trace(
-            go.Scatter(
-                x=history.epoch,
-                y=history.loss,
-                mode="lines",
-                name="this run",
-                line={"color": style.MEASURED, "width": 3},
-                hovertemplate="epoch %{x}: loss %{y:.3f}<extra></extra>",
-            )
-        )
+    _add_history_curve(fig, history, "loss")
     if reference:
         fig.add_trace(
             go.Scatter(
@@ -81,17 +86,7 @@ def accuracy_figure(
     reported values (and another framework's result) when given."""
     history = result.history
     fig = go.Figure()
-    if len(history):
-        fig.add_trace(
-            go.Scatter(
-                x=history.epoch,
-                y=history.accuracy,
-                mode="lines",
-                name="this run",
-                line={"color": style.MEASURED, "width": 3},
-                hovertemplate="epoch %{x}: accuracy %{y:.3f}<extra></extra>",
-            )
-        )
+    _add_history_curve(fig, history, "accuracy")
     if reference:
         values = list(reference.values())
         # one label per run of equal values (the article's 0.875 at epochs 77 and 88), above the first point
