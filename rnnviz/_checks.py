@@ -18,6 +18,20 @@ def as_array(name: str, value, ndim: int, allow_non_finite: bool = False) -> np.
     return array
 
 
+FLOAT_DTYPES = ("float32", "float64")
+
+
+def as_dtype(name: str, value) -> np.dtype:
+    """`value` as np.float32 or np.float64 (given as a name, a NumPy type or a dtype); a ValueError otherwise."""
+    try:
+        dtype = np.dtype(value)
+    except TypeError:
+        dtype = None
+    if value is None or dtype is None or dtype.name not in FLOAT_DTYPES:
+        raise ValueError(f"{name} must be float32 or float64, got {value!r}")
+    return dtype
+
+
 def expect_shape(name: str, array: np.ndarray, shape: tuple[int, ...]) -> None:
     if array.shape != shape:
         raise ValueError(f"{name} must have shape {shape}, got {array.shape}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnnviz._checks import as_array, expect_shape
+from rnnviz.rnn import CellParameters
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -25,7 +26,7 @@ def sigmoid_(z: np.ndarray) -> np.ndarray:
     return z
 
 
-class GatedCell:
+class GatedCell(CellParameters):
     """Parameters W_ih (G*H, D), W_hh (G*H, H), b_ih (G*H,), b_hh (G*H,), W_hy (O, H), b_y (O,); G gates."""
 
     n_gates: int
@@ -51,10 +52,6 @@ class GatedCell:
             raise ValueError(f"W_hy must have shape (O, H) = (O, {H}) with O >= 1, got {self.W_hy.shape}")
         self.b_y = as_array("b_y", b_y, 1)
         expect_shape("b_y", self.b_y, (self.W_hy.shape[0],))
-
-    @property
-    def params(self) -> dict[str, np.ndarray]:
-        return {name: getattr(self, name) for name in self.param_names}
 
     @property
     def hidden_size(self) -> int:

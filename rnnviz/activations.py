@@ -29,6 +29,11 @@ class Activation:
         return self.df(a) if self.df_of_output is None else self.df_of_output(h)
 
 
+def _float_type(a: np.ndarray) -> np.dtype:
+    """float32 for a float32 array (a float32 cell stays in float32), float64 for every other."""
+    return np.result_type(a, 0.0)
+
+
 def _sigmoid(a: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * a))  # the same function, with no overflow for large |a|
 
@@ -59,15 +64,15 @@ def _relu(a: np.ndarray) -> np.ndarray:
 
 
 def _drelu(a: np.ndarray) -> np.ndarray:
-    return (a > 0).astype(float)
+    return (a > 0).astype(_float_type(a))
 
 
 def _linear(a: np.ndarray) -> np.ndarray:
-    return np.array(a, dtype=float, copy=True)
+    return np.array(a, dtype=_float_type(a), copy=True)
 
 
 def _dlinear(a: np.ndarray) -> np.ndarray:
-    return np.ones_like(a, dtype=float)
+    return np.ones_like(a, dtype=_float_type(a))
 
 
 def _leaky_relu(a: np.ndarray) -> np.ndarray:
@@ -75,7 +80,7 @@ def _leaky_relu(a: np.ndarray) -> np.ndarray:
 
 
 def _dleaky_relu(a: np.ndarray) -> np.ndarray:
-    return np.where(a > 0, 1.0, LEAKY_SLOPE)
+    return np.where(a > 0, 1.0, LEAKY_SLOPE).astype(_float_type(a), copy=False)
 
 
 ACTIVATIONS: dict[str, Activation] = {  # ReLU and leaky ReLU: h > 0 exactly when a > 0, so f'(a) reads off h too

@@ -34,10 +34,10 @@ class GRU(GatedCell):
         T, H = xs.shape[0], self.hidden_size
         input_part = xs @ self.W_ih.T + self.b_ih  # W_ih x_t + b_ih for every t: (T, [B,] 3H)
         W_hh_T = self.W_hh.T
-        h = np.empty((T + 1, *h0.shape))
+        h = np.empty((T + 1, *h0.shape), dtype=input_part.dtype)
         hidden_part = np.empty_like(input_part)  # W_hh h_{t-1} + b_hh: (T, [B,] 3H)
-        rz = np.empty((T, *h0.shape[:-1], 2 * H))  # [r, z]
-        n = np.empty((T, *h0.shape))
+        rz = np.empty((T, *h0.shape[:-1], 2 * H), dtype=h.dtype)  # [r, z]
+        n = np.empty((T, *h0.shape), dtype=h.dtype)
         h[0] = h0
         for t in range(1, T + 1):
             gh = hidden_part[t - 1]
@@ -91,7 +91,7 @@ class GRU(GatedCell):
         to_hidden_part = np.stack([dr_pre, dz_pre, dn_pre * r], axis=-2)  # W_hh h + b_hh reaches n through r
         dh_from_output = dy @ self.W_hy  # W_hy^T dy_t for every t: (T, [B,] H)
         dh = np.empty_like(run.h)
-        d_input_part = np.empty((T, *batch_shape, 3 * H))
+        d_input_part = np.empty((T, *batch_shape, 3 * H), dtype=run.h.dtype)
         d_hidden_part = np.empty_like(d_input_part)
         input_blocks = d_input_part.reshape(T, *batch_shape, 3, H)  # views
         hidden_blocks = d_hidden_part.reshape(T, *batch_shape, 3, H)

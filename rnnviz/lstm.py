@@ -37,9 +37,9 @@ class LSTM(GatedCell):
         T, H = xs.shape[0], self.hidden_size
         input_part = xs @ self.W_ih.T + (self.b_ih + self.b_hh)  # W_ih x_t + b_ih + b_hh for every t: (T, [B,] 4H)
         W_hh_T = self.W_hh.T
-        h = np.empty((T + 1, *h0.shape))
+        h = np.empty((T + 1, *h0.shape), dtype=input_part.dtype)
         c = np.empty_like(h)
-        tanh_c = np.empty((T, *h0.shape))
+        tanh_c = np.empty((T, *h0.shape), dtype=h.dtype)
         gates = np.empty_like(input_part)  # [i, f, g, o] after their nonlinearities
         h[0], c[0] = h0, c0
         for t in range(1, T + 1):
@@ -125,7 +125,7 @@ class LSTM(GatedCell):
         dh_dc = o * (1 - tanh_c**2)
         dh_from_output = dy @ self.W_hy  # W_hy^T dy_t for every t: (T, [B,] H)
         dh, dc = np.empty_like(run.h), np.empty_like(run.c)
-        dz = np.empty((T, *batch_shape, 4 * H))
+        dz = np.empty((T, *batch_shape, 4 * H), dtype=run.h.dtype)
         dz_blocks = dz.reshape(T, *batch_shape, 4, H)  # a view: [dz_i, dz_f, dz_g, dz_o]
         dh_from_later = np.zeros_like(run.h[0])
         dc_from_later = np.zeros_like(run.c[0])

@@ -77,7 +77,7 @@ class Adam:
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         self.t += 1
         b1, b2 = self.beta1, self.beta2
-        lr_t = self.learning_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        lr_t = float(self.learning_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t))  # a float32 cell stays float32
         for name, theta in params.items():
             g = grads[name]
             m = self.m.setdefault(name, np.zeros_like(theta))

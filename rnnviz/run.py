@@ -88,16 +88,18 @@ def unroll(cell, xs, h0=None, c0=None) -> Run:
     Returns
     -------
     Run
-        h (T+1, [B,] H) with h[0] = h0, y (T, [B,] O). Overflow is not an error: the run continues with
-        non-finite numbers, nothing is raised or warned, and `overflow_step` says where the state first
-        stopped being finite.
+        h (T+1, [B,] H) with h[0] = h0, y (T, [B,] O), in the cell's dtype (float64 unless the cell was made
+        by `cell.astype("float32")`; xs, h0 and c0 are cast to it). Overflow is not an error: the run
+        continues with non-finite numbers, nothing is raised or warned, and `overflow_step` says where the
+        state first stopped being finite.
     """
     check_cell("cell", cell)
-    xs = as_sequence("xs", xs, cell.input_size)
+    dtype = getattr(cell, "dtype", np.float64)  # float32 for a cell made by cell.astype("float32")
+    xs = as_sequence("xs", xs, cell.input_size).astype(dtype, copy=False)
     batch_shape = xs.shape[1:2] if xs.ndim == 3 else ()
-    h0 = as_state("h0", h0, batch_shape, cell.hidden_size)
+    h0 = as_state("h0", h0, batch_shape, cell.hidden_size).astype(dtype, copy=False)
     if getattr(cell, "kind", None) == "lstm":
-        c0 = as_state("c0", c0, batch_shape, cell.hidden_size)
+        c0 = as_state("c0", c0, batch_shape, cell.hidden_size).astype(dtype, copy=False)
         with np.errstate(all="ignore"):
             h, c, y, trace = cell.forward(xs, h0, c0)
         overflow = first_non_finite_step(np.stack([h, c], axis=1))
@@ -133,7 +135,7 @@ def state_jacobians(run: Run) -> np.ndarray:
     """J[k] = dh_T/dh_k for k = 0..T, shape (T+1, H, H); J[T] = I.
 
     One backward sweep J[k] = J[k+1] dh_{k+1}/dh_k over the one-step Jacobians. For the LSTM, c_k is held
-    fixed while h_k moves. Unbatched runs only.
+    fixed while h_k moves. Unbatched runs only. Computed in float64, from a float32 run's values too.
     """
     _check_run(run)
     if run.batched:
@@ -166,11 +168,12 @@ def bptt(run: Run, dy) -> Gradients:
     -------
     Gradients
         total[name] = dL/dparam; per_step[name][t-1] = step t's explicit term, summing to total;
-        dh[t] = dL/dh_t for t = 0..T, through every later step.
+        dh[t] = dL/dh_t for t = 0..T, through every later step. All in the run's dtype.
     """
     _check_run(run)
     dy = as_array("dy", dy, run.y.ndim, allow_non_finite=run.overflow_step is not None)
     expect_shape("dy", dy, run.y.shape)
+    dy = dy.astype(run.h.dtype, copy=False)  # the gradients come in the run's dtype
     with np.errstate(all="ignore"):
         result = run.cell.backward(run, dy)
     total, dh, terms = result[:3]
