@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnviz._gated import GatedCell, sigmoid_, uniform_init
+from rnnviz.rnn import matmul_rows, transposed_for_steps
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,8 +33,8 @@ class GRU(GatedCell):
 
     def forward(self, xs, h0):
         T, H = xs.shape[0], self.hidden_size
-        input_part = xs @ self.W_ih.T + self.b_ih  # W_ih x_t + b_ih for every t: (T, [B,] 3H)
-        W_hh_T = self.W_hh.T
+        input_part = matmul_rows(xs, self.W_ih.T) + self.b_ih  # W_ih x_t + b_ih for every t: (T, [B,] 3H)
+        W_hh_T = transposed_for_steps(self.W_hh)
         h = np.empty((T + 1, *h0.shape), dtype=input_part.dtype)
         hidden_part = np.empty_like(input_part)  # W_hh h_{t-1} + b_hh: (T, [B,] 3H)
         rz = np.empty((T, *h0.shape[:-1], 2 * H), dtype=h.dtype)  # [r, z]
@@ -51,7 +52,7 @@ class GRU(GatedCell):
             np.tanh(n[t - 1], out=n[t - 1])  # n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
             np.multiply(z, h[t - 1], out=h[t])
             h[t] += (1 - z) * n[t - 1]  # h_t = (1 - z) * n + z * h_{t-1}
-        y = h[1:] @ self.W_hy.T + self.b_y
+        y = matmul_rows(h[1:], self.W_hy.T) + self.b_y
         return h, y, GRUTrace(r=rz[..., :H], z=rz[..., H:], n=n, hidden_n=hidden_part[..., 2 * H :])
 
     # one-step Jacobian -----------------------------------------------------------------------------
@@ -89,7 +90,7 @@ class GRU(GatedCell):
         dz_pre = (run.h[:-1] - n) * z * (1 - z)
         to_input_part = np.stack([dr_pre, dz_pre, dn_pre], axis=-2)  # (T, [B,] 3, H)
         to_hidden_part = np.stack([dr_pre, dz_pre, dn_pre * r], axis=-2)  # W_hh h + b_hh reaches n through r
-        dh_from_output = dy @ self.W_hy  # W_hy^T dy_t for every t: (T, [B,] H)
+        dh_from_output = matmul_rows(dy, self.W_hy)  # W_hy^T dy_t for every t: (T, [B,] H)
         dh = np.empty_like(run.h)
         d_input_part = np.empty((T, *batch_shape, 3 * H), dtype=run.h.dtype)
         d_hidden_part = np.empty_like(d_input_part)

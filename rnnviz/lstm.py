@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnviz._gated import GatedCell, sigmoid_, uniform_init
+from rnnviz.rnn import matmul_rows, transposed_for_steps
 
 
 @dataclass(frozen=True, eq=False)
@@ -24,6 +25,7 @@ class LSTMTrace:
     g: np.ndarray
     o: np.ndarray
     tanh_c: np.ndarray  # tanh(c_t)
+    gates: np.ndarray  # (T, [B,] 4H): [i, f, g, o], of which the four above are views
 
 
 class LSTM(GatedCell):
@@ -35,28 +37,31 @@ class LSTM(GatedCell):
 
     def forward(self, xs, h0, c0):
         T, H = xs.shape[0], self.hidden_size
-        input_part = xs @ self.W_ih.T + (self.b_ih + self.b_hh)  # W_ih x_t + b_ih + b_hh for every t: (T, [B,] 4H)
-        W_hh_T = self.W_hh.T
+        W_ih_T, W_hh_T, bias = self.W_ih.T, transposed_for_steps(self.W_hh), self.b_ih + self.b_hh
+        halved = self.dtype == np.float32  # sigmoid's tanh form: z_i, z_f, z_o computed halved, exactly
+        if halved:
+            half = np.where(np.arange(4 * H) // H == 2, 1.0, 0.5).astype(np.float32)  # 1/2 on i, f, o; 1 on g
+            W_ih_T, W_hh_T, bias = W_ih_T * half, W_hh_T * half, bias * half
+        input_part = matmul_rows(xs, W_ih_T) + bias  # W_ih x_t + b_ih + b_hh for every t: (T, [B,] 4H)
         h = np.empty((T + 1, *h0.shape), dtype=input_part.dtype)
         c = np.empty_like(h)
         tanh_c = np.empty((T, *h0.shape), dtype=h.dtype)
         gates = np.empty_like(input_part)  # [i, f, g, o] after their nonlinearities
+        i_times_g = np.empty_like(h0)
         h[0], c[0] = h0, c0
         for t in range(1, T + 1):
             z = gates[t - 1]
             np.matmul(h[t - 1], W_hh_T, out=z)
             z += input_part[t - 1]  # z_t = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh
-            g = np.tanh(z[..., 2 * H : 3 * H])
-            sigmoid_(z)  # i, f, o (g's block is overwritten next)
-            z[..., 2 * H : 3 * H] = g
-            i, f, o = z[..., :H], z[..., H : 2 * H], z[..., 3 * H :]
+            _activate_gates(z, H, halved)
+            i, f, g, o = z[..., :H], z[..., H : 2 * H], z[..., 2 * H : 3 * H], z[..., 3 * H :]
             np.multiply(f, c[t - 1], out=c[t])
-            c[t] += i * g  # c_t = f * c_{t-1} + i * g
+            c[t] += np.multiply(i, g, out=i_times_g)  # c_t = f * c_{t-1} + i * g
             np.tanh(c[t], out=tanh_c[t - 1])
             np.multiply(o, tanh_c[t - 1], out=h[t])  # h_t = o * tanh(c_t)
-        y = h[1:] @ self.W_hy.T + self.b_y
+        y = matmul_rows(h[1:], self.W_hy.T) + self.b_y
         i, f, g, o = (gates[..., k * H : (k + 1) * H] for k in range(4))
-        return h, c, y, LSTMTrace(i=i, f=f, g=g, o=o, tanh_c=tanh_c)
+        return h, c, y, LSTMTrace(i=i, f=f, g=g, o=o, tanh_c=tanh_c, gates=gates)
 
     # one-step Jacobians ----------------------------------------------------------------------------
     def chain_start(self) -> np.ndarray:
@@ -118,28 +123,78 @@ class LSTM(GatedCell):
     def backward(self, run, dy):
         T, H, tr = dy.shape[0], self.hidden_size, run.trace
         batch_shape = run.h.shape[1:-1]
-        i, f, g, o, tanh_c = tr.i, tr.f, tr.g, tr.o, tr.tanh_c  # (T, [B,] H) each
-        # the local derivatives of every step at once: dc_t/dz_i, dc_t/dz_f, dc_t/dz_g, then dh_t/dz_o, dh_t/dc_t
-        dc_dz = np.stack([g * i * (1 - i), run.c[:-1] * f * (1 - f), i * (1 - g**2)], axis=-2)  # (T, [B,] 3, H)
-        dh_dz_o = tanh_c * o * (1 - o)
-        dh_dc = o * (1 - tanh_c**2)
-        dh_from_output = dy @ self.W_hy  # W_hy^T dy_t for every t: (T, [B,] H)
+        i, f, g, o, tanh_c, c_prev = tr.i, tr.f, tr.g, tr.o, tr.tanh_c, run.c[:-1]  # (T, [B,] H) each
+        dh_from_output = matmul_rows(dy, self.W_hy)  # W_hy^T dy_t for every t: (T, [B,] H)
         dh, dc = np.empty_like(run.h), np.empty_like(run.c)
         dz = np.empty((T, *batch_shape, 4 * H), dtype=run.h.dtype)
-        dz_blocks = dz.reshape(T, *batch_shape, 4, H)  # a view: [dz_i, dz_f, dz_g, dz_o]
+        dz_g, dz_o = dz[..., 2 * H : 3 * H], dz[..., 3 * H :]  # views of dz
+        dz_if = dz[..., : 2 * H]  # [dz_i, dz_f], side by side as i and f are in tr.gates
+        dz_if_blocks = dz.reshape(T, *batch_shape, 4, H)[..., :2, :]
+        i_and_f = tr.gates[..., : 2 * H]
         dh_from_later = np.zeros_like(run.h[0])
         dc_from_later = np.zeros_like(run.c[0])
+        local = np.empty_like(run.h[0])  # one step's local derivative, reused (a step's arrays stay in cache)
+        g_and_c_prev = np.empty_like(i_and_f[0])  # what i and f multiply: [g, c_{t-1}]
         for t in range(T, 0, -1):
-            dh[t] = dh_from_output[t - 1] + dh_from_later
-            dc[t] = dc_from_later + dh[t] * dh_dc[t - 1]
-            np.multiply(dc_dz[t - 1], dc[t][..., None, :], out=dz_blocks[t - 1, ..., :3, :])
-            np.multiply(dh_dz_o[t - 1], dh[t], out=dz_blocks[t - 1, ..., 3, :])
-            dh_from_later = dz[t - 1] @ self.W_hh  # W_hh^T dL/dz_t
-            dc_from_later = dc[t] * f[t - 1]
+            s = t - 1  # step t's index in the (T, ...) arrays
+            np.add(dh_from_output[s], dh_from_later, out=dh[t])  # dL/dh_t = W_hy^T dy_t + W_hh^T dL/dz_{t+1}
+            _one_minus_square(tanh_c[s], out=local)
+            local *= o[s]  # dh_t/dc_t = o * (1 - tanh(c_t)^2)
+            local *= dh[t]
+            np.add(dc_from_later, local, out=dc[t])  # dL/dc_t = f_{t+1} dL/dc_{t+1} + dL/dh_t dh_t/dc_t
+            g_and_c_prev[..., :H], g_and_c_prev[..., H:] = g[s], c_prev[s]
+            # dL/dz_i = g i (1 - i) dL/dc_t and dL/dz_f = c_{t-1} f (1 - f) dL/dc_t, both at once
+            _sigmoid_gate_gradient(g_and_c_prev, i_and_f[s], None, out=dz_if[s], scratch=g_and_c_prev)
+            dz_if_blocks[s] *= dc[t][..., None, :]
+            _one_minus_square(g[s], out=local)
+            local *= i[s]  # dc_t/dz_g = i (1 - g^2)
+            np.multiply(local, dc[t], out=dz_g[s])
+            _sigmoid_gate_gradient(tanh_c[s], o[s], dh[t], out=dz_o[s], scratch=local)  # dh_t tanh(c_t) o (1 - o)
+            np.matmul(dz[s], self.W_hh, out=dh_from_later)  # W_hh^T dL/dz_t
+            np.multiply(dc[t], f[s], out=dc_from_later)  # dL/dc_t dc_t/dc_{t-1}
         dh[0], dc[0] = dh_from_later, dc_from_later
         total, terms = self._affine_terms(run, dz, dz)
         readout_total, readout_terms = self._readout_terms(run, dy)
         return {**total, **readout_total}, dh, {**terms, **readout_terms}, dc
+
+
+def _activate_gates(z: np.ndarray, H: int, halved: bool) -> np.ndarray:
+    """[z_i, z_f, z_g, z_o] -> [i, f, g, o] = [sigmoid, sigmoid, tanh, sigmoid] in place.
+
+    halved (the float32 path): z_i, z_f and z_o arrive halved, and sigmoid(z) = (1 + tanh(z / 2)) / 2 takes
+    one tanh over the whole block (float32 tanh is cheaper than exp). Otherwise sigmoid = 1 / (1 + exp(-z)),
+    the float64 path's arithmetic as it always was.
+    """
+    if halved:
+        np.tanh(z, out=z)
+        for block in (z[..., : 2 * H], z[..., 3 * H :]):  # i and f side by side, then o
+            block += 1.0
+            block *= 0.5
+        return z
+    g = np.tanh(z[..., 2 * H : 3 * H])
+    sigmoid_(z)  # i, f, o (g's block is overwritten next)
+    z[..., 2 * H : 3 * H] = g
+    return z
+
+
+def _one_minus_square(x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """1 - x^2, written into `out`."""
+    np.square(x, out=out)
+    return np.subtract(1, out, out=out)
+
+
+def _sigmoid_gate_gradient(
+    factor: np.ndarray, gate: np.ndarray, upstream: np.ndarray, out: np.ndarray, scratch: np.ndarray
+) -> np.ndarray:
+    """upstream * (factor * gate * (1 - gate)) into `out`: the gradient at a sigmoid gate's pre-activation z,
+    where gate = sigmoid(z) multiplies `factor` and dgate/dz = gate (1 - gate). upstream None: the caller
+    multiplies by it. `scratch` may be `factor`."""
+    np.multiply(factor, gate, out=out)
+    np.subtract(1, gate, out=scratch)
+    out *= scratch
+    if upstream is not None:
+        out *= upstream
+    return out
 
 
 def forget_gate_products(run) -> np.ndarray:
