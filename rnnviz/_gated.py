@@ -83,11 +83,12 @@ class GatedCell(CellParameters):
         from rnnviz.rnn import _sum_outer, _sum_rows
 
         h_prev, xs = run.h[:-1], run.xs
+        b_ih = _sum_rows(d_input_part)
         total = {
             "W_ih": _sum_outer(d_input_part, xs),
             "W_hh": _sum_outer(d_hidden_part, h_prev),
-            "b_ih": _sum_rows(d_input_part),
-            "b_hh": _sum_rows(d_hidden_part),
+            "b_ih": b_ih,
+            "b_hh": b_ih.copy() if d_hidden_part is d_input_part else _sum_rows(d_hidden_part),  # LSTM: the same
         }
         terms = {
             "W_ih": (d_input_part, xs),

@@ -33,7 +33,8 @@ class GRU(GatedCell):
 
     def forward(self, xs, h0):
         T, H = xs.shape[0], self.hidden_size
-        input_part = matmul_rows(xs, self.W_ih.T) + self.b_ih  # W_ih x_t + b_ih for every t: (T, [B,] 3H)
+        input_part = matmul_rows(xs, self.W_ih.T)
+        input_part += self.b_ih  # W_ih x_t + b_ih for every t: (T, [B,] 3H)
         W_hh_T = transposed_for_steps(self.W_hh)
         h = np.empty((T + 1, *h0.shape), dtype=input_part.dtype)
         hidden_part = np.empty_like(input_part)  # W_hh h_{t-1} + b_hh: (T, [B,] 3H)

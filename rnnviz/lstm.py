@@ -42,7 +42,8 @@ class LSTM(GatedCell):
         if halved:
             half = np.where(np.arange(4 * H) // H == 2, 1.0, 0.5).astype(np.float32)  # 1/2 on i, f, o; 1 on g
             W_ih_T, W_hh_T, bias = W_ih_T * half, W_hh_T * half, bias * half
-        input_part = matmul_rows(xs, W_ih_T) + bias  # W_ih x_t + b_ih + b_hh for every t: (T, [B,] 4H)
+        input_part = matmul_rows(xs, W_ih_T)
+        input_part += bias  # W_ih x_t + b_ih + b_hh for every t: (T, [B,] 4H)
         h = np.empty((T + 1, *h0.shape), dtype=input_part.dtype)
         c = np.empty_like(h)
         tanh_c = np.empty((T, *h0.shape), dtype=h.dtype)
@@ -127,14 +128,13 @@ class LSTM(GatedCell):
         dh_from_output = matmul_rows(dy, self.W_hy)  # W_hy^T dy_t for every t: (T, [B,] H)
         dh, dc = np.empty_like(run.h), np.empty_like(run.c)
         dz = np.empty((T, *batch_shape, 4 * H), dtype=run.h.dtype)
-        dz_g, dz_o = dz[..., 2 * H : 3 * H], dz[..., 3 * H :]  # views of dz
-        dz_if = dz[..., : 2 * H]  # [dz_i, dz_f], side by side as i and f are in tr.gates
-        dz_if_blocks = dz.reshape(T, *batch_shape, 4, H)[..., :2, :]
-        i_and_f = tr.gates[..., : 2 * H]
+        dz_blocks = dz.reshape(T, *batch_shape, 4, H)  # views: [dz_i, dz_f, dz_g, dz_o]
         dh_from_later = np.zeros_like(run.h[0])
         dc_from_later = np.zeros_like(run.c[0])
         local = np.empty_like(run.h[0])  # one step's local derivative, reused (a step's arrays stay in cache)
-        g_and_c_prev = np.empty_like(i_and_f[0])  # what i and f multiply: [g, c_{t-1}]
+        factor = np.zeros_like(tr.gates[0])  # what each sigmoid gate multiplies: [g, c_{t-1}, (unused), tanh(c_t)]
+        factor_blocks = factor.reshape(*batch_shape, 4, H)
+        one_minus_gate = np.empty_like(factor)
         for t in range(T, 0, -1):
             s = t - 1  # step t's index in the (T, ...) arrays
             np.add(dh_from_output[s], dh_from_later, out=dh[t])  # dL/dh_t = W_hy^T dy_t + W_hh^T dL/dz_{t+1}
@@ -142,14 +142,15 @@ class LSTM(GatedCell):
             local *= o[s]  # dh_t/dc_t = o * (1 - tanh(c_t)^2)
             local *= dh[t]
             np.add(dc_from_later, local, out=dc[t])  # dL/dc_t = f_{t+1} dL/dc_{t+1} + dL/dh_t dh_t/dc_t
-            g_and_c_prev[..., :H], g_and_c_prev[..., H:] = g[s], c_prev[s]
-            # dL/dz_i = g i (1 - i) dL/dc_t and dL/dz_f = c_{t-1} f (1 - f) dL/dc_t, both at once
-            _sigmoid_gate_gradient(g_and_c_prev, i_and_f[s], None, out=dz_if[s], scratch=g_and_c_prev)
-            dz_if_blocks[s] *= dc[t][..., None, :]
-            _one_minus_square(g[s], out=local)
-            local *= i[s]  # dc_t/dz_g = i (1 - g^2)
-            np.multiply(local, dc[t], out=dz_g[s])
-            _sigmoid_gate_gradient(tanh_c[s], o[s], dh[t], out=dz_o[s], scratch=local)  # dh_t tanh(c_t) o (1 - o)
+            # the sigmoid gates i, f, o at once: d(factor * gate)/dz = factor * gate * (1 - gate)
+            factor_blocks[..., 0, :], factor_blocks[..., 1, :], factor_blocks[..., 3, :] = g[s], c_prev[s], tanh_c[s]
+            np.multiply(factor, tr.gates[s], out=dz[s])
+            np.subtract(1, tr.gates[s], out=one_minus_gate)
+            dz[s] *= one_minus_gate  # (g's block is overwritten next)
+            _one_minus_square(g[s], out=dz_blocks[s, ..., 2, :])
+            dz_blocks[s, ..., 2, :] *= i[s]  # dc_t/dz_g = i (1 - g^2)
+            dz_blocks[s, ..., :3, :] *= dc[t][..., None, :]  # i, f, g reach the loss through c_t
+            dz_blocks[s, ..., 3, :] *= dh[t]  # o through h_t
             np.matmul(dz[s], self.W_hh, out=dh_from_later)  # W_hh^T dL/dz_t
             np.multiply(dc[t], f[s], out=dc_from_later)  # dL/dc_t dc_t/dc_{t-1}
         dh[0], dc[0] = dh_from_later, dc_from_later
@@ -181,20 +182,6 @@ def _one_minus_square(x: np.ndarray, out: np.ndarray) -> np.ndarray:
     """1 - x^2, written into `out`."""
     np.square(x, out=out)
     return np.subtract(1, out, out=out)
-
-
-def _sigmoid_gate_gradient(
-    factor: np.ndarray, gate: np.ndarray, upstream: np.ndarray, out: np.ndarray, scratch: np.ndarray
-) -> np.ndarray:
-    """upstream * (factor * gate * (1 - gate)) into `out`: the gradient at a sigmoid gate's pre-activation z,
-    where gate = sigmoid(z) multiplies `factor` and dgate/dz = gate (1 - gate). upstream None: the caller
-    multiplies by it. `scratch` may be `factor`."""
-    np.multiply(factor, gate, out=out)
-    np.subtract(1, gate, out=scratch)
-    out *= scratch
-    if upstream is not None:
-        out *= upstream
-    return out
 
 
 def forget_gate_products(run) -> np.ndarray:

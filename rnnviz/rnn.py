@@ -108,7 +108,8 @@ class RNN(CellParameters):
         """h (T+1, [B,] H) with h[0] = h0, y (T, [B,] O) and the trace for the backward pass."""
         f = self.activation.f
         T = xs.shape[0]
-        input_part = matmul_rows(xs, self.W_xh.T) + self.b_h  # W_xh x_t + b_h for every t at once: (T, [B,] H)
+        input_part = matmul_rows(xs, self.W_xh.T)
+        input_part += self.b_h  # W_xh x_t + b_h for every t at once: (T, [B,] H)
         W_hh_T = transposed_for_steps(self.W_hh)
         h = np.empty((T + 1, *h0.shape), dtype=input_part.dtype)
         a = np.empty_like(input_part)
