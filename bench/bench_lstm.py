@@ -1,14 +1,15 @@
-"""LSTM forward + backward at H = 128, T = 100, batch 32: rnnviz beside the vanilla cell and PyTorch's nn.LSTM.
+"""LSTM and GRU forward + backward at H = 128, T = 100, batch 32: rnnviz beside PyTorch's nn.LSTM and nn.GRU.
 
 Run from the project root:  python bench/bench_lstm.py [--skip-classic] [--repeats N]
 
 One timed call is one forward pass plus one full backward pass (every parameter gradient). The variants are timed
 in turns (round-robin, one call each per round) and each figure is the median over the rounds, so a machine whose
-load changes during the run slows every variant alike. rnnviz computes in float64; PyTorch is timed in float32
-(its usual setting) and in float64 (the same precision as rnnviz), with its default threads and with one thread.
-rnnviz is timed with OpenBLAS's default threads and with one (`rnnviz.task_training.one_blas_thread`, what the
-app's training uses). Then the one-click classic comparison of the "Long-range memory" page (three cells trained
-on the adding problem) is timed and its result printed.
+load changes during the run slows every variant alike. Both sides are timed in float32 and in float64 and compared
+at equal precision: rnnviz's cells made by `cell.astype("float32")` beside PyTorch's float32 (its usual setting),
+rnnviz's default float64 beside PyTorch's float64. The target, "no slower than PyTorch", is checked at one thread
+on both sides (`rnnviz.task_training.one_blas_thread`, what the app's training uses); PyTorch's default threads
+and rnnviz's default BLAS threads are shown too. Then the one-click classic comparison of the "Long-range memory"
+page (three cells trained on the adding problem) is timed in both precisions and its result printed.
 """
 
 from __future__ import annotations
@@ -41,12 +42,12 @@ def rnnviz_step(cell, xs, dy, one_thread: bool):
     return run
 
 
-def torch_step(dtype_name: str, threads: int):
+def torch_step(dtype_name: str, threads: int, module: str = "LSTM"):
     import torch
 
     dtype = getattr(torch, dtype_name)
     torch.manual_seed(0)
-    lstm = torch.nn.LSTM(D, H).to(dtype)
+    lstm = getattr(torch.nn, module)(D, H).to(dtype)
     readout = torch.nn.Linear(H, O).to(dtype)
     xs = torch.randn(T, B, D, dtype=dtype)
     dy = torch.randn(T, B, O, dtype=dtype)
@@ -84,8 +85,10 @@ def bench_cells(rounds: int) -> None:
         "vanilla RNN, tanh": rnnviz.random_rnn(H, D, O, seed=0),
     }
     variants = {}
-    for name, cell in cells.items():
-        variants[f"rnnviz {name} (float64), 1 BLAS thread"] = rnnviz_step(cell, xs, dy, one_thread=True)
+    for dtype in ("float32", "float64"):
+        for name, cell in cells.items():
+            step = rnnviz_step(cell.astype(dtype), xs, dy, one_thread=True)
+            variants[f"rnnviz {name} ({dtype}), 1 BLAS thread"] = step
     variants["rnnviz LSTM (float64), default BLAS threads"] = rnnviz_step(cells["LSTM"], xs, dy, one_thread=False)
     try:
         import torch
@@ -95,8 +98,9 @@ def bench_cells(rounds: int) -> None:
     else:
         threads = torch.get_num_threads()
         print(f"PyTorch {torch.__version__} ({threads} threads by default)")
-        for dtype in ("float64", "float32"):
-            variants[f"PyTorch nn.LSTM ({dtype}), 1 thread"] = torch_step(dtype, 1)
+        for dtype in ("float32", "float64"):
+            for module in ("LSTM", "GRU"):
+                variants[f"PyTorch nn.{module} ({dtype}), 1 thread"] = torch_step(dtype, 1, module)
             variants[f"PyTorch nn.LSTM ({dtype}), {threads} threads"] = torch_step(dtype, threads)
     print(f"NumPy {np.__version__}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start")
     results = round_robin_ms(variants, rounds)
@@ -110,27 +114,36 @@ def bench_cells(rounds: int) -> None:
         f"load average {os.getloadavg()[0]:.1f} at the end):"
     )
     for name, ms in results.items():
-        print(f"  {name:<46} {ms:8.1f} ms   ({ms / reference:5.2f} x rnnviz LSTM)")
+        print(f"  {name:<50} {ms:8.1f} ms   ({ms / reference:5.2f} x rnnviz LSTM float64)")
+    if threads:
+        print("target: no slower than PyTorch (1 thread each, equal precision)")
+        for module in ("LSTM", "GRU"):
+            for dtype in ("float32", "float64"):
+                ours = results[f"rnnviz {module} ({dtype}), 1 BLAS thread"]
+                theirs = results[f"PyTorch nn.{module} ({dtype}), 1 thread"]
+                verdict = "met" if ours <= theirs else f"missed ({ours / theirs:.2f} x PyTorch's time)"
+                print(f"  {module} {dtype}: rnnviz {ours:6.1f} ms, PyTorch {theirs:6.1f} ms: {verdict}")
 
 
 def bench_classic() -> None:
     from rnnviz.task_training import CLASSIC, RECENT_STEPS, train_on_task
 
-    config = CLASSIC
-    start = time.perf_counter()
-    result = train_on_task(config)
-    seconds = time.perf_counter() - start
-    print(f"\nClassic comparison: {config}")
-    print(
-        f"  three cells trained in {seconds:.1f} s (load average {os.getloadavg()[0]:.1f}); "
-        f"trivial baseline {config.baseline:.4f}"
-    )
-    for kind, history in result.histories.items():
-        verdict = "below the baseline" if result.beats_baseline(kind) else "not below the baseline"
+    print(f"\nClassic comparison: {CLASSIC}")
+    for dtype in ("float64", "float32"):
+        config = CLASSIC.replace(dtype=dtype)
+        start = time.perf_counter()
+        result = train_on_task(config)
+        seconds = time.perf_counter() - start
         print(
-            f"  {kind:<5} held-out loss {history.evaluation_loss:.4f}, last {RECENT_STEPS} steps "
-            f"{history.recent_loss:.4f}: {verdict}; clipped on {history.clipped.mean():.0%} of steps"
+            f"  {dtype}: three cells trained in {seconds:.1f} s (load average {os.getloadavg()[0]:.1f}); "
+            f"trivial baseline {config.baseline:.4f}"
         )
+        for kind, history in result.histories.items():
+            verdict = "below the baseline" if result.beats_baseline(kind) else "not below the baseline"
+            print(
+                f"    {kind:<5} held-out loss {history.evaluation_loss:.4f}, last {RECENT_STEPS} steps "
+                f"{history.recent_loss:.4f}: {verdict}; clipped on {history.clipped.mean():.0%} of steps"
+            )
 
 
 def main() -> None:

@@ -27,6 +27,15 @@ class Bidirectional:
             if getattr(self.forward, attribute) != getattr(self.backward, attribute):
                 raise ValueError(f"backward must have the same {attribute} as forward")
 
+    @property
+    def dtype(self) -> np.dtype:
+        """The floating-point type of the forward cell (see `astype`)."""
+        return self.forward.dtype
+
+    def astype(self, dtype) -> Bidirectional:
+        """Both cells as `cell.astype(dtype)`: "float32" or "float64"."""
+        return Bidirectional(self.forward.astype(dtype), self.backward.astype(dtype))
+
 
 @dataclass(frozen=True, eq=False)
 class BidirectionalRun:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from rnnviz._checks import finite_number, one_of, positive_int
+from rnnviz._checks import FLOAT_DTYPES, finite_number, one_of, positive_int
 from rnnviz.gru import random_gru
 from rnnviz.init import random_rnn
 from rnnviz.losses import output_gradient
@@ -88,6 +88,7 @@ class TaskConfig:
     clip_threshold: float = 1.0
     forget_bias: float = 1.0  # added to the LSTM's forget-gate bias at initialisation
     seed: int = 0  # draws the weights and every minibatch
+    dtype: str = "float64"  # "float64" (exact) | "float32" (about twice as fast, as PyTorch trains)
 
     def __post_init__(self):
         one_of("task", self.task, TASKS)
@@ -103,6 +104,7 @@ class TaskConfig:
             raise ValueError(f"clip_threshold must be positive, got {self.clip_threshold}")
         finite_number("forget_bias", self.forget_bias)
         positive_int("seed", self.seed, low=0)
+        one_of("dtype", self.dtype, FLOAT_DTYPES)
 
     def replace(self, **changes) -> TaskConfig:
         return replace(self, **changes)
@@ -116,16 +118,18 @@ class TaskConfig:
 def make_cell(kind: str, config: TaskConfig):
     """A fresh cell of `kind` for the task: tanh RNN (Gaussian W_hh at scale 1), or PyTorch-initialised gated cell.
 
-    Every kind draws its weights from the same seed.
+    Every kind draws its weights from the same seed; the cell computes in `config.dtype`.
     """
     one_of("kind", kind, CELL_KINDS)
     D, O = task_sizes(config.task)
     H, seed = config.hidden_size, config.seed
     if kind == "rnn":
-        return random_rnn(H, D, O, activation="tanh", init="gaussian", scale=1.0, seed=seed)
-    if kind == "lstm":
-        return random_lstm(H, D, O, forget_bias=config.forget_bias, seed=seed)
-    return random_gru(H, D, O, seed=seed)
+        cell = random_rnn(H, D, O, activation="tanh", init="gaussian", scale=1.0, seed=seed)
+    elif kind == "lstm":
+        cell = random_lstm(H, D, O, forget_bias=config.forget_bias, seed=seed)
+    else:
+        cell = random_gru(H, D, O, seed=seed)
+    return cell.astype(config.dtype)
 
 
 def task_loss(y: np.ndarray, batch: TaskBatch) -> tuple[float, np.ndarray]:
