@@ -209,3 +209,16 @@ def test_a_link_with_bad_shared_settings_still_opens_the_page():
     at = run_app(PAGE, {"H": "100000", "activation": "nope"})
     assert_healthy(at)
     assert at.text_area(key="train_text").value == ARTICLE_TEXT
+
+
+def test_the_precision_defaults_to_float64_and_float32_trains_a_float32_model():
+    at = run_app(PAGE)
+    assert at.selectbox(key="train_dtype").value == "float64"
+    at.selectbox(key="train_dtype").set_value("float32")
+    at.number_input(key="train_epochs").set_value(5)
+    train(at)
+    assert_healthy(at)
+    assert job(at).recipe.dtype == "float32" and job(at).cell.dtype == np.float32
+    assert progress_text(at).startswith("Epoch 5 of 5")
+    at.button(key="train_reset_recipe").click().run()
+    assert at.selectbox(key="train_dtype").value == "float64"

@@ -53,6 +53,7 @@ CLIPPING_LABELS = {
     "elementwise": "element-wise (clip each entry to ±threshold)",
 }
 OPTIMIZER_LABELS = {"adam": "Adam (Keras defaults)", "sgd": "SGD"}
+PRECISION_LABELS = {"float64": "float64 (exact)", "float32": "float32 (fast, as PyTorch trains)"}
 DEFAULTS = Recipe()
 WIDGETS = {  # widget key -> (Recipe field, default)
     "train_activation": ("activation", DEFAULTS.activation),
@@ -65,6 +66,7 @@ WIDGETS = {  # widget key -> (Recipe field, default)
     "train_clipping": ("clipping", DEFAULTS.clipping),
     "train_threshold": ("clip_threshold", DEFAULTS.clip_threshold),
     "train_seed": ("seed", DEFAULTS.seed),
+    "train_dtype": ("dtype", DEFAULTS.dtype),
 }
 
 
@@ -129,6 +131,14 @@ def recipe_controls() -> Recipe:
     with columns[2]:
         st.selectbox("Optimiser", list(OPTIMIZERS)[::-1], format_func=OPTIMIZER_LABELS.get, key="train_optimizer")
         st.number_input("Learning rate", *LIMITS.learning_rate, step=0.0005, format="%.5f", key="train_lr")
+        st.selectbox(
+            "Precision",
+            list(PRECISION_LABELS),
+            format_func=PRECISION_LABELS.get,
+            key="train_dtype",
+            help="float32 computes the forward pass, the backward pass and Adam in single precision: about twice "
+            "as fast on long texts, and the article's sentence still reaches the same accuracy.",
+        )
         st.button("Use the article's recipe", on_click=_reset_recipe, key="train_reset_recipe")
     with columns[3]:
         st.selectbox("Gradient clipping", list(CLIPPING), format_func=CLIPPING_LABELS.get, key="train_clipping")
@@ -375,6 +385,7 @@ RECIPE_LABELS = {
     "clipping": "gradient clipping",
     "clip_threshold": "clipping threshold",
     "truncation": "backpropagated steps",
+    "dtype": "precision",
 }
 
 
@@ -384,6 +395,7 @@ def recipe_table(recipe: Recipe) -> pd.DataFrame:
     values["truncation"] = "all (full BPTT)" if recipe.truncation is None else f"the last {recipe.truncation}"
     values["optimizer"] = OPTIMIZER_LABELS[recipe.optimizer]
     values["clipping"] = CLIPPING_LABELS[recipe.clipping]
+    values["dtype"] = PRECISION_LABELS[recipe.dtype]
     return pd.DataFrame(
         {"setting": [RECIPE_LABELS.get(name, name) for name in values], "value": [str(v) for v in values.values()]}
     )
