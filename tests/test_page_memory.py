@@ -97,3 +97,13 @@ def test_the_classic_comparison_trains_once_and_shows_its_verdict(monkeypatch):
     assert shared.result is not None and shared.result.steps_done == 20
     at.run()  # opening it again shows the kept result, without training again
     assert ui.cells_views.classic_training(small) is shared
+
+
+def test_a_float32_run_trains_the_three_cells_in_float32_and_says_so():
+    at = run_app(PAGE)
+    assert at.radio(key="memory_dtype").value == "float64"
+    short_run(at, memory_dtype="float32")
+    assert_healthy(at)
+    run = at.session_state[MEMORY_RUN]
+    assert run["config"].dtype == "float32" and run["done"]
+    assert any("computed in float32" in caption.value for caption in at.caption)

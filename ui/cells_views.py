@@ -219,7 +219,7 @@ def describe_config(config: TaskConfig) -> str:
         f"{TASK_NAMES[config.task]}, T = {config.seq_length}, H = {config.hidden_size}, "
         f"batch {config.batch_size}, {config.steps} steps of {optimizer} at "
         f"learning rate {config.learning_rate:g}, {clipping}, LSTM forget bias {config.forget_bias:g}, "
-        f"seed {config.seed}"
+        f"seed {config.seed}" + ("" if config.dtype == "float64" else f", computed in {config.dtype}")
     )
 
 
