@@ -9,7 +9,7 @@ from rnnviz.task_training import CLASSIC
 from rnnviz.tasks import make_task
 from ui import controls, export, notices
 from ui.cells_views import TASK_NAMES, describe_config, show_classic, show_last_run, task_controls, train_live
-from ui.training import PRECISION_LABELS
+from ui.labels import PRECISION_LABELS
 
 controls.require_entry_point()
 st.title("Long-range memory: where the vanilla RNN fails")

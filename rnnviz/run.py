@@ -102,7 +102,7 @@ def unroll(cell, xs, h0=None, c0=None) -> Run:
         c0 = as_state("c0", c0, batch_shape, cell.hidden_size).astype(dtype, copy=False)
         with np.errstate(all="ignore"):
             h, c, y, trace = cell.forward(xs, h0, c0)
-        overflow = first_non_finite_step(np.stack([h, c], axis=1))
+        overflow = min((step for step in map(first_non_finite_step, (h, c)) if step is not None), default=None)
         return Run(cell=cell, xs=xs, h=h, y=y, trace=trace, c=c, overflow_step=overflow)
     if c0 is not None:
         raise ValueError("c0 is only for LSTM cells; this cell has no cell state")

@@ -71,3 +71,9 @@ def describe_settings(settings) -> str:
         f"H = {settings.hidden_size}, T = {settings.seq_length}, {settings.input_kind} input, "
         f"{choice_label('loss_placement', settings.loss_placement)}, seed {settings.seed}"
     )
+
+
+PRECISION_LABELS = {  # the floating-point type training computes in (the Train and Long-range memory pages)
+    "float64": "float64 (exact)",
+    "float32": "float32 (fast, as PyTorch trains)",
+}

@@ -32,6 +32,7 @@ from rnnviz.train import (
     model_bytes,
 )
 from ui import export, notices
+from ui.labels import PRECISION_LABELS
 
 REFRESH_SECONDS = 0.25  # the fragment's rerun interval while training
 CHUNK_SECONDS = 0.2  # each run trains epochs for about this long (at least one epoch)
@@ -53,7 +54,6 @@ CLIPPING_LABELS = {
     "elementwise": "element-wise (clip each entry to ±threshold)",
 }
 OPTIMIZER_LABELS = {"adam": "Adam (Keras defaults)", "sgd": "SGD"}
-PRECISION_LABELS = {"float64": "float64 (exact)", "float32": "float32 (fast, as PyTorch trains)"}
 DEFAULTS = Recipe()
 WIDGETS = {  # widget key -> (Recipe field, default)
     "train_activation": ("activation", DEFAULTS.activation),
