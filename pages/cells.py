@@ -3,7 +3,7 @@
 import streamlit as st
 
 from rnnviz.comparison import CONNECTIVITY_STEPS, comparison_settings
-from ui import controls, export, notices
+from ui import controls, export, notices, views
 from ui.cells_views import (
     GATED_INIT_LABELS,
     GRU_EQUATIONS,
@@ -15,6 +15,50 @@ from ui.cells_views import (
     gradient_reached,
     metric_table,
 )
+
+NORMS_LOOK = (
+    "Each line is log10 of how much a change of h_k still moves h_T; the flatter the line, the further back "
+    "the gradient reaches. A straight falling line is a constant factor per step. Gated cells can copy part "
+    "of their state (the LSTM through c_t where f ≈ 1, the GRU where z ≈ 1): raise the forget-gate bias and "
+    "watch the LSTM's line flatten."
+)
+LSTM_GATES = (
+    "Bright forget-gate rows (f near 1) are units that keep their cell value; the input gate decides what "
+    "is written, the output gate what is shown in h_t."
+)
+GRU_GATES = (
+    "Where the update gate z is near 1 the unit copies h_{t-1} to h_t, and the gradient passes unchanged; "
+    "the reset gate r decides how much of the old state enters the candidate n."
+)
+PATH = (
+    "The shaded band spans every unit's product of forget gates, the factor of the direct path c_k → c_T. "
+    "The green line is the measured ||dc_T/dc_k|| with h_k held fixed; it can lie above the band, since c_k "
+    "also reaches c_T through the states h. Raise the forget-gate bias: band and line rise towards 0 together."
+)
+BIDIRECTIONAL_UNFOLD = (
+    "Blue arrows run left to right (x_1 … x_T), orange arrows right to left (x_T … x_1); every output y_t adds "
+    "the read-outs of both states of its step. Hover a state for its norm ||h||."
+)
+BIDIRECTIONAL_CONNECTIVITY = (
+    "The connectivity map of a bidirectional vanilla RNN (the sidebar's cell, plus a second one reading "
+    "backwards): it fills both sides of the diagonal, because y_t depends on the inputs before and after "
+    "step t."
+)
+WHEN_BOTH_WAYS = (
+    "**When to read both ways.** A bidirectional network needs the whole sequence before it answers, so "
+    "it suits tagging a finished sentence (named entities, parts of speech), not predicting the next "
+    "token. Its gradient still travels step by step in each direction: each half vanishes or explodes "
+    "just like a one-directional cell."
+)
+
+
+def connectivity_look(steps: int) -> str:
+    return (
+        f"Row t shows log10 ||dy_t/dx_s|| for every input step s (first {steps} steps). Everything right of the "
+        "diagonal is blank: a one-directional cell cannot see the future. How far the colour reaches left of "
+        "the diagonal is the cell's memory."
+    )
+
 
 st.title("Cells: RNN, LSTM and GRU on the same input")
 st.markdown(
@@ -52,7 +96,7 @@ with notices.page_guard("the cell comparison"):
         st.info(clamp_notice, icon=":material/info:")
     comparison = comparison_for(settings, forget_bias, gated_init)
     options = (settings, forget_bias, gated_init)
-    sections = [
+    equation_sections = [
         ("LSTM", [LSTM_EQUATIONS, "Along the cell path dc_t/dc_{t-1} = diag(f_t), so dc_T/dc_k contains ∏ f_t."]),
         ("GRU (PyTorch's form)", [GRU_EQUATIONS, "When z_t ≈ 1 the state is copied, and so is the gradient."]),
     ]
@@ -66,85 +110,86 @@ with notices.page_guard("the cell comparison"):
         )
 
     st.subheader("The gradient through time, three cells on one plot")
-    fig = comparison_figure("cells_norms_figure", *options)
-    look = (
-        "Each line is log10 of how much a change of h_k still moves h_T; the flatter the line, the further back "
-        "the gradient reaches. A straight falling line is a constant factor per step. Gated cells can copy part "
-        "of their state (the LSTM through c_t where f ≈ 1, the GRU where z ≈ 1): raise the forget-gate bias and "
-        "watch the LSTM's line flatten."
-    )
-    chart(fig, "cells-norms", look)
-    sections.append(("The gradient through time, three cells on one plot", [fig, look]))
-
-    st.subheader("The gates over time")
-    left, right = st.columns(2)
-    with left:
-        fig = comparison_figure("gate_activations_figure", *options, kind="lstm")
-        look = (
-            "Bright forget-gate rows (f near 1) are units that keep their cell value; the input gate decides what "
-            "is written, the output gate what is shown in h_t."
-        )
-        chart(fig, "cells-gates-lstm", look)
-        sections.append(("The LSTM's gates over time", [fig, look]))
-    with right:
-        fig = comparison_figure("gate_activations_figure", *options, kind="gru")
-        look = (
-            "Where the update gate z is near 1 the unit copies h_{t-1} to h_t, and the gradient passes unchanged; "
-            "the reset gate r decides how much of the old state enters the candidate n."
-        )
-        chart(fig, "cells-gates-gru", look)
-        sections.append(("The GRU's gates over time", [fig, look]))
-
-    st.subheader("The LSTM's cell path and the product of forget gates")
-    fig = comparison_figure("cell_path_figure", *options)
-    look = (
-        "The shaded band spans every unit's product of forget gates, the factor of the direct path c_k → c_T. "
-        "The green line is the measured ||dc_T/dc_k|| with h_k held fixed; it can lie above the band, since c_k "
-        "also reaches c_T through the states h. Raise the forget-gate bias: band and line rise towards 0 together."
-    )
-    chart(fig, "cells-cell-path", look)
-    sections.append(("The LSTM's cell path and the product of forget gates", [fig, look]))
+    chart(comparison_figure("cells_norms_figure", *options), "cells-norms", NORMS_LOOK)
 
     steps = min(CONNECTIVITY_STEPS, settings.seq_length)
-    st.subheader("Connectivity: which inputs each output depends on")
-    fig = comparison_figure("cells_connectivity_figure", *options)
-    look = (
-        f"Row t shows log10 ||dy_t/dx_s|| for every input step s (first {steps} steps). Everything right of the "
-        "diagonal is blank: a one-directional cell cannot see the future. How far the colour reaches left of "
-        "the diagonal is the cell's memory."
-    )
-    chart(fig, "cells-connectivity", look)
-    sections.append(("Connectivity: which inputs each output depends on", [fig, look]))
+    charts = {  # view -> (heading, builder, options, key, what to look at), in the order of the page and the report
+        "The gates": [
+            ("The LSTM's gates over time", "gate_activations_figure", {"kind": "lstm"}, "cells-gates-lstm", LSTM_GATES),
+            ("The GRU's gates over time", "gate_activations_figure", {"kind": "gru"}, "cells-gates-gru", GRU_GATES),
+        ],
+        "The LSTM's cell path": [
+            ("The LSTM's cell path and the product of forget gates", "cell_path_figure", {}, "cells-cell-path", PATH),
+        ],
+        "Connectivity": [
+            (
+                "Connectivity: which inputs each output depends on",
+                "cells_connectivity_figure",
+                {},
+                "cells-connectivity",
+                connectivity_look(steps),
+            ),
+        ],
+        "Bidirectional": [
+            (
+                "Bidirectional: a second cell reads the sequence backwards",
+                "bidirectional_unfold_figure",
+                {},
+                "cells-bidirectional-unfold",
+                BIDIRECTIONAL_UNFOLD,
+            ),
+            (
+                "Connectivity of a bidirectional RNN",
+                "bidirectional_connectivity_figure",
+                {},
+                "cells-bidirectional-connectivity",
+                BIDIRECTIONAL_CONNECTIVITY,
+            ),
+        ],
+    }
 
-    st.subheader("Bidirectional: a second cell reads the sequence backwards")
-    fig = comparison_figure("bidirectional_unfold_figure", *options)
-    look = (
-        "Blue arrows run left to right (x_1 … x_T), orange arrows right to left (x_T … x_1); every output y_t adds "
-        "the read-outs of both states of its step. Hover a state for its norm ||h||."
-    )
-    chart(fig, "cells-bidirectional-unfold", look)
-    sections.append(("Bidirectional: a second cell reads the sequence backwards", [fig, look]))
-    left, right = st.columns([3, 2])
-    with left:
-        fig = comparison_figure("bidirectional_connectivity_figure", *options)
-        look = (
-            "The connectivity map of a bidirectional vanilla RNN (the sidebar's cell, plus a second one reading "
-            "backwards): it fills both sides of the diagonal, because y_t depends on the inputs before and after "
-            "step t."
-        )
-        chart(fig, "cells-bidirectional-connectivity", look)
-        sections.append(("Connectivity of a bidirectional RNN", [fig, look]))
-    with right:
-        st.markdown(
-            "**When to read both ways.** A bidirectional network needs the whole sequence before it answers, so "
-            "it suits tagging a finished sentence (named entities, parts of speech), not predicting the next "
-            "token. Its gradient still travels step by step in each direction: each half vanishes or explodes "
-            "just like a one-directional cell."
-        )
+    st.subheader("Look closer")
+    shown, tab = views.open_view(tuple(charts), key="cells_view")
+    with tab:
+        figures = [
+            (heading, comparison_figure(builder, *options, **extra), key, look)
+            for heading, builder, extra, key, look in charts[shown]
+        ]
+        if shown == "The gates":
+            for column, (heading, fig, key, look) in zip(st.columns(2), figures, strict=True):
+                with column:
+                    st.markdown(f"##### {heading}")
+                    chart(fig, key, look)
+        elif shown == "Bidirectional":
+            (heading, fig, key, look), (second_heading, connectivity, connectivity_key, connectivity_says) = figures
+            st.markdown(f"##### {heading}")
+            chart(fig, key, look)
+            st.markdown(f"##### {second_heading}")
+            left, right = st.columns([3, 2])
+            with left:
+                chart(connectivity, connectivity_key, connectivity_says)
+            with right:
+                st.markdown(WHEN_BOTH_WAYS)
+        else:
+            for heading, fig, key, look in figures:
+                st.markdown(f"##### {heading}")
+                chart(fig, key, look)
 
-    sections.insert(
-        2,
-        (
+    def report_sections() -> list:
+        """Every view of the page, its figures built (or taken from the cache) when the report is asked for."""
+        every_chart = [
+            (
+                "The gradient through time, three cells on one plot",
+                comparison_figure("cells_norms_figure", *options),
+                NORMS_LOOK,
+            ),
+            *[
+                (heading, comparison_figure(builder, *options, **extra), look)
+                for view_charts in charts.values()
+                for heading, builder, extra, _, look in view_charts
+            ],
+        ]
+        comparison_section = (
             "The comparison",
             [
                 f"The vanilla cell uses the settings below; the LSTM's forget-gate bias is {forget_bias:g} and the "
@@ -152,6 +197,7 @@ with notices.page_guard("the cell comparison"):
                 "reaches the first state, ||dh_T/dh_0|| (spectral norm):",
                 metric_table(comparison),
             ],
-        ),
-    )
-    export.report_button("Cells", settings, sections)
+        )
+        return [*equation_sections, comparison_section, *[(heading, [fig, look]) for heading, fig, look in every_chart]]
+
+    export.report_button("Cells", settings, report_sections)

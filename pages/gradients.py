@@ -3,7 +3,7 @@ flowing back through the unrolled graph."""
 
 import streamlit as st
 
-from ui import controls, explain, gradient_views, notices
+from ui import controls, explain, gradient_views, notices, views
 from ui.cache import experiment_for
 
 st.title("Gradients through time (BPTT)")
@@ -31,40 +31,44 @@ with notices.page_guard("the gradients page"):
     st.subheader("Where the factor per step comes from")
     gradient_views.derivation(exp)
 
-    st.subheader("Spectral radius against σ_max: a non-normal W_hh")
-    gradient_views.chart(
-        "power_norms_figure",
-        settings,
-        "For a linear cell ∂h_T/∂h_k = W_hh^(T-k). The spectral radius ρ decides the long run (dotted ρ^n), but "
-        "a non-normal matrix (right: every eigenvalue 0.9) can first grow more than tenfold before it shrinks; "
-        "only σ_max^n (dashed) bounds it from the first step.",
-    )
-
-    st.subheader("Each step's term of the gradient")
+    st.subheader("Look closer")
     view = st.segmented_control(
         "Values",
         gradient_views.VALUE_VIEWS,
         default="absolute",
         key="values",
         required=True,
-        help="Rescaled: each curve or column divided by its largest value.",
+        help="For the step terms, the table and ∂h_T/∂h_k. Rescaled: each curve or column divided by its "
+        "largest value.",
     )
     view = view or "absolute"
-    left, right = st.columns([3, 2], gap="medium")
-    with left:
-        gradient_views.chart("step_terms_figure", settings, explain.LOOK_AT["step_terms"], rescaled=view == "rescaled")
-    with right:
-        for equation in gradient_views.STEP_TERM_EQUATIONS:
-            st.latex(equation.latex)
-        st.markdown(gradient_views.share_words(exp))
-        st.markdown(gradient_views.placement_words(exp))
-        st.caption("Change *Where the loss sits* in the sidebar to see other terms appear or disappear.")
-
-    st.subheader("The gradient flowing back")
-    gradient_views.chart("backward_animation_figure", settings, explain.LOOK_AT["backward"], key="backward")
-
-    st.subheader("Every step in numbers")
-    gradient_views.table(settings, view)
-
-    st.subheader("One step up close: ∂h_T/∂h_k")
-    gradient_views.chosen_k(settings, view)  # ends with the page's offline report, for the k on screen
+    shown, tab = views.open_view(gradient_views.CLOSER_VIEWS, key="gradients_view")
+    with tab:
+        if shown == "Each step's term":
+            left, right = st.columns([3, 2], gap="medium")
+            with left:
+                gradient_views.chart(
+                    "step_terms_figure", settings, explain.LOOK_AT["step_terms"], rescaled=view == "rescaled"
+                )
+            with right:
+                for equation in gradient_views.STEP_TERM_EQUATIONS:
+                    st.latex(equation.latex)
+                st.markdown(gradient_views.share_words(exp))
+                st.markdown(gradient_views.placement_words(exp))
+                st.caption("Change *Where the loss sits* in the sidebar to see other terms appear or disappear.")
+        elif shown == "The gradient flowing back":
+            gradient_views.chart("backward_animation_figure", settings, explain.LOOK_AT["backward"], key="backward")
+        elif shown == "Every step in numbers":
+            gradient_views.table(settings, view)
+        elif shown == "∂h_T/∂h_k up close":
+            gradient_views.chosen_k(settings, view)  # ends with the page's offline report, for the k on screen
+        else:
+            gradient_views.chart(
+                "power_norms_figure",
+                settings,
+                "For a linear cell ∂h_T/∂h_k = W_hh^(T-k). The spectral radius ρ decides the long run (dotted "
+                "ρ^n), but a non-normal matrix (right: every eigenvalue 0.9) can first grow more than tenfold "
+                "before it shrinks; only σ_max^n (dashed) bounds it from the first step.",
+            )
+    if shown != "∂h_T/∂h_k up close":
+        gradient_views.report_button(settings, view, gradient_views.current_k(exp))

@@ -3,7 +3,7 @@ filling in over the whole run."""
 
 import streamlit as st
 
-from ui import controls, explain, export, labels, notices, unfold_views
+from ui import controls, explain, export, labels, notices, unfold_views, views
 from ui.cache import cell_views, experiment_for, parts_at
 
 
@@ -13,9 +13,8 @@ def step_section(settings) -> None:
     with notices.page_guard("the step view"):
         exp = experiment_for(settings)
         T = exp.run.T
-        st.subheader("Step through the run")
         t = unfold_views.stepper(T)
-        graph_figure = unfold_views.graph(settings, t, T)
+        unfold_views.graph(settings, t, T)
 
         parts = parts_at(settings, t)
         equations, facts = st.columns([3, 2], gap="large")
@@ -36,7 +35,7 @@ def step_section(settings) -> None:
         st.plotly_chart(cell_figure, width="stretch", theme=None, config=export.chart_config(f"cell_step_{t}"))
         notices.look_at(explain.LOOK_AT["cell_views"])
         # here, inside the stepper's fragment, so that the report is of the step shown
-        unfold_views.report_button(settings, t, graph_figure, cell_figure)
+        unfold_views.report_button(settings, t)
 
 
 settings = controls.current_settings()
@@ -61,15 +60,22 @@ with notices.page_guard("the Unfold page"):
         )
     notices.overflow_banner(exp)
 
-step_section(settings)
-
-with notices.page_guard("the hidden-state charts"):
-    st.subheader("The hidden state over the whole run")
-    animation_figure, norms_figure = unfold_views.run_figures(settings)
-    animation, norms = st.columns([3, 2], gap="medium")
-    with animation:
-        st.plotly_chart(animation_figure, width="stretch", theme=None, config=export.chart_config("hidden_state"))
-        notices.look_at(unfold_views.animation_look_at(settings))
-    with norms:
-        st.plotly_chart(norms_figure, width="stretch", theme=None, config=export.chart_config("state_norms"))
-        notices.look_at(explain.LOOK_AT["norms"])
+VIEWS = ("Step by step", "The whole run")
+view, tab = views.open_view(VIEWS, key="unfold_view")
+with tab:
+    if view == "Step by step":
+        step_section(settings)
+    else:
+        with notices.page_guard("the hidden-state charts"):
+            st.markdown("#### The hidden state over the whole run")
+            animation_figure, norms_figure = unfold_views.run_figures(settings)
+            animation, norms = st.columns([3, 2], gap="medium")
+            with animation:
+                st.plotly_chart(
+                    animation_figure, width="stretch", theme=None, config=export.chart_config("hidden_state")
+                )
+                notices.look_at(unfold_views.animation_look_at(settings))
+            with norms:
+                st.plotly_chart(norms_figure, width="stretch", theme=None, config=export.chart_config("state_norms"))
+                notices.look_at(explain.LOOK_AT["norms"])
+            unfold_views.report_button(settings, unfold_views.current_step(experiment_for(settings).run.T))

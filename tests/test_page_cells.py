@@ -4,25 +4,37 @@ import pytest
 from conftest import assert_healthy, run_app
 
 PAGE = "pages/cells.py"
-CHART_KEYS = {
-    "cells-norms",
-    "cells-gates-lstm",
-    "cells-gates-gru",
-    "cells-cell-path",
-    "cells-connectivity",
-    "cells-bidirectional-unfold",
-    "cells-bidirectional-connectivity",
+VIEW = "cells_view"  # the page's tabs, in the URL: only the open one is drawn
+MAIN_CHART = "cells-norms"  # above the tabs, on every view
+VIEW_CHARTS = {
+    "The gates": ["cells-gates-lstm", "cells-gates-gru"],
+    "The LSTM's cell path": ["cells-cell-path"],
+    "Connectivity": ["cells-connectivity"],
+    "Bidirectional": ["cells-bidirectional-unfold", "cells-bidirectional-connectivity"],
 }
+
+
+def chart_keys(at) -> list[str]:
+    return [chart.key for chart in at.get("plotly_chart")]
+
+
+def assert_every_view_draws(query: dict[str, str] | None = None) -> None:
+    """Each tab opens healthy with the main chart and its own charts."""
+    for view, keys in VIEW_CHARTS.items():
+        at = run_app(PAGE, {**(query or {}), VIEW: view})
+        assert_healthy(at)
+        assert chart_keys(at) == [MAIN_CHART, *keys], view
 
 
 def metric_values(at):
     return [metric.value for metric in at.metric]
 
 
-def test_the_defaults_show_every_chart_and_one_number_per_cell():
+def test_the_defaults_open_the_gates_with_every_tab_named_and_one_number_per_cell():
     at = run_app(PAGE)
     assert_healthy(at)
-    assert len(at.get("plotly_chart")) == len(CHART_KEYS)
+    assert [tab.label for tab in at.tabs] == list(VIEW_CHARTS)
+    assert chart_keys(at) == [MAIN_CHART, *VIEW_CHARTS["The gates"]]
     assert [metric.label for metric in at.metric] == [
         "vanilla RNN: ||dh_T/dh_0||",
         "LSTM: ||dh_T/dh_0||",
@@ -38,13 +50,11 @@ def test_the_largest_sizes_are_clamped_with_a_notice():
     assert_healthy(at)
     notice = [info.value for info in at.info if "three cells at once" in info.value]
     assert notice and "H = 64" in notice[0] and "T = 200" in notice[0]
-    assert len(at.get("plotly_chart")) == len(CHART_KEYS)
+    assert_every_view_draws({"H": "256", "T": "500"})
 
 
 def test_an_exploding_vanilla_cell_is_shown_not_crashed_on():
-    at = run_app(PAGE, {"activation": "relu", "init": "identity", "scale": "3", "T": "200"})
-    assert_healthy(at)
-    assert len(at.get("plotly_chart")) == len(CHART_KEYS)
+    assert_every_view_draws({"activation": "relu", "init": "identity", "scale": "3", "T": "200"})
 
 
 @pytest.mark.parametrize("query", [{"H": "lots"}, {"T": "-5"}, {"activation": "<script>"}, {"scale": "nan"}])
@@ -52,7 +62,13 @@ def test_a_bad_link_names_what_it_ignored_and_the_page_still_works(query):
     at = run_app(PAGE, query)
     assert_healthy(at)
     assert any("could not be used" in warning.value for warning in at.warning)
-    assert len(at.get("plotly_chart")) == len(CHART_KEYS)
+    assert chart_keys(at) == [MAIN_CHART, *VIEW_CHARTS["The gates"]]
+
+
+def test_a_link_to_an_unknown_view_opens_the_first_tab():
+    at = run_app(PAGE, {VIEW: "' OR 1=1 --"})
+    assert_healthy(at)
+    assert chart_keys(at) == [MAIN_CHART, *VIEW_CHARTS["The gates"]]
 
 
 def test_a_larger_forget_gate_bias_keeps_more_of_the_lstm_gradient():

@@ -27,7 +27,7 @@ def recorded(monkeypatch) -> list:
     button = ui.export.report_button
 
     def record(page_title, settings, sections, query=None, key=None):
-        calls.append((page_title, settings, list(sections), query))
+        calls.append((page_title, settings, list(sections() if callable(sections) else sections), query))
         button(page_title, settings, sections, query=query, key=key)
 
     monkeypatch.setattr(ui.export, "report_button", record)
@@ -69,7 +69,7 @@ def assert_report_holds_the_page(at, call) -> str:
 # Unfold ------------------------------------------------------------------------------------------------------------
 
 
-def test_unfold_offers_a_report_of_the_view_at_the_current_step(recorded):
+def test_unfold_offers_a_report_of_both_views_at_the_current_step(recorded):
     at = run_app("pages/unfold.py", {"step": "4"})
     assert_healthy(at)
     assert len(report_buttons(at)) == 1
@@ -87,7 +87,7 @@ def test_unfold_report_sections_write_the_recurrence_and_the_parameter_count():
 
     settings = Settings(hidden_size=3, seq_length=5)
     graph, cells = figure("unrolled_graph_figure", settings, step=2), cell_views(settings, 2)
-    sections = report_sections(settings, 2, graph, cells)
+    sections = report_sections(settings, 2)
     assert RECURRENCE in items(sections)
     assert any(isinstance(item, Equation) and item.text.startswith("h_2 = f(a_2)") for item in items(sections))
     assert figures_of(sections)[:2] == [graph, cells]
@@ -107,7 +107,7 @@ def test_cells_offers_a_report_with_both_gated_cells_equations_and_every_chart(r
     assert len(report_buttons(at)) == 1
     (call,) = recorded
     html = assert_report_holds_the_page(at, call)
-    assert len(figures_of(call[2])) == len(at.get("plotly_chart")) == 7
+    assert len(figures_of(call[2])) == 7  # the main chart and those of every tab, not just the open one
     assert "c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t" in html and "h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}" in html
     assert "forget-gate bias is 1" in html and "LSTM" in html
 

@@ -33,15 +33,39 @@ def chart_titles(at) -> list[str]:
     return [spec["layout"]["title"]["text"] for spec in charts(at)]
 
 
-def test_the_page_opens_healthy_with_five_titled_charts(page):
+VIEW = "gradients_view"  # the page's tabs, in the URL: only the open one is drawn
+VIEW_CHARTS = {  # charts under each tab, after the one above them all (||dh_T/dh_k|| against k)
+    "Each step's term": 1,
+    "The gradient flowing back": 1,
+    "∂h_T/∂h_k up close": 1,
+    "Every step in numbers": 0,
+    "ρ against σ_max": 1,
+}
+
+
+def open_view(view: str, query: dict[str, str] | None = None):
+    return run_app(PAGE, {**(query or {}), VIEW: view})
+
+
+def assert_every_view_draws(query: dict[str, str] | None = None) -> None:
+    """Every tab opens healthy with its titled charts (and the main chart above the tabs), each with words."""
+    for view, count in VIEW_CHARTS.items():
+        at = open_view(view, query)
+        assert_healthy(at)
+        titles = chart_titles(at)
+        assert len(titles) == 1 + count and all(titles), view
+        assert "‖∂h_T/∂h_k‖ against k" in titles[0]
+        assert sum("Look at:" in caption.value for caption in at.caption) >= 1 + count, view
+
+
+def test_the_page_opens_healthy_on_the_step_terms_with_every_tab_named(page):
     assert_healthy(page)
-    titles = chart_titles(page)
-    assert len(titles) == 5 and all(titles)
-    assert any("‖∂h_T/∂h_k‖ against k" in title for title in titles)
+    assert [tab.label for tab in page.tabs] == list(VIEW_CHARTS)
+    assert any("Each step's own term" in title for title in chart_titles(page))
 
 
-def test_every_chart_has_words_on_what_to_look_at(page):
-    assert sum("Look at:" in caption.value for caption in page.caption) >= 5
+def test_every_view_draws_titled_charts_with_words_on_what_to_look_at():
+    assert_every_view_draws()
 
 
 def test_the_page_shows_the_regime_the_radius_sigma_max_and_the_growth_in_words(page):
@@ -82,7 +106,7 @@ def test_the_loss_placement_is_explained_for_the_chosen_shape(placement, words):
 
 
 def test_moving_k_redraws_the_jacobian_at_that_step():
-    at = run_app(PAGE)
+    at = open_view("∂h_T/∂h_k up close")
     assert at.slider(key="k").value == 50  # ten steps back from T = 60
     at.slider(key="k").set_value(12).run()
     assert_healthy(at)
@@ -91,13 +115,13 @@ def test_moving_k_redraws_the_jacobian_at_that_step():
 
 
 def test_a_k_beyond_the_run_is_clamped_into_it():
-    at = run_app(PAGE, {"k": "400"})
+    at = open_view("∂h_T/∂h_k up close", {"k": "400"})
     assert_healthy(at)
     assert 0 <= at.slider(key="k").value <= 59
 
 
 def test_the_rescaled_table_has_every_norm_column_peak_at_one():
-    at = run_app(PAGE)
+    at = open_view("Every step in numbers")
     columns = ["bound (γ σ_max)^(T-k)", "‖dL/dh_k‖", "‖term of dL/dW_hh‖"]
     absolute = at.dataframe[0].value
     assert all(absolute[column].max() != pytest.approx(1.0) for column in columns)
@@ -108,9 +132,15 @@ def test_the_rescaled_table_has_every_norm_column_peak_at_one():
     assert all(rescaled[column].max() == pytest.approx(1.0) for column in columns)
 
 
-def test_the_table_can_be_downloaded_as_csv(page):
-    labels = [button.label for button in page.get("download_button")]
+def test_the_table_can_be_downloaded_as_csv():
+    labels = [button.label for button in open_view("Every step in numbers").get("download_button")]
     assert labels == ["Download the table (CSV)", "Download an offline report (HTML)"]
+
+
+@pytest.mark.parametrize("view", list(VIEW_CHARTS))
+def test_every_view_offers_the_pages_report(view):
+    labels = [button.label for button in open_view(view).get("download_button")]
+    assert labels.count("Download an offline report (HTML)") == 1
 
 
 def test_an_overflowing_run_shows_a_banner_and_plots_its_finite_part():
@@ -129,6 +159,4 @@ def test_a_gradient_that_leaves_floating_point_in_the_backward_pass_is_named():
 
 
 def test_the_smallest_network_still_shows_every_chart():
-    at = run_app(PAGE, {"H": "2", "T": "2", "scale": "0.05"})
-    assert_healthy(at)
-    assert len(chart_titles(at)) == 5
+    assert_every_view_draws({"H": "2", "T": "2", "scale": "0.05"})

@@ -3,6 +3,8 @@ and overflowing runs."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import assert_healthy, run_app
 
@@ -12,7 +14,17 @@ from rnnviz.activations import ACTIVATIONS
 from rnnviz.rnn import RNN
 
 PAGE = "pages/unfold.py"
-CHARTS = 4  # the graph, the two pictures of the cell, the animation, ||h_t|| with saturation
+VIEW = "unfold_view"  # the page's tabs, in the URL: only the open one is drawn
+CHARTS = {"Step by step": 2, "The whole run": 2}  # the graph and the two pictures of the cell; the animation and
+# ||h_t|| with saturation
+
+
+def assert_every_view_draws(query: dict[str, str] | None = None) -> None:
+    """Each of the page's views opens healthy with all of its charts."""
+    for view, charts in CHARTS.items():
+        at = run_app(PAGE, query={**(query or {}), VIEW: view})
+        assert_healthy(at)
+        assert len(at.get("plotly_chart")) == charts, view
 
 
 def step_of(at) -> int:
@@ -27,10 +39,11 @@ def text(at) -> str:
     return "\n".join(element.value for element in [*at.markdown, *at.caption])
 
 
-def test_defaults_show_every_part_of_the_page():
+def test_defaults_open_the_step_view_with_every_part_of_it():
     at = run_app(PAGE)
     assert_healthy(at)
-    assert len(at.get("plotly_chart")) == CHARTS
+    assert [tab.label for tab in at.tabs] == list(CHARTS)
+    assert len(at.get("plotly_chart")) == CHARTS["Step by step"]
     assert step_of(at) == 1
     assert r"W_{hh}\,h_{0} + W_{xh}\,x_{1} + b_h" in latex(at)
     assert r"\mathrm{softmax}(y_{1})" in latex(at)
@@ -41,9 +54,8 @@ def test_defaults_show_every_part_of_the_page():
 
 @pytest.mark.parametrize("query", [{"H": "256", "T": "500"}, {"H": "2", "T": "2"}], ids=["largest", "smallest"])
 def test_extreme_sizes_render(query):
+    assert_every_view_draws(query)
     at = run_app(PAGE, query=query)
-    assert_healthy(at)
-    assert len(at.get("plotly_chart")) == CHARTS
     slider = next(s for s in at.slider if s.key == "step")
     assert slider.max == int(query["T"])
 
@@ -51,14 +63,29 @@ def test_extreme_sizes_render(query):
 def test_a_large_state_is_written_out_in_its_first_units_with_a_note():
     at = run_app(PAGE, query={"H": "256", "T": "500"})
     assert "first 6 of the H = 256 units" in text(at)
+    at = run_app(PAGE, query={"H": "256", "T": "500", VIEW: "The whole run"})
     assert "first 64 of the 256 units" in text(at)
+
+
+def test_the_whole_run_view_shows_the_animation_and_the_norms_instead_of_the_stepper():
+    at = run_app(PAGE)
+    at.session_state[VIEW] = "The whole run"
+    at.run()
+    assert_healthy(at)
+    titles = " ".join(json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart"))
+    assert "The state h" in titles and "saturated" in titles
+    assert not [slider for slider in at.slider if slider.key == "step"]  # the stepper belongs to the other view
+
+
+def test_a_link_to_an_unknown_view_opens_the_step_view():
+    at = run_app(PAGE, query={VIEW: "<script>alert(1)</script>"})
+    assert_healthy(at)
+    assert step_of(at) == 1
 
 
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
 def test_every_activation_renders(activation):
-    at = run_app(PAGE, query={"activation": activation})
-    assert_healthy(at)
-    assert len(at.get("plotly_chart")) == CHARTS
+    assert_every_view_draws({"activation": activation})
 
 
 def test_sentence_input_names_the_word_at_each_step():
@@ -124,8 +151,13 @@ def test_an_overflowing_run_shows_the_banner_and_the_finite_part(overflowing_run
     assert_healthy(at)
     banners = [error.value for error in at.error if "overflowed at step" in error.value]
     assert banners and "finite part" in banners[0]
-    assert len(at.get("plotly_chart")) == CHARTS
+    assert len(at.get("plotly_chart")) == CHARTS["Step by step"]
     at.button(key="step_last").click().run()
     assert_healthy(at)
     assert "no longer finite" in text(at)
     assert r"\text{NaN}" in latex(at) or r"\infty" in latex(at)
+    at = run_app(
+        PAGE, query={"activation": "relu", "init": "identity", "scale": "3", "T": "500", VIEW: "The whole run"}
+    )
+    assert_healthy(at)
+    assert len(at.get("plotly_chart")) == CHARTS["The whole run"]

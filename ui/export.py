@@ -7,13 +7,14 @@
 
 `report_button`'s sections are (heading, content) pairs; content is text (markdown's **bold** kept), an
 `rnnviz.report.Equation`, a plotly Figure, a pandas DataFrame, or a list of these. The report is built only
-when the button is clicked.
+when the button is clicked; pass a function returning the sections to build its figures only then too (a page
+whose tabs draw one view at a time still reports every view).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pandas as pd
@@ -45,7 +46,7 @@ def link_to_view(settings: Settings | None, extra: dict[str, str] | None = None)
 def report_button(
     page_title: str,
     settings: Settings | None,
-    sections: Sequence,
+    sections: Sequence | Callable[[], Sequence],
     query: dict[str, str] | None = None,
     key: str | None = None,
 ) -> None:
@@ -57,18 +58,20 @@ def report_button(
         The report's title and its file name.
     settings : Settings or None
         Listed in the report, and put in the link back to the app.
-    sections : sequence of (heading, content)
-        See `rnnviz.report.build_report`.
+    sections : sequence of (heading, content), or a function returning one
+        See `rnnviz.report.build_report`. A function is called only when the button is clicked.
     query : dict or None
         Extra query parameters of the link back (e.g. {"lesson": "irnn"}).
     key : str or None
         The button's key (default: derived from the title).
     """
     link = link_to_view(settings, query)
-    sections = list(sections)
+    if not callable(sections):
+        sections = list(sections)
 
     def report() -> bytes:
-        return build_report(page_title, settings, sections, link=link).encode("utf-8")
+        content = sections() if callable(sections) else sections
+        return build_report(page_title, settings, list(content), link=link).encode("utf-8")
 
     st.download_button(
         "Download an offline report (HTML)",

@@ -3,6 +3,8 @@ the chosen-k view (a fragment, so moving k reruns only it) and the table with it
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -14,6 +16,14 @@ from rnnviz.settings import Settings
 from ui import cache, controls, explain, export, notices
 
 VALUE_VIEWS = ("absolute", "rescaled")
+CLOSER_VIEWS = (  # the page's tabs: one drawn at a time
+    "Each step's term",
+    "The gradient flowing back",
+    "∂h_T/∂h_k up close",
+    "Every step in numbers",
+    "ρ against σ_max",
+)
+K_KEY = "k"  # the k slider, bound to the URL parameter `k`
 PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 
@@ -184,10 +194,10 @@ def chosen_k(settings: Settings, view: str) -> None:
     T = exp.analysed_steps
     k = controls.step_slider(
         "Step k to look at",
-        key="k",
+        key=K_KEY,
         low=0,
         high=T - 1,
-        first=max(T - 10, 0),
+        first=first_k(exp),
         help_text="∂h_T/∂h_k for this k: how a change of h_k moves h_T.",
     )
     with notices.page_guard("the Jacobian at k"):
@@ -274,6 +284,22 @@ def report_sections(settings: Settings, view: str, k: int) -> list:
     ]
 
 
+def first_k(exp: Experiment) -> int:
+    """The k the slider starts at: ten steps back from T."""
+    return max(exp.analysed_steps - 10, 0)
+
+
+def current_k(exp: Experiment) -> int:
+    """The k on screen, or in the link when the k slider is not drawn (`first_k` when neither says)."""
+    raw = st.session_state.get(K_KEY, st.query_params.get(K_KEY, first_k(exp)))
+    try:
+        return min(max(int(raw), 0), exp.analysed_steps - 1)
+    except (TypeError, ValueError):
+        return first_k(exp)
+
+
 def report_button(settings: Settings, view: str, k: int) -> None:
-    """The offline report of the page at step k (built when clicked)."""
-    export.report_button("Gradients (BPTT)", settings, report_sections(settings, view, k), query={"k": str(k)})
+    """The offline report of the page at step k (built, with every figure, when clicked)."""
+    export.report_button(
+        "Gradients (BPTT)", settings, partial(report_sections, settings, view, k), query={K_KEY: str(k)}
+    )

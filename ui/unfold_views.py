@@ -21,7 +21,7 @@ from rnnviz.report import Equation
 from rnnviz.settings import Settings
 from rnnviz.stepper import StepParts
 from ui import controls, explain, export, labels, notices
-from ui.cache import experiment_for, figure, parts_at
+from ui.cache import cell_views, experiment_for, figure, parts_at
 
 STEP_KEY = "step"  # the step slider, bound to the URL parameter `step`
 GRAPH_KEY = "unfold_graph"  # the clickable unrolled graph
@@ -270,10 +270,12 @@ def run_figures(settings: Settings) -> tuple[go.Figure, go.Figure]:
 # --- the offline report ------------------------------------------------------------------------------------------
 
 
-def report_sections(settings: Settings, t: int, graph_figure: go.Figure, cell_figure: go.Figure) -> list:
+def report_sections(settings: Settings, t: int) -> list:
     """The report of the view at step t: the recurrence, the parameter count, the graph, step t's numbers and
-    cell views, and the hidden state over the run, each chart with what to look at."""
+    cell views, and the hidden state over the run (both of the page's views), each chart with what to look at."""
     exp, parts = experiment_for(settings), parts_at(settings, t)
+    graph_figure = figure("unrolled_graph_figure", settings, step=t)
+    cell_figure = cell_views(settings, t)
     count, breakdown = parameter_count(exp)
     animation, norms = run_figures(settings)
     note = units_note(parts.h.shape[0], parts.y.shape[0])
@@ -307,8 +309,15 @@ def report_sections(settings: Settings, t: int, graph_figure: go.Figure, cell_fi
     ]
 
 
-def report_button(settings: Settings, t: int, graph_figure: go.Figure, cell_figure: go.Figure) -> None:
-    """The offline report of the view at step t (built when clicked)."""
-    export.report_button(
-        "Unfold", settings, report_sections(settings, t, graph_figure, cell_figure), query={STEP_KEY: str(t)}
-    )
+def current_step(T: int) -> int:
+    """The step on screen, or in the link when the stepper is not drawn (1 when neither says)."""
+    raw = st.session_state.get(STEP_KEY, st.query_params.get(STEP_KEY, 1))
+    try:
+        return min(max(int(raw), 1), T)
+    except (TypeError, ValueError):
+        return 1
+
+
+def report_button(settings: Settings, t: int) -> None:
+    """The offline report of the view at step t (built, with its figures, when clicked)."""
+    export.report_button("Unfold", settings, partial(report_sections, settings, t), query={STEP_KEY: str(t)})

@@ -24,12 +24,17 @@ def wait_for(condition, timeout: float = 30.0) -> bool:
     return False
 
 
-def test_the_cells_page_loads_with_every_chart(app_page):
+def test_the_cells_page_loads_and_its_tabs_draw_their_charts(app_page):
     app_page.open()
     app_page.open("cells")
     app_page.assert_healthy()
     expect(app_page.page.get_by_text("Cells: RNN, LSTM and GRU on the same input")).to_be_visible()
-    expect(app_page.page.locator(".js-plotly-plot")).to_have_count(7)
+    expect(app_page.page.locator(".js-plotly-plot")).to_have_count(3)  # three cells on one plot, and the gates
+    app_page.page.get_by_role("tab", name="Bidirectional").click()
+    app_page.settle()
+    expect(app_page.page.locator(".st-key-cells-bidirectional-unfold .js-plotly-plot")).to_have_count(1)
+    expect(app_page.page.locator(".js-plotly-plot")).to_have_count(3)
+    assert "cells_view=Bidirectional" in app_page.page.url
 
 
 def test_the_memory_page_loads(app_page):

@@ -29,6 +29,9 @@ def test_moving_the_weight_scale_slider_changes_the_regime_and_the_url(app_page)
 
 def test_play_advances_the_backward_animation(app_page):
     app_page.open("gradients")
+    app_page.page.get_by_role("tab", name="The gradient flowing back").click()
+    app_page.settle()
+    assert "gradients_view=The+gradient+flowing+back" in app_page.page.url
     chart = app_page.page.locator(".st-key-backward .js-plotly-plot")
     chart.scroll_into_view_if_needed()
     reached = "element => element._fullData[3].x.length"  # the states the gradient has reached

@@ -24,11 +24,23 @@ def test_the_page_loads_without_an_exception(app_page):
     open_unfold(app_page)
     app_page.assert_healthy()
     assert app_page.page.get_by_text("Step 1 of 60").is_visible()
-    assert app_page.page.locator(".js-plotly-plot").count() == 4
+    assert app_page.page.locator(".js-plotly-plot").count() == 2  # the graph and the two pictures of the cell
+
+
+def test_the_whole_run_tab_draws_the_animation_and_goes_into_the_link(app_page):
+    open_unfold(app_page)
+    app_page.page.get_by_role("tab", name="The whole run").click()
+    app_page.settle()
+    assert "unfold_view=The+whole+run" in app_page.page.url
+    charts = app_page.page.locator(".js-plotly-plot")
+    assert wait_for(lambda: charts.count() == 2)
+    assert charts.filter(has_text="over time").count() == 1
+    assert app_page.page.locator(".st-key-step_next").count() == 0  # the stepper belongs to the other tab
+    app_page.assert_healthy()
 
 
 def test_play_advances_the_animation_in_the_browser(app_page):
-    open_unfold(app_page)
+    open_unfold(app_page, unfold_view="The whole run")
     current = app_page.page.locator(".slider-container text").filter(has_text="step t =").first
     current.scroll_into_view_if_needed()
     before = current.text_content()

@@ -1,0 +1,27 @@
+"""A page's views as tabs: only the open tab is computed, sent and drawn, and the link says which one is open.
+
+    view, tab = views.open_view(("Step by step", "The whole run"), key="unfold_view")
+    with tab:
+        if view == "Step by step":
+            ...
+
+A page with many charts opens faster this way (the browser draws one view, not all of them), and a setting
+changed in the sidebar recomputes only the view on screen. The tab is in the URL (`?unfold_view=The+whole+run`),
+so a teacher's link opens the view they chose; an unknown value opens the first tab.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+
+def open_view(labels: Sequence[str], key: str) -> tuple[str, DeltaGenerator]:
+    """Tabs named `labels`, bound to the query parameter `key`; returns the open tab's label and its container."""
+    tabs = st.tabs(list(labels), key=key, bind="query-params")
+    for label, tab in zip(labels, tabs, strict=True):
+        if tab.open:
+            return label, tab
+    return labels[0], tabs[0]
