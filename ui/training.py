@@ -265,7 +265,8 @@ def _panel() -> None:
     elif job.status == "stopped":
         st.info(job.message + " The model trained so far is kept: generate from it or download it below.")
     else:
-        st.success(f"Trained {done} epochs on {job.n_windows:,} windows of {recipe.seq_length} characters.")
+        precision = " in float32" if recipe.dtype == "float32" else ""
+        st.success(f"Trained {done} epochs on {job.n_windows:,} windows of {recipe.seq_length} characters{precision}.")
     chart_sections = charts(result, recipe)
     if not job.running and done:
         report_button(job, result, chart_sections)

@@ -54,3 +54,19 @@ def test_training_grows_the_loss_curve_and_stop_keeps_the_model(app_page):
     # 50 characters follow the prefix; the page may not show spaces the model generated at the very end
     assert generated.startswith("This is G") and len("This is G") < len(generated.rstrip()) <= len("This is G") + 50
     app_page.assert_healthy()
+
+
+def test_float32_precision_trains_the_article_and_says_so(app_page):
+    app_page.open("train")
+    page = app_page.page
+    page.get_by_role("combobox", name="Precision").click()
+    page.get_by_role("option", name="float32 (fast, as PyTorch trains)").click()
+    app_page.settle()
+    page.get_by_role("button", name="Train from scratch").click()
+    wait_until(lambda: page.get_by_text("Trained 100 epochs on 48 windows of 3 characters in float32").count() > 0)
+    app_page.settle()
+    assert epoch_shown(page) == 100
+    page.get_by_role("button", name="Generate").click()
+    app_page.settle()
+    assert page.locator("[data-testid='stCode']").first.inner_text().startswith("This is G")
+    app_page.assert_healthy()
