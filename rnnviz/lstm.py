@@ -38,10 +38,11 @@ class LSTM(GatedCell):
     def forward(self, xs, h0, c0):
         T, H = xs.shape[0], self.hidden_size
         W_ih_T, W_hh_T, bias = self.W_ih.T, transposed_for_steps(self.W_hh), self.b_ih + self.b_hh
-        halved = self.dtype == np.float32  # sigmoid's tanh form: z_i, z_f, z_o computed halved, exactly
-        if halved:
-            half = np.where(np.arange(4 * H) // H == 2, 1.0, 0.5).astype(np.float32)  # 1/2 on i, f, o; 1 on g
-            W_ih_T, W_hh_T, bias = W_ih_T * half, W_hh_T * half, bias * half
+        halved = None
+        if self.dtype == np.float32:  # sigmoid's tanh form: z_i, z_f, z_o computed halved (exactly)
+            is_g = np.arange(4 * H) // H == 2
+            halved = np.where(is_g, 1.0, 0.5).astype(np.float32), np.where(is_g, 0.0, 0.5).astype(np.float32)
+            W_ih_T, W_hh_T, bias = W_ih_T * halved[0], W_hh_T * halved[0], bias * halved[0]
         input_part = matmul_rows(xs, W_ih_T)
         input_part += bias  # W_ih x_t + b_ih + b_hh for every t: (T, [B,] 4H)
         h = np.empty((T + 1, *h0.shape), dtype=input_part.dtype)
@@ -159,18 +160,19 @@ class LSTM(GatedCell):
         return {**total, **readout_total}, dh, {**terms, **readout_terms}, dc
 
 
-def _activate_gates(z: np.ndarray, H: int, halved: bool) -> np.ndarray:
+def _activate_gates(z: np.ndarray, H: int, halved: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
     """[z_i, z_f, z_g, z_o] -> [i, f, g, o] = [sigmoid, sigmoid, tanh, sigmoid] in place.
 
-    halved (the float32 path): z_i, z_f and z_o arrive halved, and sigmoid(z) = (1 + tanh(z / 2)) / 2 takes
-    one tanh over the whole block (float32 tanh is cheaper than exp). Otherwise sigmoid = 1 / (1 + exp(-z)),
-    the float64 path's arithmetic as it always was.
+    halved (the float32 path): z_i, z_f and z_o arrive halved, and sigmoid(z) = tanh(z / 2) / 2 + 1/2: one tanh
+    over the whole block (float32 tanh is cheaper than exp), then `halved` = (scale, offset), 1/2 on i, f, o and
+    (1, 0) on g, over the whole block again. None: sigmoid = 1 / (1 + exp(-z)), the float64 path's arithmetic as
+    it always was.
     """
-    if halved:
+    if halved is not None:
+        scale, offset = halved
         np.tanh(z, out=z)
-        for block in (z[..., : 2 * H], z[..., 3 * H :]):  # i and f side by side, then o
-            block += 1.0
-            block *= 0.5
+        z *= scale
+        z += offset
         return z
     g = np.tanh(z[..., 2 * H : 3 * H])
     sigmoid_(z)  # i, f, o (g's block is overwritten next)
