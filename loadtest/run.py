@@ -50,6 +50,13 @@ TARGETS = {"p95 slider latency (s)": 2.0, "peak RSS (MB)": 1536, "RSS after clos
 # --- the server ------------------------------------------------------------------------------------------------
 
 
+# Scheduling: Linux's autogroup scheduler gives every session an equal share of the CPU whatever the niceness
+# inside it. The server and the browser workers stay in this process's session (each in its own process group, so
+# it can be stopped whole), and each worker sets its niceness on the session Playwright starts Chromium in
+# (`session.yield_cpu_to_server`): otherwise the server gets a sixth of the machine and the browsers' niceness does
+# nothing.
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -58,7 +65,7 @@ def free_port() -> int:
 
 def start_server(port: int, log_path: Path, extra: list[str]) -> subprocess.Popen:
     """`streamlit run app.py` on 127.0.0.1:port with every script run timed (`serve.py`), in its own process group
-    (so it can be stopped whole)."""
+    (so it can be stopped whole) but not its own session (see the note on scheduling above)."""
     command = [
         sys.executable,
         str(HERE / "serve.py"),
@@ -76,7 +83,7 @@ def start_server(port: int, log_path: Path, extra: list[str]) -> subprocess.Pope
         *extra,
     ]
     log = open(log_path, "wb")  # noqa: SIM115 - kept open for the server's whole life
-    return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, process_group=0)
 
 
 def script_runs(path: Path, since: float, until: float) -> dict[str, list[float]]:
@@ -329,7 +336,7 @@ def run_class(base_url: str, args, first_paths: list[str], work: Path) -> tuple[
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
+            process_group=0,  # not a new session: see the note on scheduling at the top
         )
         workers.append((worker, result_path, log, students))
     records = []

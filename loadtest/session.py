@@ -343,11 +343,41 @@ async def class_session(browser, plan: Plan, student: int, first_path: str, dela
     return record
 
 
+def descendants(root: int) -> list[int]:
+    """Every process below `root`, read from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def yield_cpu_to_server(nice: int) -> None:
+    """Playwright starts Chromium in a session of its own, and Linux's autogroup scheduler shares the CPU equally
+    between sessions whatever the niceness of the processes in them: so the niceness is set on Chromium's
+    autogroup too (/proc/PID/autogroup), or thirty browsers would take the server's CPU as no real class does."""
+    for pid in descendants(os.getpid()):
+        try:
+            Path(f"/proc/{pid}/autogroup").write_text(str(nice))
+        except OSError:  # no autogroups on this kernel, or the process has gone: the process niceness still holds
+            pass
+
+
 async def run_worker(plan: Plan) -> list[Record]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield_cpu_to_server(plan.nice)
         try:
             tasks = []
             for student in plan.sessions:

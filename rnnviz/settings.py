@@ -34,6 +34,7 @@ class Limits:
     task_steps: tuple[int, int] = (10, 1500)  # optimiser steps of one training run
     task_learning_rate: tuple[float, float] = (1e-4, 0.1)
     task_clip_threshold: tuple[float, float] = (0.01, 100.0)
+    task_work: float = 2e11  # most multiply-adds of one run of the three cells, `TaskConfig.work` (about a minute)
     # the Train page: the character model and its recipe
     train_text_chars: int = 20_000  # longest training text (characters)
     train_vocabulary: int = 200  # most distinct characters in a text or a model file

@@ -109,6 +109,13 @@ class TaskConfig:
     def replace(self, **changes) -> TaskConfig:
         return replace(self, **changes)
 
+    def work(self) -> float:
+        """About how many multiply-adds training the three cells takes: forward and backward (3x) of every step's
+        products, steps * B * T * (1 + 4 + 3 gate blocks: RNN, LSTM, GRU) * H * (H + D)."""
+        D, _ = task_sizes(self.task)
+        H = self.hidden_size
+        return 3.0 * self.steps * self.batch_size * self.seq_length * (1 + 4 + 3) * H * (H + D)
+
     @property
     def baseline(self) -> float:
         """The loss of the trivial answer (`rnnviz.tasks.baseline_loss`)."""

@@ -107,3 +107,24 @@ def test_a_float32_run_trains_the_three_cells_in_float32_and_says_so():
     run = at.session_state[MEMORY_RUN]
     assert run["config"].dtype == "float32" and run["done"]
     assert any("computed in float32" in caption.value for caption in at.caption)
+
+
+def test_a_run_beyond_the_servers_work_budget_is_refused_with_the_numbers_and_the_form_kept():
+    changes = {"memory_task": "copy", "memory_T": 200, "memory_H": 64, "memory_batch": 64, "memory_steps": 1500}
+    at = short_run(run_app(PAGE), **changes)
+    assert_healthy(at)
+    refusals = [error.value for error in at.error if "too large for the shared server" in error.value]
+    assert refusals and "1500 steps" in refusals[0] and "Lower the steps" in refusals[0]
+    assert MEMORY_RUN not in at.session_state  # nothing was trained
+    assert at.slider(key="memory_steps").value == 1500 and at.slider(key="memory_T").value == 200
+
+
+def test_the_work_of_a_task_run_grows_with_every_size_and_the_defaults_fit_the_budget():
+    from rnnviz.settings import LIMITS
+    from rnnviz.task_training import CLASSIC, TaskConfig
+
+    base = TaskConfig()
+    for field, value in (("steps", 600), ("batch_size", 64), ("seq_length", 120), ("hidden_size", 64)):
+        assert base.replace(**{field: value}).work() > base.work()
+    assert base.work() < CLASSIC.work() < LIMITS.task_work
+    assert TaskConfig(seq_length=200, hidden_size=64, batch_size=64, steps=1500).work() > LIMITS.task_work

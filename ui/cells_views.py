@@ -337,6 +337,15 @@ def training_slots() -> threading.BoundedSemaphore:
 def train_live(config: TaskConfig) -> None:
     """Train the three cells in this script run, drawing progress; the run is kept in session_state as it goes, so
     a Stop (which interrupts the script) leaves the steps done so far on the page."""
+    work = config.work()
+    if work > LIMITS.task_work:
+        st.error(
+            f"This run is too large for the shared server: about {work:.1e} multiply-adds ({config.steps} steps × "
+            f"batch {config.batch_size} × T = {config.seq_length} × H = {config.hidden_size}, three cells); at most "
+            f"{LIMITS.task_work:.0e}, about a minute. Lower the steps, the batch, T or H.",
+            icon=":material/block:",
+        )
+        return
     slots = training_slots()
     if not slots.acquire(blocking=False):
         st.warning(
