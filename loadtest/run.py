@@ -44,6 +44,7 @@ MB = 1024 * 1024
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 DEEP_LINK = "unfold?scale=1.1&T=60"
+PROBE_STUDENT = 0  # the student whose browser runs at normal priority (see `run_class`)
 TARGETS = {"p95 slider latency (s)": 2.0, "peak RSS (MB)": 1536, "RSS after close above warm start (MB)": 100}
 
 
@@ -309,12 +310,19 @@ def fresh_tabs(base_url: str, count: int, timeout: float) -> None:
 
 
 def run_class(base_url: str, args, first_paths: list[str], work: Path) -> tuple[list[dict], list[str]]:
-    """N students in `args.processes` worker processes; returns their records and any worker failures."""
-    processes = max(1, min(args.processes, args.sessions))
+    """N students in `args.processes` worker processes; returns their records and any worker failures.
+
+    With `args.probe`, student 0 has a browser of its own at normal priority (as if on its own laptop) and the
+    others share the worker processes at `args.browser_nice`."""
+    probe = args.probe and args.sessions > 1
+    others = list(range(1 if probe else 0, args.sessions))
+    processes = max(1, min(args.processes, len(others)))
+    groups = [(others[index::processes], args.browser_nice) for index in range(processes)]
+    if probe:
+        groups.insert(0, ([PROBE_STUDENT], 0))
     deadline = time.time() + args.load_seconds
     workers, failures = [], []
-    for index in range(processes):
-        students = list(range(index, args.sessions, processes))
+    for index, (students, nice) in enumerate(groups):
         plan = {
             "base_url": base_url,
             "sessions": students,
@@ -322,11 +330,11 @@ def run_class(base_url: str, args, first_paths: list[str], work: Path) -> tuple[
             "first_paths": first_paths,
             "ramp_seconds": args.ramp,
             "slider_moves": args.slider_moves,
-            "think_seconds": [0.5, 2.0],
+            "think_seconds": list(args.think),
             "action_timeout": args.action_timeout,
             "train": not args.no_train,
             "seed": args.seed,
-            "nice": args.browser_nice,
+            "nice": nice,
         }
         plan_path, result_path = work / f"plan-{index}.json", work / f"result-{index}.json"
         plan_path.write_text(json.dumps(plan))
@@ -359,6 +367,20 @@ def percentile(values: list[float], q: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
+
+
+def quantiles(samples: dict[str, list[float]]) -> dict[str, dict]:
+    """n, p50, p95 and max of each kind's durations."""
+    return {
+        kind: {
+            "n": len(v),
+            "p50": round(percentile(v, 50), 3),
+            "p95": round(percentile(v, 95), 3),
+            "max": round(max(v), 3),
+        }
+        for kind, v in sorted(samples.items())
+        if v
+    }
 
 
 DISCONNECT_NOISE = ("WebSocketDisconnected", "ClientDisconnected", "ConnectionClosed", "WebSocketDisconnect")
@@ -394,31 +416,22 @@ def report(args, records, failures, sampler: Sampler, figures: dict, log: tuple[
     for record in records:
         for kind, values in record["latencies"].items():
             latencies.setdefault(kind, []).extend(values)
+    probe_latencies: dict[str, list[float]] = {}
+    for record in records:
+        if args.probe and args.sessions > 1 and record["student"] == PROBE_STUDENT:
+            for kind, values in record["latencies"].items():
+                probe_latencies.setdefault(kind, []).extend(values)
     errors = [f"student {r['student']}: {e}" for r in records for e in r["errors"]] + failures
     skipped = Counter(s for r in records for s in r["skipped"])
     load = sampler.of("load")
     summary = {
-        "server script runs during the class": {
-            kind: {
-                "n": len(v),
-                "p50": round(percentile(v, 50), 3),
-                "p95": round(percentile(v, 95), 3),
-                "max": round(max(v), 3),
-            }
-            for kind, v in sorted(figures.get("server runs", {}).items())
-        },
+        "server script runs during the class": quantiles(figures.get("server runs", {})),
         "sessions": args.sessions,
         "processes": args.processes,
+        "think seconds": list(args.think),
         "finished sessions": sum(r["finished"] for r in records),
-        "latency": {
-            kind: {
-                "n": len(v),
-                "p50": round(percentile(v, 50), 3),
-                "p95": round(percentile(v, 95), 3),
-                "max": round(max(v), 3),
-            }
-            for kind, v in sorted(latencies.items())
-        },
+        "latency": quantiles(latencies),
+        "latency of the probe student": quantiles(probe_latencies),
         "errors": errors,
         "server log errors": log_errors,
         "tabs closed mid-message (Streamlit log notes, not errors)": closed_tabs,
@@ -436,6 +449,7 @@ def report(args, records, failures, sampler: Sampler, figures: dict, log: tuple[
         else None,
     }
     slider = summary["latency"].get("slider move", {}).get("p95", float("nan"))
+    probe_slider = summary["latency of the probe student"].get("slider move", {}).get("p95", float("nan"))
     summary["targets"] = {
         "no errors": not errors and not log_errors,
         "p95 slider latency < 2 s": slider < TARGETS["p95 slider latency (s)"],
@@ -447,18 +461,27 @@ def report(args, records, failures, sampler: Sampler, figures: dict, log: tuple[
         "after close within 100 MB of warm start": figures["after"] - figures["warm"]
         < TARGETS["RSS after close above warm start (MB)"],
     }
+    if summary["latency of the probe student"]:
+        summary["targets"]["the probe student's p95 slider latency < 2 s"] = (
+            probe_slider < TARGETS["p95 slider latency (s)"]
+        )
     return summary
 
 
 def print_summary(summary: dict) -> None:
     print(
         f"\n== rnnviz load test: {summary['sessions']} sessions in {summary['processes']} processes, "
-        f"{summary['finished sessions']} finished =="
+        f"{summary['finished sessions']} finished, {summary['think seconds'][0]:g}-{summary['think seconds'][1]:g} s "
+        "of thinking between actions =="
     )
     print(f"{'interaction':<26}{'n':>6}{'p50 s':>9}{'p95 s':>9}{'max s':>9}")
     for kind, row in summary["latency"].items():
         print(f"{kind:<26}{row['n']:>6}{row['p50']:>9.3f}{row['p95']:>9.3f}{row['max']:>9.3f}")
     print("(X: script done = until the browser saw the script finish; X = until the chart or label had changed)")
+    if summary["latency of the probe student"]:
+        print(f"\nthe probe student (student {PROBE_STUDENT}: its browser at normal priority, as on its own laptop)")
+        for kind, row in summary["latency of the probe student"].items():
+            print(f"{kind:<26}{row['n']:>6}{row['p50']:>9.3f}{row['p95']:>9.3f}{row['max']:>9.3f}")
     print("\nserver side: one run of the app's script, timed in the server")
     for kind, row in summary["server script runs during the class"].items():
         print(f"{kind:<26}{row['n']:>6}{row['p50']:>9.3f}{row['p95']:>9.3f}{row['max']:>9.3f}")
@@ -497,6 +520,21 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         default=130,
         help="seconds to wait after the tabs close (Streamlit keeps a closed session 120 s)",
+    )
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs=2,
+        default=(2.0, 6.0),
+        metavar=("LOW", "HIGH"),
+        help="seconds a student looks at the page between two actions, drawn uniformly (0.5 2: a stress test)",
+    )
+    parser.add_argument(
+        "--no-probe",
+        dest="probe",
+        action="store_false",
+        help="no probe student: by default student 0's browser runs at normal priority in a process of its own, "
+        "as if on its own laptop, and its latencies are also reported apart",
     )
     parser.add_argument("--no-train", action="store_true", help="leave out the Train page")
     parser.add_argument("--seed", type=int, default=0)

@@ -247,6 +247,16 @@ class Student:
         if await back.count() and await back.first.is_enabled():
             await self.timed("step", lambda: back.first.click(timeout=self.remaining_ms()))
 
+    async def open_tab(self, name: str) -> bool:
+        """Open one of the page's views (its tabs are drawn only when opened, so this is an interaction)."""
+        tab = self.page.get_by_role("tab", name=name)
+        if not await tab.count():
+            self.record.skipped.append(f"no tab {name!r}")
+            return False
+        await self.timed("open a view", lambda: tab.first.click(timeout=self.remaining_ms()))
+        await self.think()
+        return True
+
     async def play(self) -> None:
         """Press Play on an animation: a Streamlit button named Play, or a chart's own Play button."""
         button = self.page.locator("[data-testid='stMain'] button", has_text=re.compile(r"^\W*play\b", re.I))
@@ -323,10 +333,12 @@ async def class_session(browser, plan: Plan, student: int, first_path: str, dela
         if await you.go_to("unfold"):
             await you.move_scale(plan.slider_moves)
             await you.step()
-            await you.play()
+            if await you.open_tab("The whole run"):
+                await you.play()
         if await you.go_to("gradients"):
             await you.move_scale(2)
-            await you.play()
+            if await you.open_tab("The gradient flowing back"):
+                await you.play()
         if plan.train:
             await you.train()
         record.finished = True
@@ -365,9 +377,11 @@ def yield_cpu_to_server(nice: int) -> None:
     """Playwright starts Chromium in a session of its own, and Linux's autogroup scheduler shares the CPU equally
     between sessions whatever the niceness of the processes in them: so the niceness is set on Chromium's
     autogroup too (/proc/PID/autogroup), or thirty browsers would take the server's CPU as no real class does."""
+    ours = os.getsid(0)  # the session of the server: its autogroup keeps niceness 0
     for pid in descendants(os.getpid()):
         try:
-            Path(f"/proc/{pid}/autogroup").write_text(str(nice))
+            if os.getsid(pid) != ours:
+                Path(f"/proc/{pid}/autogroup").write_text(str(nice))
         except OSError:  # no autogroups on this kernel, or the process has gone: the process niceness still holds
             pass
 
