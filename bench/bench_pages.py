@@ -8,7 +8,9 @@ figures of a page under 1 MB of JSON at the defaults; the first chart in headles
 Reruns are timed in Streamlit's AppTest, each one through app.py (sidebar, navigation, page) as a live server
 runs them. The baseline beside them, measured in the same run, is AppTest's own floor: a script that draws one
 title. The browser times are from `page.goto` to the first drawn Plotly chart (or to the end of the script run
-on a page without charts), on a fresh tab, after a first visit has warmed the server's caches.
+on a page without charts), on a fresh tab, after a first visit has warmed the server's caches; their baselines,
+in the same browser, are the home page and a bare Streamlit script that draws one three-point Plotly chart (the
+floor any Streamlit page with a Plotly chart starts from on this machine).
 """
 
 from __future__ import annotations
@@ -102,25 +104,38 @@ def server_side(pages: list[str]) -> list[dict]:
     return rows
 
 
-def browser_first_chart(pages: list[str], with_charts: set[str]) -> tuple[float, list[dict]]:
+ONE_CHART = """import plotly.graph_objects as go
+import streamlit as st
+
+st.title("One chart")
+st.plotly_chart(go.Figure(go.Scatter(x=[0, 1, 2], y=[1, 3, 2])))
+"""
+
+
+def browser_first_chart(pages: list[str], with_charts: set[str]) -> tuple[dict[str, float], list[dict]]:
+    """The pages' times, and two baselines from the same browser: the app's home page (no chart, to the end of
+    the run) and a Streamlit script that draws nothing but one three-point Plotly chart (to that chart)."""
     from conftest import CHROMIUM_ARGS, free_port, start_server, wait_healthy
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
-    server = start_server(port)
-    url = f"http://127.0.0.1:{port}/"
-    rows = []
+    port, floor_port = free_port(), free_port()
+    scratch = Path(tempfile.mkdtemp(prefix="rnnviz-bench-"))
+    (scratch / "one_chart.py").write_text(ONE_CHART)
+    server, floor_server = start_server(port), start_server(floor_port, scratch / "one_chart.py")
+    url, floor_url = f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{floor_port}/"
+    rows, baselines = [], {}
     try:
         wait_healthy(url, timeout=120)
+        wait_healthy(floor_url, timeout=120)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
 
-            def visit(path: str, chart: bool) -> float:
+            def visit(path: str, chart: bool, base: str = url) -> float:
                 """Seconds to the first drawn chart (to the end of the script run on a page without charts)."""
                 context = browser.new_context(viewport={"width": 1400, "height": 1000})
                 tab = context.new_page()
                 start = time.perf_counter()
-                tab.goto(url + path)
+                tab.goto(base + path)
                 if chart:
                     tab.wait_for_selector(CHART, timeout=180_000)
                 else:
@@ -131,7 +146,9 @@ def browser_first_chart(pages: list[str], with_charts: set[str]) -> tuple[float,
                 return elapsed
 
             visit("", False)  # the first visit runs app.py's st.navigation
-            baseline = statistics.median(visit("", False) for _ in range(3))  # home: no chart, to the end of the run
+            baselines["home"] = statistics.median(visit("", False) for _ in range(3))
+            visit("", True, floor_url)
+            baselines["one chart"] = statistics.median(visit("", True, floor_url) for _ in range(3))
             for page in pages:
                 name = Path(page).stem
                 path, chart = ("" if name == "home" else name), page in with_charts
@@ -144,9 +161,11 @@ def browser_first_chart(pages: list[str], with_charts: set[str]) -> tuple[float,
                 rows.append({"page": page, "first_chart_cold": cold, "first_chart_warm": warm, "chart": chart})
             browser.close()
     finally:
-        server.terminate()
-        server.wait(10)
-    return baseline, rows
+        for process in (server, floor_server):
+            process.terminate()
+            process.wait(10)
+        shutil.rmtree(scratch, ignore_errors=True)
+    return baselines, rows
 
 
 def _mark(value: float, target: float) -> str:
@@ -187,8 +206,9 @@ def main() -> int:
     )
 
     if not args.skip_browser:
-        baseline, rows = browser_first_chart(pages, with_charts)
-        print(f"\nbaseline: headless Chromium, home page (no chart) run done {baseline:5.2f} s")
+        baselines, rows = browser_first_chart(pages, with_charts)
+        print(f"\nbaseline: headless Chromium, the home page (no chart) run done {baselines['home']:5.2f} s")
+        print(f"baseline: a bare script with one 3-point Plotly chart, first chart {baselines['one chart']:5.2f} s")
         for row in rows:
             what = "first chart" if row["chart"] else "run done"
             mark = _mark(row["first_chart_warm"], TARGETS["first_chart"])

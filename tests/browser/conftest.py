@@ -39,14 +39,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int) -> subprocess.Popen:
+def start_server(port: int, script: Path | None = None) -> subprocess.Popen:
+    """`streamlit run app.py` (or `script`) on 127.0.0.1:port."""
     return subprocess.Popen(
         [
             sys.executable,
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            str(script or "app.py"),
             "--server.headless",
             "true",
             "--server.port",
