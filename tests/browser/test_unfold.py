@@ -24,7 +24,8 @@ def test_the_page_loads_without_an_exception(app_page):
     open_unfold(app_page)
     app_page.assert_healthy()
     assert app_page.page.get_by_text("Step 1 of 60").is_visible()
-    assert app_page.page.locator(".js-plotly-plot").count() == 2  # the graph and the two pictures of the cell
+    charts = app_page.page.locator(".js-plotly-plot")
+    assert wait_for(lambda: charts.count() == 2)  # the graph and the two pictures of the cell
 
 
 def test_the_whole_run_tab_draws_the_animation_and_goes_into_the_link(app_page):
@@ -65,7 +66,7 @@ def test_next_moves_to_the_next_step_and_into_the_link(app_page):
 def test_clicking_a_state_in_the_graph_selects_its_step(app_page):
     open_unfold(app_page)
     states = app_page.page.locator(".st-key-unfold_graph .scatterlayer .trace").nth(2).locator(".point")
-    assert states.count() == 12  # steps 1 to 12 around step 1
+    assert wait_for(lambda: states.count() == 12)  # steps 1 to 12 around step 1 (once the chart is drawn)
     states.nth(6).click(force=True)
     app_page.settle()
     assert app_page.query().get("step") == "7"
