@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnnviz._checks import as_array, expect_shape
-from rnnviz.rnn import CellParameters
+from rnnviz.rnn import CellParameters, _sum_outer, _sum_rows
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -73,15 +73,11 @@ class GatedCell(CellParameters):
         return f"{type(self).__name__}(H={self.hidden_size}, D={self.input_size}, O={self.output_size})"
 
     def _readout_terms(self, run, dy):
-        from rnnviz.rnn import _sum_outer, _sum_rows
-
         h_now = run.h[1:]
         return {"W_hy": _sum_outer(dy, h_now), "b_y": _sum_rows(dy)}, {"W_hy": (dy, h_now), "b_y": (dy, None)}
 
     def _affine_terms(self, run, d_input_part, d_hidden_part):
         """Totals and per-step factors of W_ih, b_ih (from d(W_ih x + b_ih)) and W_hh, b_hh (from d(W_hh h + b_hh))."""
-        from rnnviz.rnn import _sum_outer, _sum_rows
-
         h_prev, xs = run.h[:-1], run.xs
         b_ih = _sum_rows(d_input_part)
         total = {

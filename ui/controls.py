@@ -150,6 +150,16 @@ def _widget(name: str):
     )
 
 
+def step_value(key: str, low: int, high: int, first: int) -> int:
+    """What a `step_slider` over low..high shows, read where the slider is not drawn: the session's value, else
+    the link's, else `first`; clamped into the range (a malformed value in the link gives `first`)."""
+    raw = st.session_state.get(key, st.query_params.get(key, first))
+    try:
+        return min(max(int(raw), low), high)
+    except (TypeError, ValueError):
+        return first
+
+
 def step_slider(label: str, key: str, low: int, high: int, first: int | None = None, help_text: str = "") -> int:
     """A bound slider over steps low..high that keeps its value when the range changes (clamped into it).
 

@@ -291,11 +291,7 @@ def first_k(exp: Experiment) -> int:
 
 def current_k(exp: Experiment) -> int:
     """The k on screen, or in the link when the k slider is not drawn (`first_k` when neither says)."""
-    raw = st.session_state.get(K_KEY, st.query_params.get(K_KEY, first_k(exp)))
-    try:
-        return min(max(int(raw), 0), exp.analysed_steps - 1)
-    except (TypeError, ValueError):
-        return first_k(exp)
+    return controls.step_value(K_KEY, 0, exp.analysed_steps - 1, first=first_k(exp))
 
 
 def report_button(settings: Settings, view: str, k: int) -> None:

@@ -311,11 +311,7 @@ def report_sections(settings: Settings, t: int) -> list:
 
 def current_step(T: int) -> int:
     """The step on screen, or in the link when the stepper is not drawn (1 when neither says)."""
-    raw = st.session_state.get(STEP_KEY, st.query_params.get(STEP_KEY, 1))
-    try:
-        return min(max(int(raw), 1), T)
-    except (TypeError, ValueError):
-        return 1
+    return controls.step_value(STEP_KEY, 1, T, first=1)
 
 
 def report_button(settings: Settings, t: int) -> None:
