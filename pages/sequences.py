@@ -1,4 +1,7 @@
-"""Sequences: a sentence as one-hot vectors, padding, why weight sharing saves parameters, the shapes of RNN."""
+"""Sequences: a sentence as one-hot vectors, padding, why weight sharing saves parameters, the shapes of RNN.
+
+The three parts are the page's views (tabs in the URL, `sequences_view`): only the open one is drawn, and what the
+user typed in one view is kept while another is open."""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from rnnviz.sequences import (
     parameter_counts,
 )
 from rnnviz.settings import LIMITS, QUERY_KEYS
-from ui import controls, export, labels, notices, presenter
+from ui import controls, export, labels, notices, presenter, views
 
 MAX_CHARACTERS = LIMITS.sequence_text_chars
 MAX_SENTENCES = LIMITS.sequence_sentences
@@ -25,6 +28,12 @@ MAX_TOKENS = LIMITS.sequence_tokens
 COUNT_LIMITS = {"T": LIMITS.count_tokens, "V": LIMITS.count_vocabulary, "H": LIMITS.count_hidden}
 ARTICLE_COUNTS = {"T": 20, "V": 20_000, "H": 10}
 SHAPE_COLUMNS = 2
+VIEWS = ("One-hot vectors", "Weight sharing", "The shapes of RNN")
+ENTRIES = {  # what the user types on this page: widget key -> the value before they type
+    "sentences": "\n".join(EXAMPLE_SENTENCES),
+    "start_end": True,
+    **{f"count_{name}": value for name, value in ARTICLE_COUNTS.items()},
+}
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -84,29 +93,44 @@ def vocabulary_table(encoded: EncodedSentences) -> pd.DataFrame:
     return pd.DataFrame({"index": range(len(encoded.vocabulary)), "token": list(encoded.vocabulary.tokens)})
 
 
-def text_section() -> tuple[EncodedSentences | None, list]:
+def keep_entries() -> None:
+    """Give every entry its value before the widgets are drawn, and keep it through the runs in which its view is
+    closed (Streamlit forgets the value of a widget that a run does not draw, unless it is set like this)."""
+    for key, value in ENTRIES.items():
+        st.session_state[key] = st.session_state.get(key, value)
+
+
+def entered_sentences() -> tuple[EncodedSentences | None, list, list[str]]:
+    """The typed sentences encoded (None when there are none), their one-hot figures, and a message per bound."""
+    sentences, messages = read_sentences(st.session_state["sentences"])
+    if not sentences:
+        return None, [], messages
+    encoded, figures = encoded_with_figures(tuple(sentences), bool(st.session_state["start_end"]))
+    return encoded, figures, messages
+
+
+def text_section() -> None:
     st.header("1. From a sentence to one-hot vectors")
     st.markdown(
         "Split on whitespace, every word is a **token**. The **vocabulary** lists each distinct token once; a token "
         "becomes a **one-hot** vector: all zeros but a 1 at its place in the vocabulary. The RNN reads one vector "
         "per step, so sentences of any length go through the same cell."
     )
-    text = st.text_area(
+    st.text_area(
         "Sentences, one per line",
-        value="\n".join(EXAMPLE_SENTENCES),
         max_chars=MAX_CHARACTERS,
         key="sentences",
         height=110,
         help=f"Up to {MAX_SENTENCES} sentences of up to {MAX_TOKENS} tokens each.",
     )
-    framed = st.checkbox(f"Frame each sentence with {START} and {END}", value=True, key="start_end")
-    sentences, messages = read_sentences(text)
+    st.checkbox(f"Frame each sentence with {START} and {END}", key="start_end")
+    encoded, one_hot_figures, messages = entered_sentences()
     for message in messages:
         st.warning(message, icon=":material/content_cut:")
-    if not sentences:
+    if encoded is None:
         st.info("Type at least one sentence above to see its tokens and one-hot vectors.")
-        return None, []
-    encoded, one_hot_figures = encoded_with_figures(tuple(sentences), framed)
+        return
+    framed = bool(st.session_state["start_end"])
     tokens = token_table(encoded)
     st.dataframe(tokens, hide_index=True, width="stretch")
     export.csv_button(tokens, "tokens.csv", label="Download the tokens (CSV)")
@@ -120,7 +144,7 @@ def text_section() -> tuple[EncodedSentences | None, list]:
     st.dataframe(padded, hide_index=True, width="stretch")
     export.csv_button(padded, "padded.csv", label="Download the padded sentences (CSV)")
     st.subheader(f"The vocabulary ({len(encoded.vocabulary)} tokens) and the one-hot vectors")
-    tabs = st.tabs([f"Sentence {n + 1}" for n in range(len(sentences))])
+    tabs = st.tabs([f"Sentence {n + 1}" for n in range(len(encoded.sentences))])
     for index, tab in enumerate(tabs):
         with tab:
             st.plotly_chart(
@@ -136,44 +160,44 @@ def text_section() -> tuple[EncodedSentences | None, list]:
     with st.expander("The vocabulary as a table"):
         st.dataframe(vocabulary, hide_index=True)
         export.csv_button(vocabulary, "vocabulary.csv", label="Download the vocabulary (CSV)")
-    return encoded, one_hot_figures
 
 
-def count_section(encoded: EncodedSentences | None):
+def entered_counts() -> ParameterCounts:
+    return parameter_counts(*(int(st.session_state[f"count_{name}"]) for name in ("T", "V", "H")))
+
+
+def count_section() -> None:
     st.header("2. Why an RNN shares its weights")
     st.markdown(
         "A dense network on the padded one-hot input sees the whole sentence at once: it needs a weight for every "
         "(position, word, hidden unit). An RNN applies the same $W_{xh}$ at every step, so its input weights do not "
         "depend on the length."
     )
-    columns = st.columns(3)
     names = {"T": "Tokens per sentence T (padded)", "V": "Vocabulary size V", "H": "Hidden units H"}
-    values = {}
-    for column, (key, label) in zip(columns, names.items(), strict=True):
-        low, high = COUNT_LIMITS[key]
-        values[key] = column.number_input(
-            label, min_value=low, max_value=high, value=ARTICLE_COUNTS[key], step=1, key=f"count_{key}"
-        )
+    for column, (name, label) in zip(st.columns(3), names.items(), strict=True):
+        low, high = COUNT_LIMITS[name]
+        column.number_input(label, min_value=low, max_value=high, step=1, key=f"count_{name}")
+    encoded = entered_sentences()[0]
     if encoded is not None:
         st.caption(
-            f"Your sentences: T = {len(encoded.padded[0])} padded steps, V = {len(encoded.vocabulary)}. "
-            "The articles' example: T = 20, V = 20,000, H = 10."
+            f"Your sentences (first tab): T = {len(encoded.padded[0])} padded steps, "
+            f"V = {len(encoded.vocabulary)}. The articles' example: T = 20, V = 20,000, H = 10."
         )
-    counts = parameter_counts(int(values["T"]), int(values["V"]), int(values["H"]))
+    counts = entered_counts()
     left, middle, right = st.columns(3)
     left.metric("Dense network: input weights T·V·H", f"{counts.dense_input_weights:,}")
     middle.metric("RNN: input weights V·H (W_xh)", f"{counts.rnn_input_weights:,}")
     right.metric("RNN: all weights (W_xh, W_hh, b_h)", f"{counts.rnn_weights:,}")
-    fig = count_figure_for(counts)
-    st.plotly_chart(presenter.fit(fig), key="parameter_counts", config=export.chart_config("parameter_counts"))
+    st.plotly_chart(
+        presenter.fit(count_figure_for(counts)), key="parameter_counts", config=export.chart_config("parameter_counts")
+    )
     notices.look_at(
         f"The dense network needs T = {counts.seq_length:,} times the RNN's input weights, and a new network for "
         "every length. The RNN's count stays the same however long the sentence."
     )
-    return counts, fig
 
 
-def shapes_section(settings) -> list:
+def shapes_section(settings) -> None:
     st.header("3. The shapes of RNN")
     st.markdown(
         "What changes between tasks is where the inputs go in and where the outputs, with their loss terms, come "
@@ -199,7 +223,6 @@ def shapes_section(settings) -> list:
         "Green arrows: inputs x_t; red arrows: outputs y_t with a loss L_t. Many to one has a single red arrow, so "
         "every gradient term travels back from the last step; many to many adds a term at every step."
     )
-    return figures
 
 
 def _query_without_loss(settings) -> dict[str, str]:
@@ -210,13 +233,10 @@ def _query_without_loss(settings) -> dict[str, str]:
     return query
 
 
-settings = controls.current_settings()
-st.title("Sequences: text as input, and the shapes of RNN")
-with notices.page_guard("the sequences page"):
-    encoded, one_hot_figures = text_section()
-    counts, count_figure = count_section(encoded)
-    shape_figures = shapes_section(settings)
-    st.divider()
+def report_sections() -> list:
+    """Every view's content, for the offline report (built only when its button is clicked)."""
+    encoded, one_hot_figures, _ = entered_sentences()
+    counts = entered_counts()
     sections = []
     if encoded is not None:
         sections += [
@@ -224,7 +244,7 @@ with notices.page_guard("the sequences page"):
             ("Padded sentences", padded_table(encoded)),
             ("One-hot vectors", one_hot_figures),
         ]
-    sections += [
+    return sections + [
         (
             "Parameter count",
             [
@@ -232,9 +252,24 @@ with notices.page_guard("the sequences page"):
                     r"\text{dense: } T \cdot V \cdot H \qquad \text{RNN: } V \cdot H",
                     f"dense: T·V·H = {counts.dense_input_weights:,}    RNN: V·H = {counts.rnn_input_weights:,}",
                 ),
-                count_figure,
+                count_figure_for(counts),
             ],
         ),
-        ("The shapes of RNN", shape_figures),
+        ("The shapes of RNN", shape_figures()),
     ]
-    export.report_button("Sequences", settings, sections)
+
+
+settings = controls.current_settings()
+st.title("Sequences: text as input, and the shapes of RNN")
+keep_entries()
+with notices.page_guard("the sequences page"):
+    view, tab = views.open_view(VIEWS, key="sequences_view")
+    with tab:
+        if view == VIEWS[0]:
+            text_section()
+        elif view == VIEWS[1]:
+            count_section()
+        else:
+            shapes_section(settings)
+    st.divider()
+    export.report_button("Sequences", settings, report_sections)
