@@ -144,14 +144,14 @@ def text_section() -> None:
     st.dataframe(padded, hide_index=True, width="stretch")
     export.csv_button(padded, "padded.csv", label="Download the padded sentences (CSV)")
     st.subheader(f"The vocabulary ({len(encoded.vocabulary)} tokens) and the one-hot vectors")
-    tabs = st.tabs([f"Sentence {n + 1}" for n in range(len(encoded.sentences))])
-    for index, tab in enumerate(tabs):
-        with tab:
-            st.plotly_chart(
-                presenter.fit(one_hot_figures[index]),
-                key=f"one_hot_{index}",
-                config=export.chart_config(f"one_hot_{index + 1}"),
-            )
+    tabs = st.tabs([f"Sentence {n + 1}" for n in range(len(encoded.sentences))], key="sentence", on_change="rerun")
+    index = next((n for n, tab in enumerate(tabs) if tab.open), 0)  # only the open sentence's chart is drawn
+    with tabs[index]:
+        st.plotly_chart(
+            presenter.fit(one_hot_figures[index]),
+            key=f"one_hot_{index}",
+            config=export.chart_config(f"one_hot_{index + 1}"),
+        )
     notices.look_at(
         "Each row has exactly one 1: that is the token read at that step. Rows of the same word are identical, "
         f"wherever it stands; the {PAD} rows are what padding adds."

@@ -49,7 +49,7 @@ def test_the_articles_sentences_are_there_in_the_first_view():
 
 def test_only_the_open_view_is_drawn():
     at = run_app(PAGE)
-    assert len(at.get("plotly_chart")) == 2 and not at.metric  # the two one-hot charts, no count
+    assert len(at.get("plotly_chart")) == 1 and not at.metric  # the open sentence's one-hot chart, no count
     open_view(at, COUNT)
     assert_healthy(at)
     assert len(at.get("plotly_chart")) == 1 and not at.dataframe and not at.text_area
@@ -63,6 +63,18 @@ def test_the_weight_sharing_view_has_the_four_million_example():
     assert_healthy(at)
     assert metrics(at) == ["4,000,000", "200,000", "200,110"]
     assert "T = 8 padded steps, V = 14" in " ".join(caption.value for caption in at.caption)
+
+
+def test_each_sentence_tab_draws_its_own_one_hot_chart():
+    at = run_app(PAGE)
+    assert chart_titles(at)[0].startswith("One-hot input of sentence 1")
+    at.session_state["sentence"] = "Sentence 2"
+    at.run()
+    assert_healthy(at)
+    assert [title.split(":")[0] for title in chart_titles(at)] == ["One-hot input of sentence 2"]
+    at.text_area(key="sentences").set_value("only one sentence").run()  # the open tab is gone: the first is shown
+    assert_healthy(at)
+    assert [title.split(":")[0] for title in chart_titles(at)] == ["One-hot input of sentence 1"]
 
 
 def test_the_padded_table_frames_and_pads_the_shorter_sentence():
@@ -137,7 +149,7 @@ def test_every_shape_is_drawn_and_links_to_the_gradients_page_with_its_loss():
 def test_a_link_to_an_unknown_view_opens_the_first():
     at = run_app(PAGE, {VIEW: "<script>"})
     assert_healthy(at)
-    assert len(at.dataframe) == 3 and len(at.get("plotly_chart")) == 2  # tokens, padded, vocabulary
+    assert len(at.dataframe) == 3 and len(at.get("plotly_chart")) == 1  # tokens, padded, vocabulary; sentence 1
 
 
 @pytest.mark.parametrize("view", [ONE_HOT, COUNT, SHAPES])
