@@ -49,7 +49,8 @@ def test_the_views_go_into_the_link_and_keep_the_typed_sentences(app_page):
     assert page.locator("[data-testid='stMetricValue']").first.inner_text() == "4,000,000"
     page.get_by_role("tab", name="One-hot vectors").click()
     app_page.settle()
-    assert page.get_by_role("textbox", name="Sentences, one per line").input_value() == "the cat sat on the mat\nthe dog"
+    typed = page.get_by_role("textbox", name="Sentences, one per line").input_value()
+    assert typed == "the cat sat on the mat\nthe dog"
     app_page.assert_healthy()
 
 
