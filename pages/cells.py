@@ -114,8 +114,10 @@ with notices.page_guard("the cell comparison"):
 
     steps = min(CONNECTIVITY_STEPS, settings.seq_length)
     charts = {  # view -> (heading, builder, options, key, what to look at), in the order of the page and the report
-        "The gates": [
+        "The LSTM's gates": [
             ("The LSTM's gates over time", "gate_activations_figure", {"kind": "lstm"}, "cells-gates-lstm", LSTM_GATES),
+        ],
+        "The GRU's gates": [
             ("The GRU's gates over time", "gate_activations_figure", {"kind": "gru"}, "cells-gates-gru", GRU_GATES),
         ],
         "The LSTM's cell path": [
@@ -155,12 +157,7 @@ with notices.page_guard("the cell comparison"):
             (heading, comparison_figure(builder, *options, **extra), key, look)
             for heading, builder, extra, key, look in charts[shown]
         ]
-        if shown == "The gates":
-            for column, (heading, fig, key, look) in zip(st.columns(2), figures, strict=True):
-                with column:
-                    st.markdown(f"##### {heading}")
-                    chart(fig, key, look)
-        elif shown == "Bidirectional":
+        if shown == "Bidirectional":
             (heading, fig, key, look), (second_heading, connectivity, connectivity_key, connectivity_says) = figures
             st.markdown(f"##### {heading}")
             chart(fig, key, look)

@@ -7,7 +7,8 @@ PAGE = "pages/cells.py"
 VIEW = "cells_view"  # the page's tabs, in the URL: only the open one is drawn
 MAIN_CHART = "cells-norms"  # above the tabs, on every view
 VIEW_CHARTS = {
-    "The gates": ["cells-gates-lstm", "cells-gates-gru"],
+    "The LSTM's gates": ["cells-gates-lstm"],
+    "The GRU's gates": ["cells-gates-gru"],
     "The LSTM's cell path": ["cells-cell-path"],
     "Connectivity": ["cells-connectivity"],
     "Bidirectional": ["cells-bidirectional-unfold", "cells-bidirectional-connectivity"],
@@ -30,11 +31,11 @@ def metric_values(at):
     return [metric.value for metric in at.metric]
 
 
-def test_the_defaults_open_the_gates_with_every_tab_named_and_one_number_per_cell():
+def test_the_defaults_open_the_lstms_gates_with_every_tab_named_and_one_number_per_cell():
     at = run_app(PAGE)
     assert_healthy(at)
     assert [tab.label for tab in at.tabs] == list(VIEW_CHARTS)
-    assert chart_keys(at) == [MAIN_CHART, *VIEW_CHARTS["The gates"]]
+    assert chart_keys(at) == [MAIN_CHART, *VIEW_CHARTS["The LSTM's gates"]]
     assert [metric.label for metric in at.metric] == [
         "vanilla RNN: ||dh_T/dh_0||",
         "LSTM: ||dh_T/dh_0||",
@@ -62,13 +63,13 @@ def test_a_bad_link_names_what_it_ignored_and_the_page_still_works(query):
     at = run_app(PAGE, query)
     assert_healthy(at)
     assert any("could not be used" in warning.value for warning in at.warning)
-    assert chart_keys(at) == [MAIN_CHART, *VIEW_CHARTS["The gates"]]
+    assert chart_keys(at) == [MAIN_CHART, *VIEW_CHARTS["The LSTM's gates"]]
 
 
 def test_a_link_to_an_unknown_view_opens_the_first_tab():
     at = run_app(PAGE, {VIEW: "' OR 1=1 --"})
     assert_healthy(at)
-    assert chart_keys(at) == [MAIN_CHART, *VIEW_CHARTS["The gates"]]
+    assert chart_keys(at) == [MAIN_CHART, *VIEW_CHARTS["The LSTM's gates"]]
 
 
 def test_a_larger_forget_gate_bias_keeps_more_of_the_lstm_gradient():

@@ -29,7 +29,11 @@ def test_the_cells_page_loads_and_its_tabs_draw_their_charts(app_page):
     app_page.open("cells")
     app_page.assert_healthy()
     expect(app_page.page.get_by_text("Cells: RNN, LSTM and GRU on the same input")).to_be_visible()
-    expect(app_page.page.locator(".js-plotly-plot")).to_have_count(3)  # three cells on one plot, and the gates
+    expect(app_page.page.locator(".js-plotly-plot")).to_have_count(2)  # three cells on one plot, the LSTM's gates
+    app_page.page.get_by_role("tab", name="The GRU's gates").click()
+    app_page.settle()
+    expect(app_page.page.locator(".st-key-cells-gates-gru .js-plotly-plot")).to_have_count(1)
+    expect(app_page.page.locator(".st-key-cells-gates-lstm .js-plotly-plot")).to_have_count(0)
     app_page.page.get_by_role("tab", name="Bidirectional").click()
     app_page.settle()
     expect(app_page.page.locator(".st-key-cells-bidirectional-unfold .js-plotly-plot")).to_have_count(1)
