@@ -1,39 +1,41 @@
-"""Unfold: the same cell drawn once per step, one step written out with its numbers, and the hidden state
-filling in over the whole run."""
+"""Unfold: the same cell drawn once per step, one step written out with its numbers, the two pictures of the cell
+on that step's numbers, and the hidden state filling in over the whole run."""
 
 import streamlit as st
 
 from ui import controls, explain, export, labels, notices, unfold_views, views
 from ui.cache import cell_views, experiment_for, parts_at
 
+STEP_VIEW, CELL_VIEW, RUN_VIEW = "Step by step", "One cell, two pictures", "The whole run"
+
 
 @st.fragment
-def step_section(settings) -> None:
-    """The stepper and everything it drives; stepping reruns only this part of the page."""
+def step_section(settings, view: str) -> None:
+    """The stepper and what it drives in `view` (the graph and the recurrence, or the two pictures of the cell);
+    stepping reruns only this part of the page."""
     with notices.page_guard("the step view"):
         exp = experiment_for(settings)
         T = exp.run.T
         t = unfold_views.stepper(T)
-        unfold_views.graph(settings, t, T)
-
-        parts = parts_at(settings, t)
-        equations, facts = st.columns([3, 2], gap="large")
-        with equations:
-            st.markdown(f"#### The recurrence at step {t}, with its numbers")
-            for line in unfold_views.recurrence_latex(parts, settings.activation):
-                st.latex(line)
-            note = unfold_views.units_note(parts.h.shape[0], parts.y.shape[0])
-            if note:
-                st.caption(note)
-            notices.look_at(explain.LOOK_AT["equations"])
-        with facts:
-            st.markdown(f"#### Step {t} of {T}")
-            st.markdown("\n\n".join(unfold_views.step_facts(exp, parts)))
-
-        st.markdown("#### Two pictures of the same cell")
-        cell_figure = cell_views(settings, t)
-        st.plotly_chart(cell_figure, width="stretch", theme=None, config=export.chart_config(f"cell_step_{t}"))
-        notices.look_at(explain.LOOK_AT["cell_views"])
+        if view == STEP_VIEW:
+            unfold_views.graph(settings, t, T)
+            parts = parts_at(settings, t)
+            equations, facts = st.columns([3, 2], gap="large")
+            with equations:
+                st.markdown(f"#### The recurrence at step {t}, with its numbers")
+                for line in unfold_views.recurrence_latex(parts, settings.activation):
+                    st.latex(line)
+                note = unfold_views.units_note(parts.h.shape[0], parts.y.shape[0])
+                if note:
+                    st.caption(note)
+                notices.look_at(explain.LOOK_AT["equations"])
+            with facts:
+                st.markdown(f"#### Step {t} of {T}")
+                st.markdown("\n\n".join(unfold_views.step_facts(exp, parts)))
+        else:
+            cell_figure = cell_views(settings, t)
+            st.plotly_chart(cell_figure, width="stretch", theme=None, config=export.chart_config(f"cell_step_{t}"))
+            notices.look_at(explain.LOOK_AT["cell_views"])
         # here, inside the stepper's fragment, so that the report is of the step shown
         unfold_views.report_button(settings, t)
 
@@ -60,11 +62,10 @@ with notices.page_guard("the Unfold page"):
         )
     notices.overflow_banner(exp)
 
-VIEWS = ("Step by step", "The whole run")
-view, tab = views.open_view(VIEWS, key="unfold_view")
+view, tab = views.open_view((STEP_VIEW, CELL_VIEW, RUN_VIEW), key="unfold_view")
 with tab:
-    if view == "Step by step":
-        step_section(settings)
+    if view != RUN_VIEW:
+        step_section(settings, view)
     else:
         with notices.page_guard("the hidden-state charts"):
             st.markdown("#### The hidden state over the whole run")

@@ -15,8 +15,9 @@ from rnnviz.rnn import RNN
 
 PAGE = "pages/unfold.py"
 VIEW = "unfold_view"  # the page's tabs, in the URL: only the open one is drawn
-CHARTS = {"Step by step": 2, "The whole run": 2}  # the graph and the two pictures of the cell; the animation and
-# ||h_t|| with saturation
+CELL_VIEW = "One cell, two pictures"
+CHARTS = {"Step by step": 1, CELL_VIEW: 1, "The whole run": 2}  # the graph; the two pictures of the cell; the
+# animation and ||h_t|| with saturation
 
 
 def assert_every_view_draws(query: dict[str, str] | None = None) -> None:
@@ -65,6 +66,22 @@ def test_a_large_state_is_written_out_in_its_first_units_with_a_note():
     assert "first 6 of the H = 256 units" in text(at)
     at = run_app(PAGE, query={"H": "256", "T": "500", VIEW: "The whole run"})
     assert "first 64 of the 256 units" in text(at)
+
+
+def test_the_two_pictures_follow_the_step_and_keep_it_across_the_views():
+    at = run_app(PAGE, {"step": "7"})
+    at.session_state[VIEW] = CELL_VIEW
+    at.run()
+    assert_healthy(at)
+    (chart,) = at.get("plotly_chart")
+    assert "step 7" in json.loads(chart.proto.spec)["layout"]["title"]["text"]
+    assert "Both pictures compute the same a_t" in text(at)  # what to look at, under the chart
+    at.button(key="step_next").click().run()
+    assert step_of(at) == 8
+    at.session_state[VIEW] = "Step by step"
+    at.run()
+    assert_healthy(at)
+    assert step_of(at) == 8 and r"W_{hh}\,h_{7} + W_{xh}\,x_{8}" in latex(at)
 
 
 def test_the_whole_run_view_shows_the_animation_and_the_norms_instead_of_the_stepper():

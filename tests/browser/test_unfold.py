@@ -25,7 +25,22 @@ def test_the_page_loads_without_an_exception(app_page):
     app_page.assert_healthy()
     assert app_page.page.get_by_text("Step 1 of 60").is_visible()
     charts = app_page.page.locator(".js-plotly-plot")
-    assert wait_for(lambda: charts.count() == 2)  # the graph and the two pictures of the cell
+    assert wait_for(lambda: charts.count() == 1)  # the graph; the two pictures of the cell are the next tab
+
+
+def test_the_two_pictures_tab_follows_the_stepper(app_page):
+    open_unfold(app_page, step="3")
+    page = app_page.page
+    page.get_by_role("tab", name="One cell, two pictures").click()
+    app_page.settle()
+    assert "unfold_view=One+cell%2C+two+pictures" in page.url
+    title = page.locator(".js-plotly-plot .gtitle").first
+    assert wait_for(lambda: title.count() == 1 and "step 3" in title.text_content())
+    page.locator(".st-key-step_next button").click()
+    app_page.settle()
+    assert wait_for(lambda: "step 4" in title.text_content())
+    assert app_page.query()["step"] == "4"
+    app_page.assert_healthy()
 
 
 def test_the_whole_run_tab_draws_the_animation_and_goes_into_the_link(app_page):
