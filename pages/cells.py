@@ -68,25 +68,27 @@ st.markdown(
     "sidebar's activation, initialisation and scale."
 )
 
-with st.expander("The equations (PyTorch's form and weight layout)", expanded=False):
-    left, right = st.columns(2)
-    with left:
-        st.markdown("**LSTM** (Hochreiter & Schmidhuber 1997, with the forget gate of Gers et al. 2000)")
-        st.latex(LSTM_EQUATIONS.latex)
-        st.markdown(
-            "Along the cell path $\\partial c_t/\\partial c_{t-1} = \\mathrm{diag}(f_t)$, so "
-            "$\\partial c_T/\\partial c_k$ contains $\\prod_{t=k+1}^{T} f_t$."
-        )
-    with right:
-        st.markdown("**GRU** (Cho et al. 2014, in PyTorch's form)")
-        st.latex(GRU_EQUATIONS.latex)
-        st.markdown(
-            "Here the reset gate $r_t$ multiplies the result of $W_{hn} h_{t-1} + b_{hn}$, after the "
-            "product. Cho et al.'s original applies it to the state before the product: "
-            "$n_t = \\tanh(W_{in} x_t + W_{hn}(r_t \\odot h_{t-1}) + b_n)$. When $z_t \\approx 1$ the state "
-            "is copied, and so is the gradient."
-        )
-    st.caption("All three read out $y_t = W_{hy} h_t + b_y$. σ is the logistic sigmoid; ⊙ multiplies element-wise.")
+equations = views.folded("The equations (PyTorch's form and weight layout)", key="cells_equations")
+if equations is not None:
+    with equations:
+        left, right = st.columns(2)
+        with left:
+            st.markdown("**LSTM** (Hochreiter & Schmidhuber 1997, with the forget gate of Gers et al. 2000)")
+            st.latex(LSTM_EQUATIONS.latex)
+            st.markdown(
+                "Along the cell path $\\partial c_t/\\partial c_{t-1} = \\mathrm{diag}(f_t)$, so "
+                "$\\partial c_T/\\partial c_k$ contains $\\prod_{t=k+1}^{T} f_t$."
+            )
+        with right:
+            st.markdown("**GRU** (Cho et al. 2014, in PyTorch's form)")
+            st.latex(GRU_EQUATIONS.latex)
+            st.markdown(
+                "Here the reset gate $r_t$ multiplies the result of $W_{hn} h_{t-1} + b_{hn}$, after the "
+                "product. Cho et al.'s original applies it to the state before the product: "
+                "$n_t = \\tanh(W_{in} x_t + W_{hn}(r_t \\odot h_{t-1}) + b_n)$. When $z_t \\approx 1$ the state "
+                "is copied, and so is the gradient."
+            )
+        st.caption("All three read out $y_t = W_{hy} h_t + b_y$. σ is the logistic sigmoid; ⊙ multiplies element-wise.")
 
 forget_bias, gated_init = cells_controls()
 

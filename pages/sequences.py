@@ -156,10 +156,12 @@ def text_section() -> None:
         "Each row has exactly one 1: that is the token read at that step. Rows of the same word are identical, "
         f"wherever it stands; the {PAD} rows are what padding adds."
     )
-    vocabulary = vocabulary_table(encoded)
-    with st.expander("The vocabulary as a table"):
-        st.dataframe(vocabulary, hide_index=True)
-        export.csv_button(vocabulary, "vocabulary.csv", label="Download the vocabulary (CSV)")
+    table = views.folded("The vocabulary as a table", key="vocabulary_table")
+    if table is not None:
+        vocabulary = vocabulary_table(encoded)
+        table.dataframe(vocabulary, hide_index=True)
+        with table:
+            export.csv_button(vocabulary, "vocabulary.csv", label="Download the vocabulary (CSV)")
 
 
 def entered_counts() -> ParameterCounts:

@@ -43,7 +43,11 @@ def test_the_defaults_open_the_lstms_gates_with_every_tab_named_and_one_number_p
     ]
     assert all(value.startswith("10^") for value in metric_values(at))
     assert not [info for info in at.info if "three cells at once" in info.value]
-    assert any("Cho et al." in markdown.value for markdown in at.markdown)
+    assert not at.latex  # the equations are drawn when their expander is opened
+    at.session_state["cells_equations"] = True
+    at.run()
+    assert_healthy(at)
+    assert len(at.latex) == 2 and any("Cho et al." in markdown.value for markdown in at.markdown)
 
 
 def test_the_largest_sizes_are_clamped_with_a_notice():

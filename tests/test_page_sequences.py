@@ -77,6 +77,16 @@ def test_each_sentence_tab_draws_its_own_one_hot_chart():
     assert [title.split(":")[0] for title in chart_titles(at)] == ["One-hot input of sentence 1"]
 
 
+def test_the_vocabulary_table_is_drawn_when_its_expander_is_opened():
+    at = run_app(PAGE)
+    assert len(at.dataframe) == 2
+    at.session_state["vocabulary_table"] = True
+    at.run()
+    assert_healthy(at)
+    vocabulary = at.dataframe[2].value
+    assert list(vocabulary["token"])[:3] == ["<pad>", "<start>", "<end>"] and len(vocabulary) == 14
+
+
 def test_the_padded_table_frames_and_pads_the_shorter_sentence():
     at = run_app(PAGE)
     padded = at.dataframe[1].value
@@ -149,7 +159,7 @@ def test_every_shape_is_drawn_and_links_to_the_gradients_page_with_its_loss():
 def test_a_link_to_an_unknown_view_opens_the_first():
     at = run_app(PAGE, {VIEW: "<script>"})
     assert_healthy(at)
-    assert len(at.dataframe) == 3 and len(at.get("plotly_chart")) == 1  # tokens, padded, vocabulary; sentence 1
+    assert len(at.dataframe) == 2 and len(at.get("plotly_chart")) == 1  # tokens, padded; sentence 1
 
 
 @pytest.mark.parametrize("view", [ONE_HOT, COUNT, SHAPES])

@@ -59,12 +59,13 @@ def regime_badge(exp: Experiment, key: str = "regime") -> None:
 
 
 def headline(exp: Experiment) -> str:
-    """E.g. "||dh_T/dh_0|| = 10^-12.3 over 60 steps" in inline LaTeX."""
+    """E.g. "‖∂h_T/∂h_0‖ = 10^-12.3 over 60 steps", in plain Unicode (it sits in the sidebar of every page, which
+    then needs no math typesetting to draw)."""
     start = exp.norms.log10_spectral[0]
     steps = exp.analysed_steps
     if not np.isfinite(start):
-        return f"$\\|\\partial h_T/\\partial h_0\\|$ left floating point over {steps} steps"
-    return f"$\\|\\partial h_T/\\partial h_0\\| = 10^{{{start:.1f}}}$ over {steps} steps"
+        return f"‖∂h_T/∂h_0‖ left floating point over {steps} steps"
+    return f"‖∂h_T/∂h_0‖ = 10^{start:.1f} over {steps} steps"
 
 
 def sidebar_summary(settings: Settings) -> None:
@@ -80,8 +81,7 @@ def sidebar_summary(settings: Settings) -> None:
         return
     regime_badge(exp, key="regime")
     st.caption(
-        f"{headline(exp)}; per step it {describe_growth(exp.growth)}. "
-        f"$\\gamma\\,\\sigma_{{max}} = {exp.weights['gamma_sigma_max']:.3g}$."
+        f"{headline(exp)}; per step it {describe_growth(exp.growth)}. γ·σ_max = {exp.weights['gamma_sigma_max']:.3g}."
     )
     st.caption("The address bar holds every setting: copy it to share this exact view.")
 

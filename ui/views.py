@@ -25,3 +25,10 @@ def open_view(labels: Sequence[str], key: str) -> tuple[str, DeltaGenerator]:
         if tab.open:
             return label, tab
     return labels[0], tabs[0]
+
+
+def folded(label: str, key: str) -> DeltaGenerator | None:
+    """A closed expander whose content is drawn only while it is open (opening it reruns the script): returns its
+    container when open, else None. Closed, it costs the page nothing to draw."""
+    box = st.expander(label, expanded=False, key=key, on_change="rerun")
+    return box if box.open else None

@@ -41,6 +41,18 @@ def test_the_cells_page_loads_and_its_tabs_draw_their_charts(app_page):
     assert "cells_view=Bidirectional" in app_page.page.url
 
 
+def test_the_equations_are_drawn_when_their_expander_is_opened(app_page):
+    app_page.open()
+    app_page.open("cells")
+    page = app_page.page
+    expect(page.get_by_text("Cho et al. 2014")).to_have_count(0)
+    page.get_by_text("The equations (PyTorch's form and weight layout)").click()
+    app_page.settle()
+    expect(page.get_by_text("Cho et al. 2014")).to_be_visible()
+    expect(page.locator("[data-testid='stExpander'] .katex-display")).to_have_count(2)
+    app_page.assert_healthy()
+
+
 def test_the_memory_page_loads(app_page):
     app_page.open()
     app_page.open("memory")
