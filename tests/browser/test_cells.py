@@ -3,9 +3,9 @@ curve as it goes, and Stop keeps the steps done so far."""
 
 from __future__ import annotations
 
-import time
-
 from playwright.sync_api import expect
+
+from tests.browser.waiting import wait_for
 
 LOSS_POINTS = """() => {
     const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
@@ -13,15 +13,6 @@ LOSS_POINTS = """() => {
     const trace = loss && loss._fullData && loss._fullData[0];
     return (trace && trace.x && trace.x.length) || 0;
 }"""
-
-
-def wait_for(condition, timeout: float = 30.0) -> bool:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_the_cells_page_loads_and_its_tabs_draw_their_charts(app_page):
@@ -67,9 +58,9 @@ def test_training_draws_the_loss_curve_as_it_goes_and_stop_keeps_it(app_page):
     page = app_page.page
     page.locator(".st-key-memory_steps input[type='range']").press("End")  # the longest run: it is stopped below
     page.get_by_role("button", name="Train RNN, LSTM and GRU").click()
-    assert wait_for(lambda: page.evaluate(LOSS_POINTS) > 0), "no loss curve appeared"
+    assert wait_for(lambda: page.evaluate(LOSS_POINTS) > 0, timeout=30), "no loss curve appeared"
     first = page.evaluate(LOSS_POINTS)
-    assert wait_for(lambda: page.evaluate(LOSS_POINTS) > first), "the loss curve did not grow"
+    assert wait_for(lambda: page.evaluate(LOSS_POINTS) > first, timeout=30), "the loss curve did not grow"
     expect(page.get_by_text("Training… step").first).to_be_visible()
     page.get_by_role("button", name="Stop").click()
     app_page.settle()

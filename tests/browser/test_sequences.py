@@ -3,7 +3,7 @@ one-hot chart, and the sentences a user typed kept while another view is open.""
 
 from __future__ import annotations
 
-import time
+from tests.browser.waiting import wait_for
 
 
 def open_sequences(app_page, **query):
@@ -14,15 +14,6 @@ def open_sequences(app_page, **query):
 def chart_titles(page) -> list[str]:
     page.wait_for_selector(".js-plotly-plot .gtitle")
     return [title.text_content() for title in page.locator(".js-plotly-plot .gtitle").all()]
-
-
-def wait_for(condition, timeout: float = 15.0) -> bool:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_the_first_view_draws_the_open_sentence_and_its_tab_switches_the_chart(app_page):

@@ -3,21 +3,12 @@ graph's nodes move the step."""
 
 from __future__ import annotations
 
-import time
+from tests.browser.waiting import wait_for
 
 
 def open_unfold(app_page, **query):
     app_page.open()  # the entry page first, as a visitor arriving from the home page
     return app_page.open("unfold", **query)
-
-
-def wait_for(condition, timeout: float = 10.0) -> bool:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_the_page_loads_without_an_exception(app_page):
