@@ -144,9 +144,10 @@ def text_section() -> None:
     st.dataframe(padded, hide_index=True, width="stretch")
     export.csv_button(padded, "padded.csv", label="Download the padded sentences (CSV)")
     st.subheader(f"The vocabulary ({len(encoded.vocabulary)} tokens) and the one-hot vectors")
-    tabs = st.tabs([f"Sentence {n + 1}" for n in range(len(encoded.sentences))], key="sentence", on_change="rerun")
-    index = next((n for n, tab in enumerate(tabs) if tab.open), 0)  # only the open sentence's chart is drawn
-    with tabs[index]:
+    labels = [f"Sentence {n + 1}" for n in range(len(encoded.sentences))]
+    sentence, tab = views.open_view(labels, key="sentence", in_link=False)  # only the open sentence is drawn
+    index = labels.index(sentence)
+    with tab:
         st.plotly_chart(
             presenter.fit(one_hot_figures[index]),
             key=f"one_hot_{index}",
@@ -159,8 +160,8 @@ def text_section() -> None:
     table = views.folded("The vocabulary as a table", key="vocabulary_table")
     if table is not None:
         vocabulary = vocabulary_table(encoded)
-        table.dataframe(vocabulary, hide_index=True)
         with table:
+            st.dataframe(vocabulary, hide_index=True)
             export.csv_button(vocabulary, "vocabulary.csv", label="Download the vocabulary (CSV)")
 
 

@@ -18,9 +18,10 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 
-def open_view(labels: Sequence[str], key: str) -> tuple[str, DeltaGenerator]:
-    """Tabs named `labels`, bound to the query parameter `key`; returns the open tab's label and its container."""
-    tabs = st.tabs(list(labels), key=key, bind="query-params")
+def open_view(labels: Sequence[str], key: str, in_link: bool = True) -> tuple[str, DeltaGenerator]:
+    """Tabs named `labels`, bound to the query parameter `key` (unless `in_link` is False, e.g. for tabs over what
+    the user typed); returns the open tab's label and its container."""
+    tabs = st.tabs(list(labels), key=key, on_change="rerun", bind="query-params" if in_link else None)
     for label, tab in zip(labels, tabs, strict=True):
         if tab.open:
             return label, tab

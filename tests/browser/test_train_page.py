@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import time
 
+from tests.browser.waiting import wait_for
+
 LOSS_POINTS = """() => {
     const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
     const loss = plots.find(p => p.layout && p.layout.title && String(p.layout.title.text).includes('Training loss'));
@@ -20,12 +22,7 @@ def epoch_shown(page) -> int:
 
 
 def wait_until(condition, timeout: float = 30.0) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError("the page did not get there in time")
+    assert wait_for(condition, timeout), "the page did not get there in time"
 
 
 def test_training_grows_the_loss_curve_and_stop_keeps_the_model(app_page):
