@@ -29,9 +29,9 @@ ADDING_BASELINE = Equation(
     "E (u + u′ − 1)² = Var(u + u′) = 1/6 ≈ 0.167",
 )
 COPY = (
-    "**Copy memory** (Arjovsky, Shah & Bengio 2016). Ten symbols from 8, then a delay of T blank "
-    "steps, a delimiter, and ten more steps in which the network must repeat the symbols. Answering "
-    "blank, then guessing, costs (cross-entropy per step)"
+    "**Copy memory** (Arjovsky, Shah & Bengio 2016). Ten symbols from 8, then T − 1 blank steps and a "
+    "delimiter (a delay of T steps), then ten more steps in which the network must repeat the symbols: "
+    "T + 20 steps in all. Answering blank, then guessing, costs (cross-entropy per step)"
 )
 COPY_BASELINE = Equation(r"\frac{10 \log 8}{T + 20}", "10 log 8 / (T + 20)")
 
