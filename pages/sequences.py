@@ -5,6 +5,8 @@ user typed in one view is kept while another is open."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -28,6 +30,15 @@ MAX_TOKENS = LIMITS.sequence_tokens
 COUNT_LIMITS = {"T": LIMITS.count_tokens, "V": LIMITS.count_vocabulary, "H": LIMITS.count_hidden}
 ARTICLE_COUNTS = {"T": 20, "V": 20_000, "H": 10}
 SHAPE_COLUMNS = 2
+APPLICATIONS = (  # where the introductory articles say RNNs are used
+    "time-series forecasting",
+    "language modelling and text generation",
+    "machine translation",
+    "speech recognition",
+    "sentiment analysis",
+    "image captioning",
+    "music generation",
+)
 VIEWS = ("One-hot vectors", "Weight sharing", "The shapes of RNN")
 ENTRIES = {  # what the user types on this page: widget key -> the value before they type
     "sentences": "\n".join(EXAMPLE_SENTENCES),
@@ -169,6 +180,31 @@ def entered_counts() -> ParameterCounts:
     return parameter_counts(*(int(st.session_state[f"count_{name}"]) for name in ("T", "V", "H")))
 
 
+def dense_input_step(counts: ParameterCounts) -> str:
+    """The step from one-hot vectors to the dense network's input, with the counts' own numbers."""
+    return (
+        f"Laid end to end, the padded sentence's T = {counts.seq_length:,} one-hot vectors of length "
+        f"V = {counts.vocabulary_size:,} make **one input of T·V = {counts.dense_input_size:,} numbers**. Each is "
+        f"connected to each of the H = {counts.hidden_size:,} hidden units: {counts.dense_input_size:,} × "
+        f"{counts.hidden_size:,} = {counts.dense_input_weights:,} input weights."
+    )
+
+
+def more_parameters_answer(counts: ParameterCounts) -> str:
+    """'Does an RNN have more parameters than a dense network?' answered for the counts on screen."""
+    rnn, dense = counts.rnn_weights, counts.dense_weights
+    if rnn < dense:
+        verdict = f"**no**: {dense / rnn:,.1f} times fewer"
+    elif rnn > dense:
+        verdict = f"**yes**, {rnn / dense:,.1f} times more, because W_hh adds H·H = {counts.rnn_recurrent_weights:,}"
+    else:
+        verdict = "**the same number**"
+    return (
+        f"*Does an RNN have more parameters than a dense network?* For these sizes {verdict}: the recurrent layer "
+        f"holds {rnn:,} weights and biases (V·H + H·H + H), the dense layer {dense:,} (T·V·H + H)."
+    )
+
+
 def count_section() -> None:
     st.header("2. Why an RNN shares its weights")
     st.markdown(
@@ -184,13 +220,17 @@ def count_section() -> None:
     if encoded is not None:
         st.caption(
             f"Your sentences (first tab): T = {len(encoded.padded[0])} padded steps, "
-            f"V = {len(encoded.vocabulary)}. The articles' example: T = 20, V = 20,000, H = 10."
+            f"V = {len(encoded.vocabulary)}. The example in the article of “{EXAMPLE_SENTENCES[0]}”: "
+            + ", ".join(f"{name} = {value:,}" for name, value in ARTICLE_COUNTS.items())
+            + "."
         )
     counts = entered_counts()
+    st.markdown(dense_input_step(counts))
     left, middle, right = st.columns(3)
     left.metric("Dense network: input weights T·V·H", f"{counts.dense_input_weights:,}")
     middle.metric("RNN: input weights V·H (W_xh)", f"{counts.rnn_input_weights:,}")
-    right.metric("RNN: all weights (W_xh, W_hh, b_h)", f"{counts.rnn_weights:,}")
+    right.metric("RNN: the recurrent layer (W_xh, W_hh, b_h)", f"{counts.rnn_weights:,}")
+    st.markdown(more_parameters_answer(counts))
     st.plotly_chart(
         presenter.fit(count_figure_for(counts)), key="parameter_counts", config=export.chart_config("parameter_counts")
     )
@@ -203,8 +243,9 @@ def count_section() -> None:
 def shapes_section(settings) -> None:
     st.header("3. The shapes of RNN")
     st.markdown(
-        "What changes between tasks is where the inputs go in and where the outputs, with their loss terms, come "
-        "out. The loss decides which gradient terms exist: a link opens the Gradients page with that loss placement."
+        "RNNs read anything that comes as a sequence: " + ", ".join(APPLICATIONS) + ". What changes between tasks "
+        "is where the inputs go in and where the outputs, with their loss terms, come out. The loss decides which "
+        "gradient terms exist: a link opens the Gradients page with that loss placement."
     )
     figures = shape_figures()
     for start in range(0, len(RNN_SHAPES), SHAPE_COLUMNS):
@@ -236,10 +277,11 @@ def _query_without_loss(settings) -> dict[str, str]:
     return query
 
 
-def report_sections() -> list:
-    """Every view's content, for the offline report (built only when its button is clicked)."""
-    encoded, one_hot_figures, _ = entered_sentences()
-    counts = entered_counts()
+def report_sections(text: str, framed: bool, counts: ParameterCounts) -> list:
+    """Every view's content, for the offline report. It is built when its button is clicked, outside the script
+    run, so what the user entered (the sentences, the framing, the counts) is passed in."""
+    sentences, _ = read_sentences(text)
+    encoded, one_hot_figures = encoded_with_figures(tuple(sentences), framed) if sentences else (None, [])
     sections = []
     if encoded is not None:
         sections += [
@@ -256,6 +298,8 @@ def report_sections() -> list:
                     f"dense: T·V·H = {counts.dense_input_weights:,}    RNN: V·H = {counts.rnn_input_weights:,}",
                 ),
                 count_figure_for(counts),
+                dense_input_step(counts),
+                more_parameters_answer(counts),
             ],
         ),
         ("The shapes of RNN", shape_figures()),
@@ -275,4 +319,5 @@ with notices.page_guard("the sequences page"):
         else:
             shapes_section(settings)
     st.divider()
-    export.report_button("Sequences", settings, report_sections)
+    entered = (st.session_state["sentences"], bool(st.session_state["start_end"]), entered_counts())
+    export.report_button("Sequences", settings, partial(report_sections, *entered))

@@ -62,6 +62,11 @@ class ParameterCounts:
     hidden_size: int  # H
 
     @property
+    def dense_input_size(self) -> int:
+        """T * V: the length of the padded sentence's one-hot vectors laid end to end, the dense network's input."""
+        return self.seq_length * self.vocabulary_size
+
+    @property
     def dense_input_weights(self) -> int:
         """T * V * H: one weight per (position, word, hidden unit)."""
         return self.seq_length * self.vocabulary_size * self.hidden_size
@@ -80,6 +85,11 @@ class ParameterCounts:
     def rnn_weights(self) -> int:
         """W_xh, W_hh and b_h together."""
         return self.rnn_input_weights + self.rnn_recurrent_weights + self.hidden_size
+
+    @property
+    def dense_weights(self) -> int:
+        """The dense hidden layer's weights and biases: T * V * H + H."""
+        return self.dense_input_weights + self.hidden_size
 
     @property
     def ratio(self) -> float:

@@ -258,7 +258,11 @@ def one_hot_figure(encoded: EncodedSentences, index: int = 0) -> go.Figure:
 
 def parameter_count_figure(counts: ParameterCounts) -> go.Figure:
     """Input weights of a dense network on padded one-hot input beside the RNN's (log scale)."""
-    names = ["dense network: T·V·H input weights", "RNN: W_xh (V·H), shared by every step", "RNN: all weights"]
+    names = [
+        "dense network: T·V·H input weights",
+        "RNN: W_xh (V·H), shared by every step",
+        "RNN: the recurrent layer (W_xh, W_hh, b_h)",
+    ]
     values = [counts.dense_input_weights, counts.rnn_input_weights, counts.rnn_weights]
     fig = go.Figure(
         go.Bar(
