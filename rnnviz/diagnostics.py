@@ -1,4 +1,5 @@
-"""What the pages measure on a run: Jacobian norms beside their bound, the growth factor and the regime.
+"""What the pages measure on a run: Jacobian norms beside their bound and the growth factor (the regime and every
+verdict in words: rnnviz.verdicts).
 
     ||dh_T/dh_k|| <= (gamma * sigma_max(W_hh))^(T-k)       gamma = sup |f'|
 
@@ -15,11 +16,11 @@ import numpy as np
 
 from rnnviz._checks import finite_number, positive_int
 from rnnviz.init import sigma_max, spectral_radius
+from rnnviz.verdicts import EDGE_DECADES, Regime, regime  # noqa: F401 - the verdicts live in rnnviz.verdicts
 
 EXACT_SPECTRAL_UP_TO = 64  # hidden sizes above this estimate ||.||_2 by warm-started subspace iteration
 POWER_BLOCK = 8  # vectors in the subspace iteration
 SATURATION_THRESHOLD = 0.1  # a unit is saturated when f'(a) < 0.1 * gamma
-EDGE_DECADES = 2.0  # within a factor 100 over the whole sequence: "near the edge"
 
 
 @dataclass(frozen=True)
@@ -161,68 +162,6 @@ def growth_factor(log10_norms: np.ndarray) -> float:
         return float("nan")
     slope = np.polyfit(steps_back[finite], log10_norms[finite], 1)[0]
     return float(10.0**slope)
-
-
-@dataclass(frozen=True)
-class Regime:
-    """How the gradient behaves over the run, and why, in words."""
-
-    label: str  # "vanishing" | "exploding" | "near the edge"
-    reason: str  # in words, with the numbers
-
-
-def regime(log10_norms: np.ndarray, gamma: float, sigma: float, radius: float) -> Regime:
-    """Classify a run by how far ||dh_T/dh_0|| moved over the sequence, with Pascanu's conditions as the reason.
-
-    Parameters
-    ----------
-    log10_norms : (T+1,) log10 ||dh_T/dh_k|| for k = 0..T (as from `jacobian_norms`); -inf where the product
-        is exactly zero, NaN or +inf where it left floating point.
-    gamma, sigma, radius : sup |f'|, sigma_max(W_hh) and the spectral radius of W_hh, for the reason.
-
-    Returns
-    -------
-    Regime
-        "vanishing" when ||dh_T/dh_0|| <= 10^-2, "exploding" when >= 10^2, "near the edge" in between.
-    """
-    log10_norms = np.asarray(log10_norms, dtype=float)
-    if log10_norms.ndim != 1 or log10_norms.shape[0] < 1:
-        raise ValueError(f"log10_norms must have shape (T+1,), got {log10_norms.shape}")
-    T = log10_norms.shape[0] - 1
-    product = gamma * sigma
-    condition = (
-        f"gamma * sigma_max = {gamma:g} * {sigma:.3g} = {product:.3g}"
-        f"{' < 1: vanishing is guaranteed' if product < 1 else ' >= 1: explosion is possible'}"
-        f"; spectral radius {radius:.3g}"
-    )
-    change = log10_norms[0]
-    if not np.isfinite(change):
-        finite = np.flatnonzero(np.isfinite(log10_norms))
-        back = T - finite[0] + 1 if finite.size else 1  # the first step back whose product is not finite
-        after = f"after {back} step{'s' if back != 1 else ''} back"
-        if change == -np.inf:
-            return Regime(
-                "vanishing",
-                f"||dh_T/dh_k|| became exactly 0 {after}: every path through the units was cut, e.g. by ReLU "
-                f"units that are off ({condition}).",
-            )
-        return Regime("exploding", f"||dh_T/dh_k|| left floating point {after}: it exploded ({condition}).")
-    over = f"over {T} steps ||dh_T/dh_0|| = 10^{change:.1f}"
-    if change <= -EDGE_DECADES:
-        return Regime("vanishing", f"{over}: the gradient vanishes ({condition}).")
-    if change >= EDGE_DECADES:
-        return Regime("exploding", f"{over}: the gradient explodes ({condition}).")
-    return Regime("near the edge", f"{over}: it neither vanishes nor explodes over this length ({condition}).")
-
-
-def describe_growth(factor: float, steps: int = 20) -> str:
-    """E.g. "shrinks by 0.41 per step: after 20 steps, 10^-8" (one decimal under ten decades: 10^-0.3)."""
-    if not np.isfinite(factor) or factor <= 0:
-        return "no finite growth factor could be measured"
-    decades = steps * np.log10(factor)
-    verb = "shrinks" if factor < 1 else "grows"
-    power = f"{decades:.0f}" if abs(decades) >= 9.95 else f"{decades:.1f}"
-    return f"{verb} by {factor:.3g} per step: after {steps} steps, 10^{power}"
 
 
 def saturation_share(run, threshold: float = SATURATION_THRESHOLD) -> np.ndarray:

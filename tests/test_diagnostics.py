@@ -8,7 +8,7 @@ import pytest
 from numerical import central_difference
 
 import rnnviz
-from rnnviz import diagnostics
+from rnnviz import diagnostics, verdicts
 from rnnviz.experiment import simulate
 from rnnviz.inputs import END, PAD, START, Vocabulary, make_inputs, pad_sentences, sentence_inputs, tokenize
 from rnnviz.losses import input_steps, loss_steps, mean_squared_error, output_gradient, softmax_cross_entropy
@@ -36,10 +36,10 @@ def test_growth_factor_fits_the_finite_part_only_and_needs_two_points():
 
 
 def test_growth_is_described_in_words_with_the_decades_after_twenty_steps():
-    assert diagnostics.describe_growth(0.1) == "shrinks by 0.1 per step: after 20 steps, 10^-20"
-    assert diagnostics.describe_growth(10.0, steps=3) == "grows by 10 per step: after 3 steps, 10^3.0"
-    assert diagnostics.describe_growth(0.97) == "shrinks by 0.97 per step: after 20 steps, 10^-0.3"
-    assert "no finite growth factor" in diagnostics.describe_growth(float("nan"))
+    assert verdicts.growth_sentence(0.1, 60) == "× 0.1 per step: after 20 steps, 10^-20"
+    assert verdicts.growth_sentence(10.0, 60, steps=3) == "× 10 per step: after 3 steps, 10^+3"
+    assert verdicts.growth_sentence(0.97, 60) == "× 0.97 per step: after 20 steps, 10^-0.3"
+    assert "no finite growth factor" in verdicts.growth_sentence(float("nan"), 60)
 
 
 @pytest.mark.parametrize(
@@ -53,9 +53,9 @@ def test_the_regime_label_follows_how_many_decades_the_norm_moved(log10_at_0, la
 
 def test_the_regime_reason_gives_the_numbers_and_pascanus_condition():
     vanishing = diagnostics.regime(geometric_log_norms(0.5, 20), gamma=0.25, sigma=2.0, radius=1.5)
-    assert "10^-6.0" in vanishing.reason and "over 20 steps" in vanishing.reason
-    assert "0.25 * 2 = 0.5 < 1: vanishing is guaranteed" in vanishing.reason
-    assert "spectral radius 1.5" in vanishing.reason
+    assert "10^-6" in vanishing.reason and "Over 20 steps" in vanishing.reason
+    assert "γσ_max = 0.25 × 2 = 0.5 < 1: vanishing is guaranteed" in vanishing.reason
+    assert "ρ = 1.5" in vanishing.reason
     exploding = diagnostics.regime(geometric_log_norms(1.5, 20), gamma=1.0, sigma=1.5, radius=1.5)
     assert "explosion is possible" in exploding.reason
 

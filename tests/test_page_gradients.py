@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from conftest import assert_healthy, run_app
 
-from rnnviz.diagnostics import describe_growth
 from rnnviz.experiment import simulate
 from rnnviz.settings import Settings
+from rnnviz.verdicts import growth_sentence
 
 PAGE = "pages/gradients.py"
 OVERFLOWING = {"activation": "linear", "scale": "3", "H": "2", "T": "500", "seed": "2"}  # overflows at step 426
@@ -75,7 +75,7 @@ def test_the_page_shows_the_regime_the_radius_sigma_max_and_the_growth_in_words(
     assert metrics["σ_max(W_hh)"] == f"{exp.weights['sigma_max']:.3g}"
     words = texts(page)
     assert f"badge[{exp.regime.label}]" in words
-    assert describe_growth(exp.growth) in words
+    assert growth_sentence(exp.growth, exp.analysed_steps) in words
 
 
 def test_pascanu_conditions_are_stated_for_these_numbers():

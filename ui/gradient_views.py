@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from rnnviz.diagnostics import describe_growth, state_norms, steps_carrying
+from rnnviz import verdicts
+from rnnviz.diagnostics import state_norms, steps_carrying
 from rnnviz.experiment import Experiment
 from rnnviz.report import Equation
 from rnnviz.settings import Settings
@@ -37,7 +38,7 @@ def chart(builder: str, settings: Settings, look_at: str, key: str | None = None
 
 def _power(value: float) -> str:
     """10^x in LaTeX, e.g. 10^{-12.4}."""
-    return f"10^{{{value:.1f}}}" if np.isfinite(value) else ("0" if value == -np.inf else r"\infty")
+    return verdicts.power_of_ten(value, latex=True)
 
 
 def derivation_equations(exp: Experiment) -> list[Equation]:
@@ -95,31 +96,19 @@ def derivation(exp: Experiment) -> None:
 
 def pascanu_words(exp: Experiment) -> str:
     """Pascanu, Mikolov & Bengio's conditions in words, for this run's numbers."""
-    gamma, sigma, radius = exp.gamma, exp.weights["sigma_max"], exp.weights["spectral_radius"]
-    limit = 1.0 / gamma
-    if exp.settings.activation == "linear":
-        verdict = "vanish" if radius < 1 else "explode" if radius > 1 else "keep their size"
-        return (
-            f"**Linear cell:** ∂h_T/∂h_k = W_hh^(T-k), so in the long run the spectral radius decides: "
-            f"ρ = {radius:.3g} {'<' if radius < 1 else '>' if radius > 1 else '='} 1, the long-term terms "
-            f"{verdict}. σ_max = {sigma:.3g} only bounds the first steps (see the panel on σ_max below)."
-        )
-    if sigma < limit:
-        return (
-            f"**Sufficient for vanishing:** σ_max = {sigma:.3g} < 1/γ = {limit:g}. Every step back multiplies "
-            f"the gradient by at most γ σ_max = {gamma * sigma:.3g} < 1, so the long-term terms must vanish, "
-            f"whatever the inputs."
-        )
-    return (
-        f"**Necessary for exploding:** σ_max = {sigma:.3g} ≥ 1/γ = {limit:g}, so the long-term terms may "
-        f"explode, but need not: where |f'(a_t)| < γ (saturated or switched-off units) or the directions do not "
-        f"line up, they still shrink. The measurement decides: this run is **{exp.regime.label}**."
+    return verdicts.pascanu_paragraph(
+        exp.settings.activation,
+        exp.gamma,
+        exp.weights["sigma_max"],
+        exp.weights["spectral_radius"],
+        exp.regime.label,
+        exp.analysed_steps,
     )
 
 
 def growth_words(exp: Experiment) -> str:
     """The measured growth factor per step, in words."""
-    return f"Measured: ‖∂h_T/∂h_k‖ {describe_growth(exp.growth)}."
+    return f"Measured: ‖∂h_T/∂h_k‖ {verdicts.growth_sentence(exp.growth, exp.analysed_steps)}."
 
 
 def placement_words(exp: Experiment) -> str:
@@ -141,9 +130,7 @@ def share_words(exp: Experiment) -> str:
     norms = exp.gradients.term_norms("W_hh")
     if not np.isfinite(norms).all():
         return "Some terms left floating point (the gradient exploded), so no share can be computed."
-    return (
-        f"The last **{steps_carrying(norms, 0.99)} of {exp.analysed_steps} steps** carry 99% of the summed W_hh terms."
-    )
+    return verdicts.recent_steps_sentence(steps_carrying(norms, 0.99), exp.analysed_steps, 0.99)
 
 
 def summary(exp: Experiment) -> None:
@@ -165,7 +152,8 @@ def summary(exp: Experiment) -> None:
     columns[3].metric(
         "γ σ_max",
         f"{exp.weights['gamma_sigma_max']:.3g}",
-        help="The bound on the factor per step back: below 1, the gradient must vanish.",
+        help="The bound on the factor per step back: below 1 the bound shrinks at every step, so over a long enough "
+        "sequence the gradient must vanish; at 1 it cannot grow; above 1 it may explode.",
     )
     growth = exp.growth
     columns[4].metric(

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import numpy as np
 import streamlit as st
 
-from rnnviz.diagnostics import describe_growth
+from rnnviz import verdicts
 from rnnviz.experiment import Experiment
 from rnnviz.settings import Settings
 
@@ -63,9 +63,9 @@ def headline(exp: Experiment) -> str:
     then needs no math typesetting to draw)."""
     start = exp.norms.log10_spectral[0]
     steps = exp.analysed_steps
-    if not np.isfinite(start):
+    if np.isnan(start) or start == np.inf:
         return f"‖∂h_T/∂h_0‖ left floating point over {steps} steps"
-    return f"‖∂h_T/∂h_0‖ = 10^{start:.1f} over {steps} steps"
+    return f"‖∂h_T/∂h_0‖ = {verdicts.power_of_ten(start)} over {steps} steps"
 
 
 def sidebar_summary(settings: Settings) -> None:
@@ -81,7 +81,8 @@ def sidebar_summary(settings: Settings) -> None:
         return
     regime_badge(exp, key="regime")
     st.caption(
-        f"{headline(exp)}; per step it {describe_growth(exp.growth)}. γ·σ_max = {exp.weights['gamma_sigma_max']:.3g}."
+        f"{headline(exp)}; {verdicts.growth_sentence(exp.growth, exp.analysed_steps)}. "
+        f"{verdicts.pascanu_sentence(exp.gamma, exp.weights['sigma_max'], exp.analysed_steps)}."
     )
     st.caption("The address bar holds every setting: copy it to share this exact view.")
 
