@@ -23,7 +23,7 @@ class Limits:
 
     hidden_size: tuple[int, int] = (2, 256)
     seq_length: tuple[int, int] = (2, 500)
-    scale: tuple[float, float] = (0.05, 5.0)  # above ~4.5 a ReLU or linear state overflows float64 by T = 500
+    scale: tuple[float, float] = (0.05, 5.0)  # at the top a linear cell (or ReLU on identity) overflows by T = 500
     scale_step: float = 0.05
     seed: tuple[int, int] = (0, 9999)
     query_value_length: int = 32  # longer query values are rejected unread

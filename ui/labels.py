@@ -48,8 +48,9 @@ CHOICE_LABELS = {
 
 CONTROL_HELP = {
     "activation": "h_t = f(a_t). γ, the largest slope of f, enters the bound (γ·σ_max)^(T-k).",
-    "scale": "Multiplies W_hh. Below 1/γ the gradients must vanish; above, they may explode. Past about 4.5 a "
-    "ReLU or linear state leaves floating point within 500 steps: the run overflows.",
+    "scale": "Multiplies W_hh. What decides is γ·σ_max(W_hh), in the sidebar: below 1 the gradients must vanish "
+    "over long enough sequences, at 1 they cannot grow, above 1 they may explode. σ_max equals the scale only for "
+    "the orthogonal, identity and σ_max inits; for the others it differs.",
     "init": "How W_hh is drawn before it is multiplied by the scale.",
     "hidden_size": "Number of hidden units in h_t.",
     "seq_length": "Number of steps the cell is unrolled for.",
