@@ -53,6 +53,13 @@ with notices.page_guard("the Unfold page"):
             f"regression and softmax for classification; every step here predicts a class, so $g$ = softmax. "
             f"The state starts from $h_0 = 0$, a vector of zeros, unless it is set."
         )
+        notation = views.folded("The same cell in the articles' notation", key="unfold_notation")
+        if notation is not None:
+            with notation:
+                for source, equation in unfold_views.NOTATION_EQUATIONS:
+                    st.markdown(f"**{source}:** {equation}")
+                st.table(unfold_views.notation_table().set_index("what it is"))
+                st.caption(unfold_views.NOTATION_NOTE)
     with sharing:
         count, breakdown = unfold_views.parameter_count(exp)
         st.metric("Parameters, for any sequence length T", f"{count:,}")

@@ -10,6 +10,7 @@ import math
 from functools import partial
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -43,6 +44,32 @@ RECURRENCE = Equation(
     r"h_t = f\left(W_{hh}\,h_{t-1} + W_{xh}\,x_t + b_h\right), \qquad y_t = g\left(W_{hy}\,h_t + b_y\right)",
     "h_t = f(W_hh h_{t−1} + W_xh x_t + b_h),     y_t = g(W_hy h_t + b_y)",
 )
+
+NOTATION_ROWS = (  # (what it is, ours, GeeksforGeeks' introduction, the beginner's guide)
+    ("input → hidden weights", "W_xh", "U", "W_hx"),
+    ("hidden → hidden (recurrent) weights", "W_hh", "W", "W_hh"),
+    ("hidden → output weights", "W_hy", "V", "W_yh"),
+    ("hidden bias", "b_h", "B", "—"),
+    ("output bias", "b_y", "C", "—"),
+    ("activation of the state", "f", "σ", "—"),
+    ("output map", "g", "O", "—"),
+)
+NOTATION_EQUATIONS = (
+    ("This app", "h_t = f(W_hh h_{t−1} + W_xh x_t + b_h),  y_t = g(W_hy h_t + b_y)"),
+    ("GeeksforGeeks' introduction to RNNs", "h = σ(UX + Wh + B),  Y = O(Vh + C)"),
+)
+NOTATION_NOTE = (
+    "The beginner's guide writes the destination first (W_hx takes x to h); this app writes the source first "
+    "(W_xh: from x to h). The matrices are the same. “—”: the guide gives it no name of its own."
+)
+
+
+def notation_table() -> pd.DataFrame:
+    """The names of the cell's parts in this app and in two of the articles it follows."""
+    return pd.DataFrame(
+        NOTATION_ROWS,
+        columns=["what it is", "this app", "GeeksforGeeks' introduction", "the beginner's guide"],
+    )
 
 
 # --- the recurrence with numbers -------------------------------------------------------------------------------
@@ -286,6 +313,14 @@ def report_sections(settings: Settings, t: int) -> list:
                 RECURRENCE,
                 f"f is {labels.choice_label('activation', settings.activation)}; g is the softmax (every step "
                 "predicts a class). The state starts from h_0 = 0.",
+            ],
+        ),
+        (
+            "The same cell in the articles' notation",
+            [
+                "\n\n".join(f"**{source}:** {equation}" for source, equation in NOTATION_EQUATIONS),
+                notation_table(),
+                NOTATION_NOTE,
             ],
         ),
         (
