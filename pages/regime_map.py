@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from rnnviz import verdicts
 from rnnviz.figures import map_cell_settings, regime_map_figure
-from rnnviz.regime_map import MAP_HIDDEN, RegimeMap, regime_map
+from rnnviz.regime_map import MAP_HIDDEN, RegimeMap, edge_lines, regime_map
 from rnnviz.report import Equation
 from rnnviz.settings import LIMITS, Settings
 from ui import controls, export, notices, presenter
@@ -35,15 +36,19 @@ def cached_map(settings: Settings, axis: str) -> RegimeMap:
 
 
 def map_table(regime: RegimeMap) -> pd.DataFrame:
-    """One row per cell: the row value, the scale and the mean log10 ||dh_T/dh_0||."""
+    """One row per cell: the row value, the scale, the median log10 ‖∂h_T/∂h_0‖ with its badge, each seed's value
+    (-inf: exactly 0, inf: overflowed) and how many seeds died."""
     rows, scales = np.meshgrid(np.arange(len(regime.rows)), regime.scales, indexing="ij")
-    return pd.DataFrame(
-        {
-            "T" if regime.axis == "T" else "activation": [regime.rows[i] for i in rows.ravel()],
-            "scale": scales.ravel(),
-            "log10 ||dh_T/dh_0||": regime.log10_norms.ravel(),
-        }
-    )
+    columns = {
+        "T" if regime.axis == "T" else "activation": [regime.rows[i] for i in rows.ravel()],
+        "scale": scales.ravel(),
+        "median log10 ‖∂h_T/∂h_0‖": regime.log10_norms.ravel(),
+        "badge": [verdicts.badge(value) for value in regime.log10_norms.ravel()],
+    }
+    for seed, values in zip(regime.seeds, regime.seed_log10_norms, strict=True):
+        columns[f"seed {seed}"] = values.ravel()
+    columns["seeds with exactly 0"] = regime.dead_seeds.ravel()
+    return pd.DataFrame(columns)
 
 
 def apply_clicked_cell(regime: RegimeMap) -> None:
@@ -67,10 +72,12 @@ st.title("Regime map: where gradients vanish or explode")
 with notices.page_guard("the regime map"):
     st.markdown(
         "Each cell runs the network at one weight scale and measures how much of the gradient at step $T$ "
-        "reaches step 0, $\\|\\partial h_T/\\partial h_0\\|$, averaged over a few seeds. **Blue**: it vanishes, "
-        "**red**: it explodes. The black line is where it stays the same size; the dashed line is Pascanu et "
-        "al.'s condition $\\gamma\\,\\sigma_{max}(W_{hh}) = 1$. **Click a cell** to load its settings."
+        "reaches step 0, $\\|\\partial h_T/\\partial h_0\\|$, as the median over a few seeds (hover a cell for "
+        "each seed's value). **Blue**: it shrinks, **red**: it grows; the badge's rule: "
+        f"{verdicts.badge_rule()}. The black line is where the median stays the same size; the dashed line is "
+        "Pascanu et al.'s condition $\\gamma\\,\\sigma_{max}(W_{hh}) = 1$. **Click a cell** to load its settings."
     )
+    axis_problem = controls.link_problem(AXIS_KEY, controls.one_of(AXES))
     axis = (
         st.segmented_control(
             "Map the weight scale against",
@@ -84,6 +91,7 @@ with notices.page_guard("the regime map"):
         )
         or "T"
     )
+    controls.show_link_problem(AXIS_KEY, axis_problem, axis)
     regime = cached_map(map_settings(settings, axis), axis)
     applied = st.session_state.pop("_map_applied", None)
     if applied is not None:
@@ -96,19 +104,23 @@ with notices.page_guard("the regime map"):
         selection_mode="points",
         config=export.chart_config("regime_map"),
     )
+    measured = "\n".join(
+        f"- {line}" for line in edge_lines(regime, None if axis == "activation" else [len(regime.rows) - 1])
+    )
     if axis == "T":
         notices.look_at(
-            f"Follow a row: as the scale grows the colour turns from blue to red, and it turns faster for long "
-            f"sequences, because the factor per step is raised to the power T. The measured edge (black) sits to "
-            f"the right of the dashed line: σ_max < 1/γ guarantees vanishing, but σ_max > 1/γ only allows an "
-            f"explosion. The star is your settings ({settings.activation}, scale {settings.scale:g}, "
-            f"T = {settings.seq_length})."
+            "Follow a row: as the scale grows the colour turns from blue to red, and it turns faster for long "
+            "sequences, because the factor per step is raised to the power T. σ_max < 1/γ guarantees that the "
+            "gradient shrinks at every T, but σ_max > 1/γ only allows an explosion, so the black line cannot "
+            "sit left of the dashed one by more than the seeds' spread of σ_max. The star is your settings "
+            f"({settings.activation}, scale {settings.scale:g}, T = {settings.seq_length})."
         )
     else:
         notices.look_at(
-            "Compare the rows: the sigmoid's edge is far to the right (its slope is at most 1/4, so W_hh must be "
-            "four times larger), ReLU and linear cells explode soonest, and tanh saturates before it explodes."
+            "Compare the rows: the sigmoid's slope is at most 1/4, so its W_hh must be four times larger for the "
+            "same bound; the lines below say where each row turns on this map."
         )
+    st.markdown(f"Measured on this map (median of {regime.n_seeds} seeds):\n{measured}")
     st.caption(
         f"{len(regime.scales)} scales × {len(regime.rows)} rows × {regime.n_seeds} seeds, H = {MAP_HIDDEN} "
         f"units, {settings.init} W_hh, {settings.input_kind} input. The colours stop at 10^±10; hover a "
@@ -125,9 +137,9 @@ with notices.page_guard("the regime map"):
             [
                 (
                     "What the map shows",
-                    "Each cell: log10 of ||dh_T/dh_0||, the share of the gradient at step T that reaches step 0, "
-                    "averaged "
-                    "over seeds. Below 0 the gradient vanishes, above 0 it explodes.",
+                    "Each cell: log10 ‖∂h_T/∂h_0‖, how much of the gradient at step T reaches step 0, the median "
+                    f"over {regime.n_seeds} seeds ({', '.join(str(seed) for seed in regime.seeds)}). The badge's "
+                    f"rule: {verdicts.badge_rule()}.",
                 ),
                 (
                     "The bound",
@@ -137,6 +149,7 @@ with notices.page_guard("the regime map"):
                     ),
                 ),
                 ("The map", fig),
+                ("Measured on this map", measured),
                 ("The numbers", table),
             ],
             query={AXIS_KEY: axis} if axis != "T" else None,

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from rnnviz.experiment import simulate
-from rnnviz.regime_map import MAP_HIDDEN, MAP_SEEDS, regime_map
+from rnnviz.regime_map import MAP_HIDDEN, MAP_SEEDS, edge_lines, regime_map
 from rnnviz.settings import LIMITS, Settings
 
 
@@ -77,3 +77,48 @@ def test_a_click_on_anything_but_a_cell_changes_nothing():
     regime = regime_map(Settings(), scales=[1.0], lengths=[10], n_seeds=1)
     assert map_cell_settings(regime, {"x": 1.0, "y": 10}, Settings()) is None
     assert map_cell_settings(regime, {"customdata": [1.0, 7]}, Settings()) is None
+
+
+# the median over seeds, the dead seeds and the words ---------------------------------------------------------
+
+
+def test_relu_identity_at_scale_1_shows_the_median_and_the_seed_that_died():
+    """Two of three seeds give exactly 1 and one gives exactly 0: the cell is 10^0, not a mean dragged to -100."""
+    regime = regime_map(Settings(activation="relu", init="identity"), scales=[1.0], lengths=[60])
+    assert regime.log10_norms[0, 0] == pytest.approx(0.0, abs=1e-12)
+    assert regime.dead_seeds[0, 0] == 1
+    assert sorted(regime.seed_log10_norms[:, 0, 0])[0] == -np.inf
+    words = regime.cell_words(0, 0)
+    assert "median of 3 seeds: 10^0 (near the edge)" in words
+    assert "1 of 3 died (exactly 0)" in words
+
+
+def test_each_cell_is_the_median_of_its_seeds_and_the_first_seed_is_the_settings_own():
+    settings = Settings(activation="relu", hidden_size=MAP_HIDDEN, seq_length=30, scale=1.4, seed=5)
+    regime = regime_map(settings, scales=[1.0, 1.4], lengths=[10, 30])
+    np.testing.assert_allclose(regime.log10_norms, np.median(regime.seed_log10_norms, axis=0))
+    assert regime.seeds[0] == 5
+    single = simulate(settings).norms.log10_spectral[0]
+    assert regime.seed_log10_norms[0, 1, 1] == pytest.approx(single, abs=1e-9)
+    assert f"seed 5's value when H = {MAP_HIDDEN}" in regime.cell_words(1, 1)
+
+
+def test_the_hover_of_every_cell_names_its_median_and_each_seed():
+    from rnnviz.figures import regime_map_figure
+
+    regime = regime_map(Settings(), scales=[0.5, 2.0], lengths=[10, 40])
+    cells = next(trace for trace in regime_map_figure(regime).data if trace.name == "cells")
+    assert all("median of 3 seeds" in text and "seeds 0: " in text for text in cells.text)
+
+
+def test_an_edge_beyond_the_map_is_said_to_be_beyond_it():
+    regime = regime_map(Settings(init="orthogonal", seq_length=60), axis="activation", n_seeds=1)
+    sigmoid = next(line for line in edge_lines(regime) if line.startswith("**sigmoid**"))
+    assert "γσ_max = 1 at scale 4, beyond the map" in sigmoid
+    assert "stays below 1 up to scale 3" in sigmoid
+
+
+def test_the_edges_are_read_off_the_medians():
+    regime = regime_map(Settings(activation="linear", init="identity"), scales=[0.5, 1.0, 1.5, 2.0], lengths=[10])
+    (line,) = edge_lines(regime)
+    assert line.startswith("**T = 10**: reaches 1 at scale 1, exploding (≥ 10^+2) from 2")  # 1.5^10 < 100 < 2^10

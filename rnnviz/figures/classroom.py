@@ -29,7 +29,8 @@ def _row_positions(regime: RegimeMap) -> np.ndarray:
 
 
 def regime_map_figure(regime: RegimeMap, current: Settings | None = None) -> go.Figure:
-    """Heatmap of log10 ||dh_T/dh_0|| over the weight scale (x) against T or the activation (y).
+    """Heatmap of the median over seeds of log10 ||dh_T/dh_0|| over the weight scale (x) against T or the
+    activation (y); hovering a cell gives its median, each seed's value and how many seeds died.
 
     Drawn on top: the contour where the norm is 1 (neither grows nor shrinks), the line where gamma * sigma_max = 1,
     a star at the `current` settings, and a transparent marker at the centre of each cell, so that clicking a cell
@@ -50,9 +51,9 @@ def regime_map_figure(regime: RegimeMap, current: Settings | None = None) -> go.
             zmax=MAP_COLOUR_DECADES,
             colorscale=style.DIVERGING,
             hoverinfo="skip",
-            name="log10 ||dh_T/dh_0||",
+            name="log10 ‖∂h_T/∂h_0‖",
             colorbar={
-                "title": {"text": "log10 ||dh_T/dh_0||", "side": "right"},
+                "title": {"text": "log10 ‖∂h_T/∂h_0‖ (median)", "side": "right"},
                 "ticksuffix": "",
                 "tickvals": [-10, -5, 0, 5, 10],
                 "ticktext": ["≤ -10", "-5", "0", "5", "≥ 10"],
@@ -70,7 +71,7 @@ def regime_map_figure(regime: RegimeMap, current: Settings | None = None) -> go.
                 showscale=False,
                 hoverinfo="skip",
                 showlegend=True,
-                name="||dh_T/dh_0|| = 1 (neither grows nor shrinks)",
+                name="median ‖∂h_T/∂h_0‖ = 1 (neither grows nor shrinks)",
             )
         )
     else:
@@ -81,7 +82,7 @@ def regime_map_figure(regime: RegimeMap, current: Settings | None = None) -> go.
                 y=y,
                 mode="markers",
                 marker={"symbol": "line-ns", "size": 34, "line": {"width": 4, "color": "black"}},
-                name="||dh_T/dh_0|| = 1 (neither grows nor shrinks)",
+                name="median ‖∂h_T/∂h_0‖ = 1 (neither grows nor shrinks)",
                 hoverinfo="skip",
                 unselected={"marker": {"opacity": 1}},
             )
@@ -111,7 +112,10 @@ def regime_map_figure(regime: RegimeMap, current: Settings | None = None) -> go.
             )
     grid_x, grid_y = np.meshgrid(scales, y)  # (R, S) each
     grid_rows = np.broadcast_to(np.arange(len(rows))[:, None], z.shape)
-    row_names = np.broadcast_to(np.array([str(row) for row in rows], dtype=object)[:, None], z.shape)
+    row_names = np.array(
+        [[f"{row}<br>{regime.cell_words(i, j, '<br>')}" for j in range(len(scales))] for i, row in enumerate(rows)],
+        dtype=object,
+    )  # (R, S): the row, the median and each seed's value
     fig.add_trace(
         go.Scatter(
             x=grid_x.ravel(),
@@ -125,7 +129,7 @@ def regime_map_figure(regime: RegimeMap, current: Settings | None = None) -> go.
             hovertemplate=(
                 "scale %{customdata[0]:.2f}, "
                 + ("T = %{text}" if by_T else "%{text}")
-                + "<br>log10 ||dh_T/dh_0|| = %{customdata[2]:.1f}<br>click to use these settings"
+                + "<br>click to use these settings"
                 + "<extra></extra>"
             ),
             selected={"marker": {"opacity": 1}},
@@ -158,7 +162,7 @@ def regime_map_figure(regime: RegimeMap, current: Settings | None = None) -> go.
     what = f"{regime.settings.activation} cell" if by_T else f"T = {regime.settings.seq_length}"
     title = (
         f"Where gradients vanish (blue) or explode (red): {what}, {regime.settings.init} W_hh, "
-        f"mean of {regime.n_seeds} seeds"
+        f"median of {regime.n_seeds} seeds"
     )
     style.layout(fig, title, x_title="Weight scale of W_hh", y_title=row_title, height=560)
     fig.update_xaxes(range=[scales[0] - _half_step(scales), scales[-1] + _half_step(scales)])
