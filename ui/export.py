@@ -9,10 +9,16 @@
 `rnnviz.report.Equation`, a plotly Figure, a pandas DataFrame, or a list of these. The report is built only
 when the button is clicked; pass a function returning the sections to build its figures only then too (a page
 whose tabs draw one view at a time still reports every view).
+
+That function runs when the visitor clicks, in a server thread outside the script run: it has no
+`st.session_state` (reading it raises KeyError) and must draw nothing. Read what the user entered during the
+run and pass it in, e.g. `functools.partial(report_sections, st.session_state["sentences"])`. A report that
+fails anyway is still a file: one that says it could not be built, and why.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Sequence
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -22,6 +28,8 @@ import streamlit as st
 
 from rnnviz.report import build_report
 from rnnviz.settings import Settings, to_query
+
+_LOGGER = logging.getLogger("rnnviz.app")
 
 
 def _slug(text: str) -> str:
@@ -59,7 +67,8 @@ def report_button(
     settings : Settings or None
         Listed in the report, and put in the link back to the app.
     sections : sequence of (heading, content), or a function returning one
-        See `rnnviz.report.build_report`. A function is called only when the button is clicked.
+        See `rnnviz.report.build_report`. A function is called only when the button is clicked, outside the
+        script run: everything it needs from the session is passed in, never read from st.session_state.
     query : dict or None
         Extra query parameters of the link back (e.g. {"lesson": "irnn"}).
     key : str or None
@@ -70,8 +79,19 @@ def report_button(
         sections = list(sections)
 
     def report() -> bytes:
-        content = sections() if callable(sections) else sections
-        return build_report(page_title, settings, list(content), link=link).encode("utf-8")
+        try:
+            content = sections() if callable(sections) else sections
+            return build_report(page_title, settings, list(content), link=link).encode("utf-8")
+        except Exception as error:  # noqa: BLE001 - the visitor gets a file that says what went wrong
+            _LOGGER.exception("the report of %s could not be built", page_title)
+            failed = [
+                (
+                    "The report could not be built",
+                    f"Building this report failed ({type(error).__name__}: {error}). Open the link above to see "
+                    "the view in the app.",
+                )
+            ]
+            return build_report(f"{page_title} (no report)", settings, failed, link=link).encode("utf-8")
 
     st.download_button(
         "Download an offline report (HTML)",
