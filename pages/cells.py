@@ -8,6 +8,7 @@ from ui.cells_views import (
     GATED_INIT_LABELS,
     GRU_EQUATIONS,
     LSTM_EQUATIONS,
+    cell_path_words,
     cells_controls,
     chart,
     comparison_figure,
@@ -32,8 +33,9 @@ GRU_GATES = (
 )
 PATH = (
     "The shaded band spans every unit's product of forget gates, the factor of the direct path c_k → c_T. "
-    "The green line is the measured ||dc_T/dc_k|| with h_k held fixed; it can lie above the band, since c_k "
-    "also reaches c_T through the states h. Raise the forget-gate bias: band and line rise towards 0 together."
+    "The green line is the measured ‖∂c_T/∂c_k‖ with h_k held fixed; it can lie above the band, since c_k "
+    "also reaches c_T through the states h. Raise the forget-gate bias: each f_t = sigmoid(… + b_f) moves "
+    "towards 1 for the same input, and the band with it."
 )
 BIDIRECTIONAL_UNFOLD = (
     "Blue arrows run left to right (x_1 … x_T), orange arrows right to left (x_T … x_1); every output y_t adds "
@@ -106,7 +108,7 @@ with notices.page_guard("the cell comparison"):
     columns = st.columns(3)
     for column, (name, reached) in zip(columns, gradient_reached(comparison).items(), strict=True):
         column.metric(
-            f"{name}: ||dh_T/dh_0||",
+            f"{name}: ‖∂h_T/∂h_0‖",
             reached,
             help="How much of the gradient at step T reaches the first state (spectral norm).",
         )
@@ -123,7 +125,13 @@ with notices.page_guard("the cell comparison"):
             ("The GRU's gates over time", "gate_activations_figure", {"kind": "gru"}, "cells-gates-gru", GRU_GATES),
         ],
         "The LSTM's cell path": [
-            ("The LSTM's cell path and the product of forget gates", "cell_path_figure", {}, "cells-cell-path", PATH),
+            (
+                "The LSTM's cell path and the product of forget gates",
+                "cell_path_figure",
+                {},
+                "cells-cell-path",
+                f"{PATH} {cell_path_words(comparison, forget_bias)}",
+            ),
         ],
         "Connectivity": [
             (
@@ -193,7 +201,7 @@ with notices.page_guard("the cell comparison"):
             [
                 f"The vanilla cell uses the settings below; the LSTM's forget-gate bias is {forget_bias:g} and the "
                 f"gated cells' initialisation is {GATED_INIT_LABELS[gated_init]}. How much of the gradient at step T "
-                "reaches the first state, ||dh_T/dh_0|| (spectral norm):",
+                "reaches the first state, ‖∂h_T/∂h_0‖ (spectral norm):",
                 metric_table(comparison),
             ],
         )

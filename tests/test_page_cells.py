@@ -37,9 +37,9 @@ def test_the_defaults_open_the_lstms_gates_with_every_tab_named_and_one_number_p
     assert [tab.label for tab in at.tabs] == list(VIEW_CHARTS)
     assert chart_keys(at) == [MAIN_CHART, *VIEW_CHARTS["The LSTM's gates"]]
     assert [metric.label for metric in at.metric] == [
-        "vanilla RNN: ||dh_T/dh_0||",
-        "LSTM: ||dh_T/dh_0||",
-        "GRU: ||dh_T/dh_0||",
+        "vanilla RNN: ‖∂h_T/∂h_0‖",
+        "LSTM: ‖∂h_T/∂h_0‖",
+        "GRU: ‖∂h_T/∂h_0‖",
     ]
     assert all(value.startswith("10^") for value in metric_values(at))
     assert not [info for info in at.info if "three cells at once" in info.value]
@@ -93,3 +93,17 @@ def test_orthogonal_gated_cells_change_the_gated_cells_only():
     assert_healthy(at)
     after = metric_values(at)
     assert after[0] == before[0] and after[1:] != before[1:]
+
+
+def test_the_cell_path_words_state_the_band_and_the_line_this_run_measured():
+    from rnnviz.comparison import compare_cells
+    from rnnviz.settings import Settings
+    from rnnviz.verdicts import power_of_ten
+    from ui.cells_views import cell_path_words
+
+    comparison = compare_cells(Settings(), forget_bias=3.0)
+    words = cell_path_words(comparison, 3.0)
+    line = comparison.cell_path.log10_spectral
+    assert f"the line is at {power_of_ten(line[0])}" in words
+    assert f"peaks at {power_of_ten(line.max())}" in words and line.max() > 0  # above 1: said, never "towards 0"
+    assert "together" not in words

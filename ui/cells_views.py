@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from rnnviz import figures
+from rnnviz import figures, verdicts
 from rnnviz.comparison import GATED_INITS, Comparison, compare_cells
 from rnnviz.optim import CLIPPING, OPTIMIZERS
 from rnnviz.report import Equation
@@ -111,10 +111,35 @@ def cells_controls() -> tuple[float, str]:
 
 
 def power_of_ten(log10_value: float) -> str:
-    """E.g. "10^-12.3"; "0" for an exact zero, "overflow" when not finite."""
+    """E.g. "10^-12.3" (`verdicts.power_of_ten`); "0 (exactly)" for an exact zero, "overflow" when not finite."""
     if np.isfinite(log10_value):
-        return f"10^{log10_value:.1f}"
+        return verdicts.power_of_ten(log10_value)
     return "0 (exactly)" if log10_value == -np.inf else "overflow"
+
+
+def cell_path_words(comparison: Comparison, forget_bias: float) -> str:
+    """What the cell-path chart shows at k = 0, measured: the band of forget-gate products, the measured
+    ‖∂c_T/∂c_k‖ at k = 0 and its highest point, and where the line lies against the band."""
+    T = comparison.forget_products.shape[0] - 1
+    with np.errstate(divide="ignore"):
+        band = np.log10(comparison.forget_products[0])  # (H,) every unit's product of f_t over t = 1..T
+    low, high = float(band.min()), float(band.max())
+    line = comparison.cell_path.log10_spectral  # (T+1,)
+    at_0 = float(line[0])
+    finite = np.isfinite(line)
+    peak_k = int(np.flatnonzero(finite)[np.argmax(line[finite])]) if finite.any() else 0
+    place = "above the band" if at_0 > high else "below the band" if at_0 < low else "inside the band"
+    words = (
+        f"Here, at forget-gate bias {forget_bias:g} over T = {T} steps: the band at k = 0 spans "
+        f"{verdicts.power_of_ten(low)} to {verdicts.power_of_ten(high)}, and the line is at "
+        f"{verdicts.power_of_ten(at_0)}, {place}."
+    )
+    if finite.any() and line[peak_k] > 0.0:
+        words += (
+            f" The line peaks at {verdicts.power_of_ten(float(line[peak_k]))} (k = {peak_k}): above 1, so through "
+            "the states h a change of c_k can grow on its way to c_T, which the band alone never does."
+        )
+    return words
 
 
 def gradient_reached(comparison: Comparison) -> dict[str, str]:
@@ -125,7 +150,7 @@ def gradient_reached(comparison: Comparison) -> dict[str, str]:
 def metric_table(comparison: Comparison) -> pd.DataFrame:
     """The page's three metrics as a table: one row per cell."""
     reached = gradient_reached(comparison)
-    return pd.DataFrame({"cell": list(reached), "||dh_T/dh_0||": list(reached.values())})
+    return pd.DataFrame({"cell": list(reached), "‖∂h_T/∂h_0‖": list(reached.values())})
 
 
 def chart(fig: go.Figure, key: str, look: str) -> None:
