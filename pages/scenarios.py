@@ -6,7 +6,7 @@ import streamlit as st
 
 from rnnviz.comparison import Comparison, compare_cells
 from rnnviz.figures import cell_path_figure, cells_norms_figure, jacobian_norms_figure
-from rnnviz.scenarios import LESSON_KEY, SCENARIOS, Scenario, get_scenario
+from rnnviz.scenarios import LESSON_KEY, SCENARIOS, LessonRun, Scenario, get_scenario, seeds_keeping_a_unit_active
 from rnnviz.settings import Settings
 from ui import controls, export, notices, presenter
 from ui.cache import experiment_for
@@ -16,22 +16,37 @@ LOOK_AT = {
     "norms": "The solid curve is the size of the gradient sent back from the last step to step k, on a log scale: "
     "a straight line means the same factor at every step, and 0 means it kept its size. It stays under the "
     "dashed bound.",
-    "cells": "Top: how much of the gradient at the last step reaches step k in each cell. Bottom: along the LSTM's "
-    "cell state only the forget gates multiply it, so it follows their product.",
+    "cells": "Top: how much of the gradient at the last step reaches step k in each cell. Bottom: the LSTM's cell "
+    "path ‖∂c_T/∂c_k‖ beside the products of its forget gates, which it contains: the product alone is the direct "
+    "path, with h held fixed at every step.",
 }
 
 
 @st.cache_resource(max_entries=4, show_spinner="Running the three cells…")
-def comparison_for(settings: Settings) -> Comparison:
-    return compare_cells(settings)
+def comparison_for(settings: Settings, forget_bias: float) -> Comparison:
+    return compare_cells(settings, forget_bias=forget_bias)
 
 
-def lesson_figures(scenario: Scenario) -> list:
-    """The charts a lesson reveals, drawn at the lesson's own settings."""
-    if scenario.chart == "cells":
-        comparison = comparison_for(scenario.settings)
-        return [cells_norms_figure(comparison), cell_path_figure(comparison)]
-    return [jacobian_norms_figure(experiment_for(scenario.settings))]
+@st.cache_data(max_entries=4, show_spinner="Running the other seeds…")
+def seeds_kept_for(settings: Settings) -> int:
+    return seeds_keeping_a_unit_active(settings)
+
+
+def lesson_run(scenario: Scenario) -> LessonRun:
+    """The lesson's run, each part cached: what its charts draw and its explanation is computed from."""
+    return LessonRun(
+        experiment=experiment_for(scenario.settings),
+        comparison=comparison_for(scenario.settings, scenario.forget_bias) if scenario.chart == "cells" else None,
+        contrast=experiment_for(scenario.contrast) if scenario.contrast is not None else None,
+        seeds_kept=seeds_kept_for(scenario.settings) if scenario.survey else None,
+    )
+
+
+def lesson_figures(scenario: Scenario, run: LessonRun) -> list:
+    """The charts a lesson reveals, drawn from the lesson's own run."""
+    if run.comparison is not None:
+        return [cells_norms_figure(run.comparison), cell_path_figure(run.comparison)]
+    return [jacobian_norms_figure(run.experiment)]
 
 
 def answer_key(scenario: Scenario) -> str:
@@ -72,28 +87,33 @@ def show_lesson(scenario: Scenario, settings: Settings) -> None:
         )
     with st.container(border=True, key="lesson_question"):
         st.markdown(f"#### {scenario.question}")
-        st.radio("Your answer", scenario.choices, index=None, key=answer_key(scenario))
-        revealed = st.session_state.get(revealed_key(scenario), False)
+        answer = st.radio("Your answer", scenario.choices, index=None, key=answer_key(scenario))
+        revealed = st.session_state.get(revealed_key(scenario), False) and answer is not None
         if not revealed:
             st.button(
-                "Reveal", key="reveal", type="primary", on_click=reveal, args=(scenario,), icon=":material/visibility:"
+                "Reveal",
+                key="reveal",
+                type="primary",
+                on_click=reveal,
+                args=(scenario,),
+                icon=":material/visibility:",
+                disabled=answer is None,
             )
     if not revealed:
-        st.caption("Pick an answer, then press Reveal to see the chart.")
+        st.caption("Pick an answer, then press Reveal to see the chart." if answer is None else "Press Reveal.")
         return
-    answer = st.session_state.get(answer_key(scenario))
+    run = lesson_run(scenario)
+    explanation = scenario.explain(run)
     with st.container(key="lesson_reveal"):
-        if answer is None:
-            st.info(f"No answer picked. The answer: **{scenario.answer}**")
-        elif scenario.is_correct(answer):
+        if scenario.is_correct(answer):
             st.success(f"Right: **{scenario.answer}**", icon=":material/check_circle:")
         else:
             st.warning(f"Not quite: you picked “{answer}”. The answer: **{scenario.answer}**", icon=":material/cancel:")
-        figures = lesson_figures(scenario)
+        figures = lesson_figures(scenario, run)
         for index, fig in enumerate(figures):
             st.plotly_chart(presenter.fit(fig), config=export.chart_config(scenario.id), key=f"lesson_chart_{index}")
         notices.look_at(LOOK_AT[scenario.chart])
-        st.markdown(scenario.explanation)
+        st.markdown(explanation)
     left, middle, right = st.columns(3)
     with left:
         st.button("Ask again", key="ask_again", on_click=ask_again, args=(scenario,), icon=":material/replay:")
@@ -114,7 +134,7 @@ def show_lesson(scenario: Scenario, settings: Settings) -> None:
                 ("Question", scenario.question),
                 ("Answer", scenario.answer),
                 ("The chart", figures),
-                ("Why", scenario.explanation),
+                ("Why", explanation),
             ],
             query={LESSON_KEY: scenario.id},
             key="lesson_report",

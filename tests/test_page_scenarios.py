@@ -1,10 +1,14 @@
 """The scenarios page in AppTest: every lesson link opens, answering then revealing shows the chart and the verdict."""
 
+import json
+
 import pytest
 
 from rnnviz.scenarios import SCENARIOS
 from rnnviz.settings import QUERY_KEYS
+from rnnviz.verdicts import badge
 from tests.conftest import assert_healthy, run_app
+from tests.lesson_text import NUMBER, POWER, at_step_0, matches, one
 
 PAGE = "pages/scenarios.py"
 
@@ -46,11 +50,33 @@ def test_a_wrong_answer_is_told_the_right_one():
     assert scenario.answer in at.warning[0].value
 
 
-def test_revealing_without_an_answer_still_shows_the_answer():
-    at = run_app(PAGE, SCENARIOS["irnn"].query())
+def test_reveal_is_enabled_only_once_an_answer_is_picked():
+    scenario = SCENARIOS["irnn"]
+    at = run_app(PAGE, scenario.query())
+    assert at.button(key="reveal").disabled
+    assert not at.get("plotly_chart") and not at.success and not at.warning
+    at.radio(key="answer_irnn").set_value(scenario.choices[0]).run()
+    assert not at.button(key="reveal").disabled
+
+
+@pytest.mark.parametrize("lesson_id", list(SCENARIOS))
+def test_the_revealed_explanation_states_what_the_revealed_chart_draws(lesson_id):
+    scenario = SCENARIOS[lesson_id]
+    at = run_app(PAGE, scenario.query())
+    at.radio(key=f"answer_{lesson_id}").set_value(scenario.answer).run()
     at.button(key="reveal").click().run()
     assert_healthy(at)
-    assert any("Exactly 1" in info.value for info in at.info)
+    shown = " ".join(block.value for block in at.markdown)
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    if scenario.chart == "cells":
+        vanilla, lstm = at_step_0(chart, "vanilla RNN"), at_step_0(chart, "LSTM")
+        assert matches(one(r"at every step: ‖∂h_T/∂h_0‖ = " + POWER, shown).group(1), vanilla)
+        assert matches(one(r"Its ‖∂h_T/∂h_0‖ = " + POWER, shown).group(1), lstm)
+        assert matches(one(r"keeps \*\*" + NUMBER + " decades more", shown).group(1), lstm - vanilla)
+    else:
+        drawn = at_step_0(chart, "measured")
+        assert matches(one(r"Over \d+ steps? ‖∂h_T/∂h_0‖ = " + POWER, shown).group(1), drawn)
+        assert one(r"The app's verdict: ([a-z ]+)\.", shown).group(1) == badge(drawn)
 
 
 def test_ask_again_hides_the_chart_and_clears_the_answer():
@@ -73,10 +99,18 @@ def test_the_gallery_button_opens_a_lesson_and_loads_its_settings():
     assert sidebar_settings(at)["scale"] == 1.5 and sidebar_settings(at)["init"] == "identity"
 
 
+def test_the_gallery_titles_do_not_give_the_answers_away():
+    at = run_app(PAGE)
+    shown = " ".join(block.value for block in at.markdown).lower()
+    for scenario in SCENARIOS.values():
+        assert f"**{scenario.title.lower()}**" in shown
+    assert "vanishes" not in shown and "explodes" not in shown and "on the edge" not in shown
+
+
 def test_an_unknown_lesson_in_the_link_is_named_and_the_gallery_stays():
     at = run_app(PAGE, {"lesson": "<script>"})
     assert_healthy(at)
-    assert "lesson must be one of" in at.warning[0].value
+    assert "sigmoid_vanishing" in at.warning[0].value  # the message names the lessons there are
     assert at.button(key="open_irnn")
 
 
