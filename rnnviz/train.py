@@ -25,7 +25,6 @@ Wonderland" (1865), in the public domain (as in Project Gutenberg's eBook #11).
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from importlib import resources
@@ -38,6 +37,7 @@ from rnnviz._checks import FLOAT_DTYPES, finite_number, one_of, positive_int
 from rnnviz.activations import ACTIVATIONS, softmax
 from rnnviz.init import glorot_uniform, orthogonal, sigma_max, spectral_radius
 from rnnviz.losses import softmax_cross_entropy
+from rnnviz.npz import read_npz
 from rnnviz.optim import CLIPPING, OPTIMIZERS, clip, make_optimizer
 from rnnviz.rnn import RNN
 from rnnviz.run import Gradients, bptt, unroll
@@ -540,17 +540,13 @@ def model_bytes(model: CharModel | TrainResult) -> bytes:
 def load_model(source) -> CharModel:
     """A model from a .npz file written by `save_model`: a path, bytes or a binary file.
 
-    Nothing is unpickled (allow_pickle=False). Keys, shapes, dtypes, finiteness, the vocabulary, the activation
-    and every size are checked; any problem is a ValueError that says what is wrong with the file.
+    The archive is read by `rnnviz.npz.read_npz`: every member's header is checked before its array is read, and
+    nothing is unpickled. Then the keys, shapes, dtypes, finiteness, the vocabulary, the activation and every
+    size are checked; any problem is a ValueError that says what is wrong with the file.
     """
-    data = _read_bounded(source)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise ValueError("This file is not a model file: a model is a .npz archive saved by rnnviz.") from None
-    names = {member.filename.removesuffix(".npy") for member in members}
-    if names != MODEL_KEYS or len(members) != len(MODEL_KEYS):
+    arrays = read_npz(_read_bounded(source), max_bytes=LIMITS.model_file_bytes)
+    names = set(arrays)
+    if names != MODEL_KEYS:
         missing, extra = sorted(MODEL_KEYS - names), sorted(names - MODEL_KEYS)
         raise ValueError(
             "This .npz file is not an rnnviz model: "
@@ -563,20 +559,6 @@ def load_model(source) -> CharModel:
                 if part
             )
         )
-    limit = LIMITS.model_file_bytes
-    if sum(member.file_size for member in members) > limit:
-        raise ValueError(f"This model file unpacks to more than {limit:,} bytes, the most accepted here.")
-    arrays = {}
-    try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            for name in MODEL_KEYS:
-                arrays[name] = npz[name]
-    except ValueError as error:
-        if "pickle" in str(error).lower() or "object" in str(error).lower():
-            raise ValueError("This model file contains pickled Python objects, which are never loaded.") from None
-        raise ValueError(f"This model file is damaged: {error}") from None
-    except (OSError, EOFError, zipfile.BadZipFile, KeyError) as error:
-        raise ValueError(f"This model file is damaged: {error}") from None
     return _model_from_arrays(arrays)
 
 

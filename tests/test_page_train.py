@@ -189,7 +189,7 @@ def pickled_model(trained_bytes: bytes) -> bytes:
 @pytest.mark.parametrize(
     ("content", "words"),
     [
-        (lambda good: b"this is not a model", "not a model file"),
+        (lambda good: b"this is not a model", "not an .npz archive"),
         (pickled_model, "pickled"),
         (lambda good: b"\x00" * (LIMITS.model_file_bytes + 1), "larger than"),
     ],
