@@ -50,8 +50,10 @@ def test_an_exploding_vanilla_cell_at_the_largest_sizes_gives_figures_without_in
 def test_the_norms_figure_has_one_line_per_cell_with_its_measured_values(comparison):
     fig = figures.cells_norms_figure(comparison)
     assert [trace.name for trace in fig.data] == ["vanilla RNN", "LSTM", "GRU"]
-    np.testing.assert_allclose(fig.data[1].y, comparison.cells["lstm"].norms.log10_spectral)
-    assert "log10" in fig.layout.yaxis.title.text and fig.layout.xaxis.title.text == "step k"
+    np.testing.assert_allclose(fig.data[1].y, comparison.cells["lstm"].norms.log10_spectral[::-1])  # n = T - k
+    assert list(fig.data[1].x) == list(range(13)) and list(fig.data[1].customdata) == list(range(12, -1, -1))
+    assert "log scale" in fig.layout.yaxis.title.text and fig.layout.xaxis.title.text == "steps back n = T − k"
+    assert all(text.startswith("10<sup>") for text in fig.layout.yaxis.ticktext)
 
 
 def test_the_gate_figures_show_i_f_o_for_the_lstm_and_r_z_for_the_gru(comparison):
@@ -67,8 +69,12 @@ def test_the_gate_figures_show_i_f_o_for_the_lstm_and_r_z_for_the_gru(comparison
 def test_the_cell_path_figure_puts_the_measured_norm_beside_the_forget_gate_products(comparison):
     fig = figures.cell_path_figure(comparison)
     by_name = {trace.name: trace for trace in fig.data}
-    np.testing.assert_allclose(by_name["measured ||dc_T/dc_k||"].y, comparison.cell_path.log10_spectral)
-    np.testing.assert_allclose(by_name["largest unit's prod f_t"].y, np.log10(comparison.forget_products).max(axis=1))
+    measured, largest = by_name["measured ‖∂c_T/∂c_k‖"], by_name["largest unit's prod f_t"]
+    np.testing.assert_allclose(measured.y, comparison.cell_path.log10_spectral[::-1])  # against n = T - k
+    np.testing.assert_allclose(largest.y, np.log10(comparison.forget_products).max(axis=1)[::-1])
+    assert list(measured.x) == list(range(13)) and list(measured.customdata) == list(range(12, -1, -1))
+    assert fig.layout.xaxis.title.text == "steps back n = T − k"
+    assert all(text.startswith("10<sup>") for text in fig.layout.yaxis.ticktext)
 
 
 def test_one_directional_connectivity_is_blank_above_the_diagonal_and_bidirectional_is_not(comparison):

@@ -8,6 +8,7 @@ import pytest
 
 from rnnviz.experiment import simulate
 from rnnviz.figures import gradients as figures
+from rnnviz.figures import style
 from rnnviz.settings import Settings
 
 OVERFLOWING = Settings(activation="linear", scale=3.0, hidden_size=2, seq_length=500, seed=2)  # overflows at 426
@@ -43,15 +44,64 @@ def test_the_plotted_bound_is_never_below_the_measured_norm(activation):
     assert np.all(measured[finite] <= bound[finite] + 1e-3)  # both rounded to 3 decimals of log10
 
 
-def test_the_norm_chart_plots_every_k_on_a_log_axis_labelled_in_powers_of_ten(default_exp):
+def test_the_norm_chart_plots_every_step_back_on_a_log_axis_labelled_in_powers_of_ten(default_exp):
     fig = figures.jacobian_norms_figure(default_exp)
     measured = trace(fig, "measured")
-    assert list(measured.x) == list(range(61))
-    assert plotted(measured.y)[0] == pytest.approx(default_exp.norms.log10_spectral[0], abs=1e-3)
+    assert list(measured.x) == list(range(61))  # n = T - k = 0, 1, ..., T
+    assert plotted(measured.y)[60] == pytest.approx(default_exp.norms.log10_spectral[0], abs=1e-3)  # n = T is k = 0
+    assert plotted(measured.y)[0] == pytest.approx(0.0, abs=1e-9)  # n = 0: dh_T/dh_T = I
     assert all(text.startswith("10<sup>") for text in fig.layout.yaxis.ticktext)
     low, high = fig.layout.yaxis.range
-    assert low <= np.nanmin(plotted(measured.y)) and high >= np.nanmax(plotted(trace(fig, "bound").y))
-    assert fig.layout.title.text and fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
+    assert low <= np.nanmin(plotted(measured.y)) and high >= np.nanmax(plotted(measured.y))
+    assert fig.layout.title.text and fig.layout.yaxis.title.text
+    assert fig.layout.xaxis.title.text == "steps back n = T − k"
+
+
+def test_every_point_hovers_with_both_n_and_k(default_exp):
+    fig = figures.jacobian_norms_figure(default_exp)
+    for name in ("measured", "bound", "Frobenius"):
+        series = trace(fig, name)
+        assert "n = %{x}" in series.hovertemplate and "k = %{customdata[0]}" in series.hovertemplate
+        assert [int(row[0]) for row in series.customdata] == [60 - n for n in series.x]
+
+
+def test_a_vanishing_gradient_falls_and_an_exploding_one_rises_from_left_to_right():
+    vanishing = trace(figures.jacobian_norms_figure(simulate(Settings(scale=0.5))), "measured")
+    exploding = trace(figures.jacobian_norms_figure(simulate(Settings(scale=5.0))), "measured")
+    assert plotted(vanishing.y)[-1] < plotted(vanishing.y)[0] - 10
+    assert plotted(exploding.y)[-1] > plotted(exploding.y)[0] + 5
+
+
+def test_the_y_range_follows_the_measurement_and_the_bound_leaving_it_is_noted():
+    exp = simulate(Settings(scale=5.0))
+    fig = figures.jacobian_norms_figure(exp)
+    measured, bound = plotted(trace(fig, "measured").y), plotted(trace(fig, "bound").y)
+    low, high = fig.layout.yaxis.range
+    assert low <= np.nanmin(measured) and high >= np.nanmax(measured)  # the whole measurement is in view
+    assert high - np.nanmax(measured) <= figures.BOUND_HEADROOM + 1.5  # within a few decades of it
+    assert np.nanmin(measured) - low <= 1.0
+    assert np.nanmax(bound) > high + 40  # the bound goes to 10^57: far outside
+    assert len(bound) == len(measured) and np.isfinite(bound).all()  # drawn in full, clipped by the axis
+    notes = [a for a in fig.layout.annotations if "bound continues" in (a.text or "")]
+    assert len(notes) == 1
+    assert f"10<sup>{np.nanmax(bound):.0f}</sup>" in notes[0].text and "↑" in notes[0].text
+    leaves = int(np.flatnonzero(bound > high)[0])
+    assert notes[0].x == leaves and notes[0].y == pytest.approx(high)
+
+
+def test_a_bound_inside_the_range_has_no_note():
+    fig = figures.jacobian_norms_figure(simulate(Settings(scale=0.5)))
+    low, high = fig.layout.yaxis.range
+    assert np.nanmax(plotted(trace(fig, "bound").y)) <= high
+    assert not [a for a in fig.layout.annotations if "bound continues" in (a.text or "")]
+
+
+def test_the_backward_animation_keeps_k_and_shows_the_direction_of_travel(default_exp):
+    fig = figures.backward_animation_figure(default_exp)
+    assert fig.layout.xaxis.title.text.startswith("step k")
+    arrows = [a for a in fig.layout.annotations if a.showarrow]
+    assert len(arrows) == 1 and arrows[0].ax == 60 and arrows[0].x < arrows[0].ax  # drawn from k = T leftwards
+    assert any("gradient flows back ←" in (a.text or "") for a in fig.layout.annotations)
 
 
 def test_the_overflowed_run_plots_its_finite_part_and_says_so(overflow_exp):
@@ -62,7 +112,7 @@ def test_the_overflowed_run_plots_its_finite_part_and_says_so(overflow_exp):
 
 
 def test_log_ticks_stay_few_over_hundreds_of_decades():
-    values, labels = figures.log_ticks(-300.0, 400.0, max_ticks=8)
+    values, labels = style.log_ticks(-300.0, 400.0, max_ticks=8)
     assert len(values) <= 9 and values[0] <= -300 and values[-1] >= 400
     assert labels[0] == f"10<sup>{int(values[0])}</sup>"
 

@@ -51,28 +51,36 @@ def _finite_or_gap(values: np.ndarray) -> np.ndarray:
 
 
 def cells_norms_figure(comparison) -> go.Figure:
-    """log10 ||dh_T/dh_k|| against k for the vanilla RNN, the LSTM and the GRU on the same input."""
+    """||dh_T/dh_k|| against the steps back n = T - k for the vanilla RNN, the LSTM and the GRU on the same
+    input (log axis, 10^k labels)."""
     fig = go.Figure()
+    drawn = []
     for kind, result in comparison.cells.items():
-        norms = result.norms.log10_spectral
+        n, k, norms = style.steps_back(result.norms.log10_spectral)
+        drawn.append(norms)
         fig.add_trace(
             go.Scatter(
-                x=np.arange(norms.shape[0]),
+                x=n,
                 y=_finite_or_gap(norms),
+                customdata=k,
                 mode="lines",
                 name=result.name,
                 line={"color": style.CELL_COLOURS[kind], "width": 3},
-                hovertemplate=f"{result.name}<br>k = %{{x}}<br>log10 ||dh_T/dh_k|| = %{{y:.2f}}<extra></extra>",
+                hovertemplate=f"{result.name}<br>n = %{{x}} steps back (k = %{{customdata}})"
+                "<br>‖∂h_T/∂h_k‖ = 10^%{y:.2f}<extra></extra>",
             )
         )
     fig.add_hline(y=0.0, line={"color": style.MUTED, "width": 1})
     T = comparison.settings.seq_length
-    return style.layout(
+    style.layout(
         fig,
         f"How far back each cell carries the gradient from step T = {T}",
-        x_title="step k",
-        y_title="log10 ||dh_T/dh_k||  (0 means 1)",
+        x_title=style.STEPS_BACK_TITLE,
+        y_title="‖∂h_T/∂h_k‖ (log scale)",
     )
+    style.log_axis(fig, drawn)
+    style.steps_back_axis(fig, T)
+    return fig
 
 
 def gate_activations_figure(comparison, kind: str) -> go.Figure:
@@ -113,15 +121,16 @@ def gate_activations_figure(comparison, kind: str) -> go.Figure:
 
 
 def cell_path_figure(comparison) -> go.Figure:
-    """The LSTM's log10 ||dc_T/dc_k|| (h_k held fixed) beside the product of forget gates prod_{t=k+1..T} f_t."""
-    measured = comparison.cell_path.log10_spectral
-    with np.errstate(divide="ignore"):
-        log_products = np.log10(comparison.forget_products)  # (T+1, H)
-    k = np.arange(measured.shape[0])
+    """The LSTM's ||dc_T/dc_k|| (h_k held fixed) beside the product of forget gates prod_{t=k+1..T} f_t, against
+    the steps back n = T - k (log axis, 10^k labels)."""
+    n, k, measured = style.steps_back(comparison.cell_path.log10_spectral)
+    log_products = style.log10(comparison.forget_products)[::-1]  # (T+1, H), row n = T - k
+    lstm = comparison.cells["lstm"].norms.log10_spectral[::-1]
+    hover = "n = %{x} steps back (k = %{customdata})<br>10^%{y:.2f}<extra></extra>"
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
-            x=np.concatenate([k, k[::-1]]),
+            x=np.concatenate([n, n[::-1]]),
             y=_finite_or_gap(np.concatenate([log_products.max(axis=1), log_products.min(axis=1)[::-1]])),
             fill="toself",
             fillcolor="rgba(192, 57, 43, 0.12)",
@@ -130,51 +139,27 @@ def cell_path_figure(comparison) -> go.Figure:
             name="prod_{t=k+1..T} f_t of every unit (band)",
         )
     )
-    fig.add_trace(
-        go.Scatter(
-            x=k,
-            y=_finite_or_gap(log_products.max(axis=1)),
-            mode="lines",
-            name="largest unit's prod f_t",
-            line={"color": style.BOUND, "width": 2, "dash": "dash"},
+    for values, name, line in (
+        (log_products.max(axis=1), "largest unit's prod f_t", {"color": style.BOUND, "width": 2, "dash": "dash"}),
+        (np.median(log_products, axis=1), "median unit's prod f_t", {"color": style.BOUND, "width": 2, "dash": "dot"}),
+        (measured, "measured ‖∂c_T/∂c_k‖", {"color": style.CELL_COLOURS["lstm"], "width": 3}),
+        (lstm, "LSTM ‖∂h_T/∂h_k‖ (c_k fixed)", {"color": style.MUTED, "width": 2}),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=n, y=_finite_or_gap(values), customdata=k, mode="lines", name=name, line=line, hovertemplate=hover
+            )
         )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=k,
-            y=_finite_or_gap(np.median(log_products, axis=1)),
-            mode="lines",
-            name="median unit's prod f_t",
-            line={"color": style.BOUND, "width": 2, "dash": "dot"},
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=k,
-            y=_finite_or_gap(measured),
-            mode="lines",
-            name="measured ||dc_T/dc_k||",
-            line={"color": style.CELL_COLOURS["lstm"], "width": 3},
-        )
-    )
-    lstm = comparison.cells["lstm"].norms.log10_spectral
-    fig.add_trace(
-        go.Scatter(
-            x=k,
-            y=_finite_or_gap(lstm),
-            mode="lines",
-            name="LSTM ||dh_T/dh_k|| (c_k fixed)",
-            line={"color": style.MUTED, "width": 2},
-        )
-    )
     fig.add_hline(y=0.0, line={"color": style.MUTED, "width": 1})
     style.layout(
         fig,
-        "LSTM cell path ||dc_T/dc_k|| and the products of forget gates",
-        x_title="step k",
-        y_title="log10 of the size  (0 means 1)",
+        "LSTM cell path ‖∂c_T/∂c_k‖ and the products of forget gates",
+        x_title=style.STEPS_BACK_TITLE,
+        y_title="size (log scale)",
         height=500,
     )
+    style.log_axis(fig, [measured, lstm, log_products.max(axis=1), log_products.min(axis=1)])
+    style.steps_back_axis(fig, n.shape[0] - 1)
     fig.update_layout(
         legend={"orientation": "h", "y": -0.18, "yanchor": "top", "x": 0.0, "xanchor": "left"}, margin={"b": 130}
     )
@@ -211,14 +196,14 @@ def cells_connectivity_figure(comparison) -> go.Figure:
                 x=steps,
                 y=steps,
                 coloraxis="coloraxis",
-                hovertemplate=f"{result.name}<br>output y_%{{y}}, input x_%{{x}}<br>log10 ||dy_t/dx_s|| = %{{z:.2f}}"
+                hovertemplate=f"{result.name}<br>output y_%{{y}}, input x_%{{x}}<br>‖∂y_t/∂x_s‖ = 10^%{{z:.2f}}"
                 "<extra></extra>",
             ),
             row=1,
             col=col,
         )
         fig.update_xaxes(title_text="input step s", row=1, col=col)
-    fig.update_yaxes(title_text="output step t", row=1, col=1)
+        fig.update_yaxes(title_text="output step t", row=1, col=col)
     fig.update_yaxes(autorange="reversed")
     style.layout(
         fig,
@@ -228,7 +213,12 @@ def cells_connectivity_figure(comparison) -> go.Figure:
         legend=False,
     )
     fig.update_layout(
-        coloraxis={"colorscale": style.SEQUENTIAL, "cmin": low, "cmax": high, "colorbar": {"title": {"text": "log10"}}}
+        coloraxis={
+            "colorscale": style.SEQUENTIAL,
+            "cmin": low,
+            "cmax": high,
+            "colorbar": style.log_colorbar(low, high, "‖∂y_t/∂x_s‖"),
+        }
     )
     return fig
 
@@ -248,8 +238,8 @@ def bidirectional_connectivity_figure(comparison) -> go.Figure:
             zmin=low,
             zmax=high,
             colorscale=style.SEQUENTIAL,
-            colorbar={"title": {"text": "log10"}},
-            hovertemplate="output y_%{y}, input x_%{x}<br>log10 ||dy_t/dx_s|| = %{z:.2f}<extra></extra>",
+            colorbar=style.log_colorbar(low, high, "‖∂y_t/∂x_s‖"),
+            hovertemplate="output y_%{y}, input x_%{x}<br>‖∂y_t/∂x_s‖ = 10^%{z:.2f}<extra></extra>",
         )
     )
     style.layout(
@@ -427,7 +417,7 @@ def task_loss_figure(histories: Mapping, baseline: float, task: str, total_steps
     if drawn == 0:
         title += " (no steps yet)"
     style.layout(fig, title, x_title="training step", y_title="loss (log scale)", height=440)
-    fig.update_yaxes(type="log", dtick=1, exponentformat="power")
+    style.power_axis(fig, dtick=1)
     if total_steps:
         fig.update_xaxes(range=[0, int(total_steps)])
     return fig
@@ -492,10 +482,10 @@ def task_grad_norm_figure(
         fig,
         "Gradient norm ||g|| at every step, before clipping",
         x_title="training step",
-        y_title="||g||  (log scale)",
+        y_title="‖g‖ (log scale)",
         height=400,
     )
-    fig.update_yaxes(type="log", dtick=1, exponentformat="power")
+    style.power_axis(fig, dtick=1)
     if total_steps:
         fig.update_xaxes(range=[0, int(total_steps)])
     return fig

@@ -4,6 +4,8 @@
     ||dh_T/dh_k|| <= (gamma sigma_max(W_hh))^(T-k)
 
 Norms are plotted as log10 values with tick labels 10^k: they can be 10^-300 or 10^400, beyond float64.
+||dh_T/dh_k|| is drawn against the number of steps back n = T - k, so a falling line is a vanishing gradient and a
+rising one an exploding gradient; the backward animation keeps k, under the unrolled graph, with an arrow.
 When the run overflowed, every figure shows the finite part (steps up to `exp.analysed_steps`) and says so.
 """
 
@@ -33,39 +35,7 @@ EXAMPLE_RADIUS, EXAMPLE_COUPLING = 0.9, 4.0  # the non-normal example: rho = 0.9
 MAX_FRAMES = 61  # one frame per step up to T = 60 (the default); longer runs advance several steps a frame
 DENSE_POWERS_UP_TO = 64  # ||W^n|| at every n up to this H; at 29 steps for larger W_hh
 MAX_HEATMAP_UNITS = 48  # the Jacobian heatmap shows the first units of a large H
-
-
-def _log10(values: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return np.log10(np.asarray(values, dtype=float))
-
-
-def _plotted(log_values: np.ndarray, decimals: int = 3) -> list[float | None]:
-    """Rounded finite values, None where not finite (Plotly leaves a gap there)."""
-    return [round(float(v), decimals) if np.isfinite(v) else None for v in np.asarray(log_values, dtype=float)]
-
-
-def log_ticks(low: float, high: float, max_ticks: int = 8) -> tuple[list[float], list[str]]:
-    """Tick positions at whole decades between low and high (log10 values) and their labels 10^k."""
-    if not (np.isfinite(low) and np.isfinite(high)):
-        return [0.0], ["10<sup>0</sup>"]
-    low, high = int(np.floor(min(low, high))), int(np.ceil(max(low, high)))
-    raw = max(1.0, (high - low) / max(max_ticks - 1, 1))
-    step = next(int(m * 10**e) for e in range(0, 5) for m in (1, 2, 5) if m * 10**e >= raw)  # 1, 2, 5, 10, ...
-    first = int(np.floor(low / step) * step)
-    values = list(range(first, high + step, step))
-    return [float(v) for v in values], [f"10<sup>{v}</sup>" for v in values]
-
-
-def _log_axis(
-    fig: go.Figure, log_values: list[np.ndarray], row: int | None = None, col: int | None = None, max_ticks: int = 8
-) -> None:
-    """Decade ticks labelled 10^k on a y axis that carries log10 values, with a little room around the data."""
-    finite = np.concatenate([np.asarray(v, dtype=float)[np.isfinite(v)] for v in log_values] + [np.zeros(0)])
-    low, high = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 1.0)
-    pad = max(0.05 * (high - low), 0.5)
-    tickvals, ticktext = log_ticks(low - pad, high + pad, max_ticks)
-    fig.update_yaxes(tickvals=tickvals, ticktext=ticktext, range=[low - pad, high + pad], row=row, col=col)
+BOUND_HEADROOM = 3.0  # decades: the y axis follows the measurement and shows at most this much more of the bound
 
 
 def _legend_below(fig: go.Figure, y: float = -0.2, bottom: int = 120) -> go.Figure:
@@ -82,52 +52,92 @@ def _finite_part_note(exp) -> str:
     return f"<br><sup>the finite part: the state overflowed at step {exp.overflow_step}</sup>"
 
 
+def _bound_note(n: np.ndarray, bound: np.ndarray, top: float) -> dict | None:
+    """An annotation where the bound leaves the top of the axis, saying how far it goes, or None."""
+    above = np.flatnonzero(np.isfinite(bound) & (bound > top))
+    if above.size == 0:
+        return None
+    leaves = int(n[above[0]])
+    largest = float(np.max(bound[np.isfinite(bound)]))
+    right = leaves > 0.6 * n[-1]
+    return {
+        "x": leaves,
+        "y": top,
+        "xref": "x",
+        "yref": "y",
+        "xanchor": "right" if right else "left",
+        "yanchor": "top",
+        "xshift": -4 if right else 4,
+        "text": f"bound continues to 10<sup>{largest:.0f}</sup> ↑",
+        "showarrow": False,
+        "font": {"color": style.BOUND, "size": style.FONT_SIZE},
+        "bgcolor": "rgba(255,255,255,0.85)",
+    }
+
+
 def jacobian_norms_figure(exp) -> go.Figure:
-    """||dh_T/dh_k|| (spectral, and Frobenius on demand) against k, beside the bound (gamma sigma_max)^(T-k)."""
+    """||dh_T/dh_k|| (spectral, and Frobenius on demand) against the steps back n = T - k, beside the bound
+    (gamma sigma_max)^n.
+
+    The y axis is fitted to the measurement: the bound is drawn as far as it stays within BOUND_HEADROOM decades
+    of it, and a note says where it leaves the axis and how far it goes.
+    """
     T = exp.analysed_steps
-    k = np.arange(T + 1)
-    measured, frobenius, bound = exp.norms.log10_spectral, exp.norms.log10_frobenius, exp.log10_bound
+    n, k, measured = style.steps_back(exp.norms.log10_spectral)
+    frobenius, bound = exp.norms.log10_frobenius[::-1], exp.log10_bound[::-1]
     gamma, sigma = exp.gamma, exp.weights["sigma_max"]
-    hover = "k = %{x}<br>%{customdata}<extra></extra>"
+    hover = "n = %{x} steps back (k = %{customdata[0]})<br>%{customdata[1]}<extra></extra>"
+
+    def hover_data(word: str, values: np.ndarray) -> list:
+        return [
+            [int(step), f"{word} = 10^{v:.1f}" if np.isfinite(v) else f"{word} = {10.0**v:g}"]
+            for step, v in zip(k, values, strict=True)
+        ]
+
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
-            x=k,
-            y=_plotted(bound),
-            name=f"bound (γ σ_max)^(T-k) = ({gamma:g} × {sigma:.3g})^(T-k)",
+            x=n,
+            y=style.plotted(bound),
+            name=f"bound (γ σ_max)^n = ({gamma:g} × {sigma:.3g})^n",
             mode="lines",
             line={"color": style.BOUND, "dash": "dash", "width": 2.5},
-            customdata=[f"bound = 10^{v:.1f}" for v in bound],
+            customdata=hover_data("bound", bound),
             hovertemplate=hover,
         )
     )
     fig.add_trace(
         go.Scatter(
-            x=k,
-            y=_plotted(frobenius),
+            x=n,
+            y=style.plotted(frobenius),
             name="‖∂h_T/∂h_k‖_F (Frobenius)",
             mode="lines",
             visible="legendonly",
             line={"color": style.MEASURED, "dash": "dot", "width": 1.5},
-            customdata=[f"Frobenius = 10^{v:.1f}" for v in frobenius],
+            customdata=hover_data("Frobenius", frobenius),
             hovertemplate=hover,
         )
     )
     fig.add_trace(
         go.Scatter(
-            x=k,
-            y=_plotted(measured),
+            x=n,
+            y=style.plotted(measured),
             name="measured ‖∂h_T/∂h_k‖₂",
             mode="lines+markers" if T <= 80 else "lines",
             line={"color": style.MEASURED, "width": 3},
             marker={"size": 5},
-            customdata=[f"measured = 10^{v:.1f}" for v in measured],
+            customdata=hover_data("measured", measured),
             hovertemplate=hover,
         )
     )
-    _log_axis(fig, [measured, bound])
-    fig.update_xaxes(range=[-0.5, T + 0.5])
-    if not np.isfinite(measured[:-1]).any():
+    low, high = style.finite_range([measured])
+    near = bound[np.isfinite(bound) & (bound >= low - BOUND_HEADROOM) & (bound <= high + BOUND_HEADROOM)]
+    _, top = style.log_axis(fig, [measured], span=style.finite_range([measured, near]))
+    note = _bound_note(n, bound, top)
+    if note is not None:
+        fig.add_annotation(note)
+    style.steps_back_axis(fig, T)
+    if not np.isfinite(measured[1:]).any():
         fig.add_annotation(
             text="‖∂h_T/∂h_k‖ is exactly 0 for every k < T: no gradient reaches back at all",
             x=0.5,
@@ -140,8 +150,8 @@ def jacobian_norms_figure(exp) -> go.Figure:
         )
     style.layout(
         fig,
-        f"‖∂h_T/∂h_k‖ against k, T = {T}{_finite_part_note(exp)}",
-        x_title="k (the step the gradient reaches back to)",
+        f"‖∂h_T/∂h_k‖ against the steps back n = T − k, T = {T}{_finite_part_note(exp)}",
+        x_title=style.STEPS_BACK_TITLE,
         y_title="‖∂h_T/∂h_k‖ (log scale)",
         height=500,
     )
@@ -165,12 +175,12 @@ def power_norms_figure(exp, n_max: int = 100) -> go.Figure:
         numbers = nonnormal.summary(W)
         steps = n if W.shape[0] <= DENSE_POWERS_UP_TO else np.unique(np.r_[0:11, np.linspace(10, n_max, 19).round()])
         norms = nonnormal.log10_power_norms(W, n_max, at=steps)  # each norm is an SVD: fewer steps for a large W
-        radius_line = n * _log10(numbers["spectral_radius"])
-        sigma_line = n * _log10(numbers["sigma_max"])
+        radius_line = n * style.log10(numbers["spectral_radius"])
+        sigma_line = n * style.log10(numbers["sigma_max"])
         fig.add_trace(
             go.Scatter(
                 x=steps,
-                y=_plotted(norms),
+                y=style.plotted(norms),
                 mode="lines",
                 line={"color": colour, "width": 3},
                 name=f"‖W^n‖ ({title})",
@@ -183,7 +193,7 @@ def power_norms_figure(exp, n_max: int = 100) -> go.Figure:
         fig.add_trace(
             go.Scatter(
                 x=n,
-                y=_plotted(radius_line),
+                y=style.plotted(radius_line),
                 mode="lines",
                 line={"color": colour, "dash": "dot"},
                 name=f"ρ^n, ρ = {numbers['spectral_radius']:.3g}",
@@ -196,7 +206,7 @@ def power_norms_figure(exp, n_max: int = 100) -> go.Figure:
         fig.add_trace(
             go.Scatter(
                 x=n,
-                y=_plotted(sigma_line),
+                y=style.plotted(sigma_line),
                 mode="lines",
                 line={"color": style.BOUND, "dash": "dash", "width": 1.5},
                 name=f"σ_max^n, σ_max = {numbers['sigma_max']:.3g}",
@@ -221,9 +231,9 @@ def power_norms_figure(exp, n_max: int = 100) -> go.Figure:
                 col=col,
             )
         shown = [norms, radius_line, np.minimum(sigma_line, np.nanmax(norms[np.isfinite(norms)]) + 1)]
-        _log_axis(fig, shown, row=1, col=col, max_ticks=6)
+        style.log_axis(fig, shown, row=1, col=col, max_ticks=6)
     style.layout(fig, "Spectral radius against σ_max: ‖W^n‖ over n steps", height=470)
-    fig.update_xaxes(title_text="n (steps back)", range=[0, n_max])
+    fig.update_xaxes(title_text="steps back n", range=[0, n_max])
     fig.update_yaxes(title_text="‖W^n‖₂ (log scale)", row=1, col=1)
     fig.update_layout(margin={"t": 90})
     return _legend_below(fig, y=-0.2, bottom=140)
@@ -248,14 +258,14 @@ def step_terms_figure(exp, rescaled: bool = False) -> go.Figure:
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.62, 0.38], vertical_spacing=0.08)
     plotted = []
     for name in TERM_NAMES:
-        log_norms = _log10(term_norms[name])
+        log_norms = style.log10(term_norms[name])
         if rescaled and np.isfinite(log_norms).any():
             log_norms = log_norms - np.nanmax(log_norms[np.isfinite(log_norms)])
         plotted.append(log_norms)
         fig.add_trace(
             go.Scatter(
                 x=t,
-                y=_plotted(log_norms),
+                y=style.plotted(log_norms),
                 name=f"‖step t's term of ∂L/∂{name}‖",
                 mode="lines+markers" if T <= 80 else "lines",
                 marker={"size": 5},
@@ -265,7 +275,7 @@ def step_terms_figure(exp, rescaled: bool = False) -> go.Figure:
             row=1,
             col=1,
         )
-    _log_axis(fig, plotted, row=1, col=1, max_ticks=6)
+    style.log_axis(fig, plotted, row=1, col=1, max_ticks=6)
     top = max((float(np.nanmax(v[np.isfinite(v)])) for v in plotted if np.isfinite(v).any()), default=0.0)
     fig.add_trace(
         go.Scatter(
@@ -283,7 +293,7 @@ def step_terms_figure(exp, rescaled: bool = False) -> go.Figure:
     fig.add_trace(
         go.Scatter(
             x=t,
-            y=_plotted(share, 4),
+            y=style.plotted(share, 4),
             mode="lines",
             fill="tozeroy",
             name="share of W_hh terms from step t to T",
@@ -324,7 +334,7 @@ def backward_animation_figure(exp, max_frames: int = MAX_FRAMES) -> go.Figure:
     """
     T = exp.analysed_steps
     k = np.arange(T + 1)
-    log_dh = _log10(diagnostics.state_norms(exp.gradients.dh))  # (T+1,)
+    log_dh = style.log10(diagnostics.state_norms(exp.gradients.dh))  # (T+1,)
     finite = log_dh[np.isfinite(log_dh)]
     if finite.size == 0:
         return style.empty_figure(
@@ -342,7 +352,7 @@ def backward_animation_figure(exp, max_frames: int = MAX_FRAMES) -> go.Figure:
     size = int(np.clip(420 / (T + 1), 4, 14))  # the nodes touch at most, on a chart about 600 px wide
     node_k = k.astype(np.int16)
     zeros = np.zeros(T + 1, dtype=np.int8)
-    ticks = log_ticks(low, high, 9)
+    ticks = style.log_ticks(low, high, 9)
 
     def reached(front: int) -> dict:
         return {"type": "scatter", "x": node_k[front:], "y": zeros[front:], "marker": {"color": colour[front:]}}
@@ -487,10 +497,22 @@ def backward_animation_figure(exp, max_frames: int = MAX_FRAMES) -> go.Figure:
         tickvals=[-1, 0, 1], ticktext=["input x_t", "state h_t", "loss L_t"], range=[-1.6, 1.5], showgrid=False
     )
     fig.update_xaxes(range=[-1, T + 1], showgrid=False)
+    fig.add_annotation(  # the direction of travel, on the chart itself: from step T back to step 0
+        **style.arrow(T, 1.3, T - max(2.0, 0.3 * T), 1.3, style.HIGHLIGHT, width=3),
+    )
+    fig.add_annotation(
+        x=T - max(2.0, 0.3 * T),
+        y=1.3,
+        xanchor="right",
+        xshift=-6,
+        text="gradient flows back ←  from step T to step 0",
+        showarrow=False,
+        font={"color": style.HIGHLIGHT, "size": style.FONT_SIZE},
+    )
     style.layout(
         fig,
         f"The gradient flowing back from the loss through the unrolled graph{_finite_part_note(exp)}",
-        x_title="step t",
+        x_title="step k (the gradient travels right to left, from k = T to k = 0)",
         height=440,
         legend=False,
     )
@@ -515,7 +537,7 @@ def jacobian_at_figure(exp, k: int, max_units: int = MAX_HEATMAP_UNITS) -> go.Fi
     largest = float(np.max(np.abs(direction)))
     log_largest = log_scale + float(np.log10(largest))
     singular = np.linalg.svd(direction, compute_uv=False)  # (H,), descending
-    log_singular = log_scale + _log10(singular)
+    log_singular = log_scale + style.log10(singular)
     bound = float(exp.log10_bound[k])
     units = f"first {shown} of {H} units" if shown < H else f"{H} units"
     fig = make_subplots(
@@ -544,7 +566,7 @@ def jacobian_at_figure(exp, k: int, max_units: int = MAX_HEATMAP_UNITS) -> go.Fi
     fig.add_trace(
         go.Scatter(
             x=index,
-            y=_plotted(log_singular),
+            y=style.plotted(log_singular),
             mode="markers+lines",
             name="singular values σ_i",
             marker={"size": 6, "color": style.MEASURED},
@@ -567,7 +589,7 @@ def jacobian_at_figure(exp, k: int, max_units: int = MAX_HEATMAP_UNITS) -> go.Fi
         col=2,
     )
     style.layout(fig, title, height=520)
-    _log_axis(fig, [log_singular, np.array([bound])], row=1, col=2, max_ticks=6)
+    style.log_axis(fig, [log_singular, np.array([bound])], row=1, col=2, max_ticks=6)
     fig.update_yaxes(autorange="reversed", title_text="unit of h_T", row=1, col=1)
     fig.update_xaxes(title_text="unit of h_k", row=1, col=1)
     fig.update_yaxes(title_text="σ_i (log scale)", row=1, col=2)
@@ -585,10 +607,10 @@ def per_step_table(exp, rescaled: bool = False) -> pd.DataFrame:
     log_columns = {
         "‖dh_T/dh_k‖": exp.norms.log10_spectral,
         "bound (γ σ_max)^(T-k)": exp.log10_bound,
-        "‖dL/dh_k‖": _log10(diagnostics.state_norms(exp.gradients.dh)),
+        "‖dL/dh_k‖": style.log10(diagnostics.state_norms(exp.gradients.dh)),
     }
     for name in TERM_NAMES:  # step k's own term; there is none at k = 0
-        log_columns[f"‖term of dL/d{name}‖"] = np.concatenate([[np.nan], _log10(exp.gradients.term_norms(name))])
+        log_columns[f"‖term of dL/d{name}‖"] = np.concatenate([[np.nan], style.log10(exp.gradients.term_norms(name))])
     table = {"k": np.arange(T + 1), "T - k": T - np.arange(T + 1)}
     with np.errstate(over="ignore", invalid="ignore"):
         for name, values in log_columns.items():

@@ -1,8 +1,19 @@
-"""One look for every figure: readable on a projector, the same colour for the same quantity everywhere."""
+"""One look for every figure: readable on a projector, the same colour for the same quantity everywhere.
+
+Also the pieces every figure shares: log axes labelled 10^k over log10 values (norms can be 10^-300 or 10^400,
+beyond float64, so they are plotted as log10 numbers), the axis of steps back n = T - k, a matrix drawn as a
+picture, and the larger type of presenter mode.
+"""
 
 from __future__ import annotations
 
+import base64
+import struct
+import zlib
+
+import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import get_colorscale, sample_colorscale
 
 FONT_SIZE = 15
 MEASURED = "#1f4e99"  # a measured quantity (||dh_T/dh_k||, a loss, a norm)
@@ -13,6 +24,8 @@ CELL_COLOURS = {"rnn": "#1f4e99", "lstm": "#27ae60", "gru": "#8e44ad"}
 REGIME_COLOURS = {"vanishing": "#2471a3", "exploding": "#c0392b", "near the edge": "#1e8449"}
 DIVERGING = "RdBu_r"  # signed values (states, Jacobian entries), centred on 0
 SEQUENTIAL = "Viridis"  # magnitudes (norms, shares)
+STEPS_BACK_TITLE = "steps back n = T − k"  # the x axis of every chart of ||dh_T/dh_k|| (a falling line vanishes)
+PRESENTER_FONT = 24  # px: the smallest chart text in presenter mode (tick labels, legends), read from the back row
 
 
 def layout(
@@ -27,9 +40,14 @@ def layout(
         template="plotly_white",
         showlegend=legend,
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1.0},
+        hoverlabel={"font": {"size": FONT_SIZE + 1}},  # plotly's own 13 px is hard to read on a busy chart
     )
-    fig.update_xaxes(title_text=x_title, showline=True, linecolor="#444", mirror=False, zeroline=False)
-    fig.update_yaxes(title_text=y_title, showline=True, linecolor="#444", zeroline=False)
+    fig.update_xaxes(showline=True, linecolor="#444", mirror=False, zeroline=False)
+    fig.update_yaxes(showline=True, linecolor="#444", zeroline=False)
+    if x_title:  # an empty title leaves the titles the builder already gave its panels
+        fig.update_xaxes(title_text=x_title)
+    if y_title:
+        fig.update_yaxes(title_text=y_title)
     return fig
 
 
@@ -65,3 +83,117 @@ def arrow(x0: float, y0: float, x1: float, y1: float, colour: str, width: float 
         "standoff": standoff,
         "startstandoff": standoff,
     }
+
+
+# Log axes ----------------------------------------------------------------------------------------------------
+
+
+def log10(values) -> np.ndarray:
+    """log10 of `values` as floats: -inf for 0, NaN for negative or NaN values, no warnings."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return np.log10(np.asarray(values, dtype=float))
+
+
+def plotted(log_values, decimals: int = 3) -> list[float | None]:
+    """Rounded finite values, None where not finite (Plotly leaves a gap there)."""
+    return [round(float(v), decimals) if np.isfinite(v) else None for v in np.asarray(log_values, dtype=float)]
+
+
+def log_ticks(low: float, high: float, max_ticks: int = 8) -> tuple[list[float], list[str]]:
+    """Tick positions at whole decades between low and high (log10 values) and their labels 10^k."""
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return [0.0], ["10<sup>0</sup>"]
+    low, high = int(np.floor(min(low, high))), int(np.ceil(max(low, high)))
+    raw = max(1.0, (high - low) / max(max_ticks - 1, 1))
+    step = next(int(m * 10**e) for e in range(0, 5) for m in (1, 2, 5) if m * 10**e >= raw)  # 1, 2, 5, 10, ...
+    first = int(np.floor(low / step) * step)
+    values = list(range(first, high + step, step))
+    return [float(v) for v in values], [f"10<sup>{v}</sup>" for v in values]
+
+
+def finite_range(log_values: list) -> tuple[float, float]:
+    """The smallest and largest finite value over several arrays, (-1, 1) when none is finite."""
+    finite = np.concatenate([np.asarray(v, dtype=float).ravel() for v in log_values] + [np.zeros(0)])
+    finite = finite[np.isfinite(finite)]
+    return (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 1.0)
+
+
+def log_axis(
+    fig: go.Figure,
+    log_values: list,
+    row: int | None = None,
+    col: int | None = None,
+    max_ticks: int = 8,
+    span: tuple[float, float] | None = None,
+) -> tuple[float, float]:
+    """A y axis that carries log10 values: decade ticks labelled 10^k, the range around the data (or `span`,
+    low and high in log10) with a little room. Returns the range set."""
+    low, high = span if span is not None else finite_range(log_values)
+    pad = max(0.05 * (high - low), 0.5)
+    low, high = low - pad, high + pad
+    tickvals, ticktext = log_ticks(low, high, max_ticks)
+    fig.update_yaxes(tickvals=tickvals, ticktext=ticktext, range=[low, high], row=row, col=col)
+    return low, high
+
+
+def log_colorbar(low: float, high: float, title: str, max_ticks: int = 6) -> dict:
+    """A colour bar over log10 values between low and high, its ticks labelled 10^k."""
+    tickvals, ticktext = log_ticks(low, high, max_ticks)
+    inside = [(v, t) for v, t in zip(tickvals, ticktext, strict=True) if low - 1e-9 <= v <= high + 1e-9]
+    if inside:
+        tickvals, ticktext = [v for v, _ in inside], [t for _, t in inside]
+    return {"title": {"text": title, "side": "right"}, "tickvals": tickvals, "ticktext": ticktext}
+
+
+def power_axis(fig: go.Figure, row: int | None = None, col: int | None = None, **options) -> None:
+    """Plotly's own log axis (for positive values that stay inside float64) with the same 10^k labels."""
+    fig.update_yaxes(type="log", exponentformat="power", showexponent="all", row=row, col=col, **options)
+
+
+def steps_back_axis(fig: go.Figure, T: int, row: int | None = None, col: int | None = None) -> None:
+    """The x axis of ||dh_T/dh_k|| against the number of steps back n = T - k, from n = 0 (k = T) to n = T."""
+    fig.update_xaxes(title_text=STEPS_BACK_TITLE, range=[-0.5, T + 0.5], row=row, col=col)
+
+
+def steps_back(log_values) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """n = T - k, k and the values reordered so that n runs 0, 1, ..., T, from values indexed by k = 0..T."""
+    values = np.asarray(log_values, dtype=float)
+    n = np.arange(values.shape[0])
+    return n, n[::-1].copy(), values[::-1]
+
+
+# A matrix as a picture ---------------------------------------------------------------------------------------
+
+
+def _png(rgba: np.ndarray) -> bytes:
+    """A PNG file of an (rows, columns, 4) uint8 array, unfiltered and deflated (no imaging library needed)."""
+    rows, columns, _ = rgba.shape
+    raw = b"".join(b"\x00" + rgba[i].tobytes() for i in range(rows))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", columns, rows, 8, 6, 0, 0, 0)  # 8-bit RGBA
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+
+
+def colour_pixels(z: np.ndarray, zmin: float, zmax: float, colorscale: str) -> np.ndarray:
+    """The (rows, columns, 4) RGBA pixels of z on `colorscale` between zmin and zmax; transparent where z is
+    not finite."""
+    z = np.asarray(z, dtype=float)
+    finite = np.isfinite(z)
+    share = np.clip((np.where(finite, z, zmin) - zmin) / (zmax - zmin if zmax > zmin else 1.0), 0.0, 1.0)
+    colours = sample_colorscale(get_colorscale(colorscale), share.ravel().tolist(), colortype="tuple")
+    rgb = np.asarray(colours, dtype=float).reshape(*z.shape, 3)
+    rgb = rgb * 255.0 if rgb.max() <= 1.0 else rgb
+    alpha = np.where(finite, 255, 0)[..., None]
+    return np.concatenate([np.round(rgb), alpha], axis=-1).astype(np.uint8)
+
+
+def picture_source(pixels: np.ndarray, width: int = 900, height: int = 420) -> str:
+    """A data URL of `pixels` (rows, columns, 4) with each cell repeated into a block, about `width` x `height`
+    pixels, so that the browser's smoothing blurs only the cells' edges."""
+    rows, columns, _ = pixels.shape
+    across, down = max(1, -(-width // columns)), max(1, -(-height // rows))
+    blocks = np.repeat(np.repeat(pixels, down, axis=0), across, axis=1)
+    return "data:image/png;base64," + base64.b64encode(_png(blocks)).decode("ascii")

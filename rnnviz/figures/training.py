@@ -57,6 +57,7 @@ def loss_figure(result, reference: Mapping[int, float] | None = None, total_epoc
                 name="the article (Keras)",
                 text=[f"{v:g}" for v in reference.values()],
                 textposition="top right",
+                cliponaxis=False,
                 marker={"color": REFERENCE, "size": 11, "symbol": "x"},
                 textfont={"color": REFERENCE},
                 hovertemplate="article, epoch %{x}: loss %{y}<extra></extra>",
@@ -100,6 +101,7 @@ def accuracy_figure(
                 name="the article (Keras)",
                 text=labels,
                 textposition=positions,
+                cliponaxis=False,  # a label near the last epoch or the top may reach past the axes
                 marker={"color": REFERENCE, "size": 11, "symbol": "x"},
                 textfont={"color": REFERENCE},
                 hovertemplate="article, epoch %{x}: accuracy %{y}<extra></extra>",
@@ -117,6 +119,7 @@ def accuracy_figure(
         fig, "Training accuracy per epoch", x_title="epoch", y_title="share of windows predicted right", height=380
     )
     fig.update_yaxes(range=[0, 1.05])
+    fig.update_layout(margin={"r": 60})  # room for the article's labels beside the last epochs
     _epochs_axis(fig, total_epochs, len(history))
     return fig
 
@@ -189,7 +192,7 @@ def grad_norm_figure(result, total_epochs: int | None = None) -> go.Figure:
     style.layout(
         fig, "Gradient norm ||g|| per epoch, before clipping", x_title="epoch", y_title="||g||  (log scale)", height=380
     )
-    fig.update_yaxes(type="log")
+    style.power_axis(fig)
     _epochs_axis(fig, total_epochs, len(history))
     return fig
 
@@ -210,16 +213,17 @@ def step_terms_heatmap(result, name: str = "W_hh") -> go.Figure:
         log_norms = np.log10(np.where(norms > 0, norms, np.nan))
     z = [[round(float(v), 3) if np.isfinite(v) else None for v in row] for row in log_norms]
     finite = log_norms[np.isfinite(log_norms)]
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 0.0)
     fig = go.Figure(
         go.Heatmap(
             x=steps,
             y=epochs,
             z=z,
             colorscale=style.SEQUENTIAL,
-            zmin=float(finite.min()) if finite.size else None,
-            zmax=float(finite.max()) if finite.size else None,
-            colorbar={"title": {"text": "log10 ||term||", "side": "right"}},
-            hovertemplate="epoch %{y}, step %{x}: log10 ||term|| = %{z:.2f}<extra></extra>",
+            zmin=low,
+            zmax=high,
+            colorbar=style.log_colorbar(low, high, "‖term‖"),
+            hovertemplate="epoch %{y}, step %{x}: ‖term‖ = 10^%{z:.2f}<extra></extra>",
         )
     )
     dropped = steps[~kept]

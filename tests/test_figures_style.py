@@ -1,0 +1,124 @@
+"""The look every figure shares: one log axis labelled 10^k, the steps back n = T - k wherever ||dh_T/dh_k|| is
+drawn, titles on every axis, and the pictures drawn from a matrix."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from rnnviz.comparison import compare_cells
+from rnnviz.experiment import simulate
+from rnnviz.figures import cells, gradients, style, training
+from rnnviz.figures.classroom import regime_map_figure
+from rnnviz.regime_map import regime_map
+from rnnviz.settings import Settings
+from rnnviz.train import train_char_rnn
+
+
+@pytest.fixture(scope="module")
+def exp():
+    return simulate(Settings(seq_length=20))
+
+
+@pytest.fixture(scope="module")
+def comparison():
+    return compare_cells(Settings(hidden_size=6, seq_length=12))
+
+
+def axes(fig, name: str) -> list:
+    """Every axis of `fig` whose name starts with `name` ("xaxis", "yaxis")."""
+    return [fig.layout[key] for key in fig.layout if key.startswith(name) and fig.layout[key] is not None]
+
+
+def test_log_ticks_are_whole_decades_labelled_as_powers_of_ten():
+    values, labels = style.log_ticks(-3.2, 2.7)
+    assert values == [-4.0, -3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0]
+    assert labels[0] == "10<sup>-4</sup>" and labels[-1] == "10<sup>3</sup>"
+
+
+def test_the_log_axis_spans_the_data_with_a_little_room():
+    fig = go.Figure()
+    assert style.log_axis(fig, [np.array([-2.0, 5.0, np.nan, -np.inf])]) == (-2.5, 5.5)
+    assert list(fig.layout.yaxis.range) == [-2.5, 5.5]
+
+
+def test_a_log_colour_bar_labels_only_decades_inside_its_range():
+    bar = style.log_colorbar(-7.3, 0.4, "‖x‖")
+    assert min(bar["tickvals"]) >= -7.3 and max(bar["tickvals"]) <= 0.4
+    assert all(text.startswith("10<sup>") for text in bar["ticktext"])
+
+
+def test_steps_back_reorders_values_given_by_k():
+    n, k, values = style.steps_back(np.array([-3.0, -2.0, -1.0, 0.0]))  # k = 0..3, T = 3
+    assert n.tolist() == [0, 1, 2, 3] and k.tolist() == [3, 2, 1, 0] and values.tolist() == [0.0, -1.0, -2.0, -3.0]
+
+
+def norm_charts(exp, comparison):
+    return {
+        "gradients": gradients.jacobian_norms_figure(exp),
+        "cells": cells.cells_norms_figure(comparison),
+        "cell path": cells.cell_path_figure(comparison),
+    }
+
+
+def test_every_chart_of_the_norm_against_steps_back_shares_its_axis(exp, comparison):
+    for name, fig in norm_charts(exp, comparison).items():
+        assert fig.layout.xaxis.title.text == style.STEPS_BACK_TITLE, name
+        drawn = [trace for trace in fig.data if trace.mode and "lines" in trace.mode]
+        for trace in drawn:
+            assert list(trace.x) == sorted(trace.x) and trace.x[0] == 0, name  # n from 0 up to T
+            assert "n = %{x}" in trace.hovertemplate and "k = %{customdata" in trace.hovertemplate, name
+
+
+def test_every_log_axis_of_a_norm_is_labelled_in_powers_of_ten(exp, comparison):
+    figures = [
+        *norm_charts(exp, comparison).values(),
+        gradients.power_norms_figure(exp, n_max=30),
+        gradients.step_terms_figure(exp),
+        gradients.jacobian_at_figure(exp, 10),
+    ]
+    for fig in figures:
+        labelled = [axis for axis in axes(fig, "yaxis") if axis.ticktext]
+        assert labelled, fig.layout.title.text
+        for axis in labelled:
+            if "%" not in (axis.tickformat or "") and "unit" not in (axis.title.text or ""):
+                assert all(text.startswith("10<sup>") for text in axis.ticktext), fig.layout.title.text
+
+
+def test_every_connectivity_panel_has_axis_titles_and_a_colour_bar_in_powers_of_ten(comparison):
+    for fig in (cells.cells_connectivity_figure(comparison), cells.bidirectional_connectivity_figure(comparison)):
+        for axis in axes(fig, "xaxis") + axes(fig, "yaxis"):
+            assert axis.title.text, fig.layout.title.text
+        bar = fig.layout.coloraxis.colorbar if fig.layout.coloraxis.colorbar.ticktext else fig.data[0].colorbar
+        assert bar.ticktext and all(text.startswith("10<sup>") for text in bar.ticktext)
+
+
+def test_the_plotly_log_axes_of_positive_values_use_the_same_labels():
+    result = train_char_rnn("abcabcabcabd", seq_length=3, hidden_size=5, epochs=2, batch_size=4)
+    fig = training.grad_norm_figure(result)
+    assert fig.layout.yaxis.type == "log" and fig.layout.yaxis.exponentformat == "power"
+    heatmap = training.step_terms_heatmap(result)
+    assert all(text.startswith("10<sup>") for text in heatmap.data[0].colorbar.ticktext)
+
+
+def test_a_picture_is_transparent_where_the_matrix_is_not_finite():
+    pixels = style.colour_pixels(np.array([[-1.0, 0.0], [1.0, np.nan]]), -1.0, 1.0, style.DIVERGING)
+    assert pixels.shape == (2, 2, 4) and pixels.dtype == np.uint8
+    assert pixels[..., 3].tolist() == [[255, 255], [255, 0]]
+    assert tuple(pixels[0, 1, :3]) != tuple(pixels[0, 0, :3]) != tuple(pixels[1, 0, :3])
+    assert style.picture_source(pixels).startswith("data:image/png;base64,")
+
+
+def test_the_regime_maps_hover_text_is_as_large_as_the_charts_text():
+    regime = regime_map(Settings(), scales=[0.5, 1.0, 2.0], lengths=[10, 20], n_seeds=1)
+    fig = regime_map_figure(regime)
+    assert fig.layout.hoverlabel.font.size >= style.FONT_SIZE
+
+
+def test_the_accuracy_labels_are_not_clipped_at_the_chart_edge():
+    result = train_char_rnn("abcabcabcabd", seq_length=3, hidden_size=5, epochs=2, batch_size=4)
+    fig = training.accuracy_figure(result, reference={3: 0.02, 77: 0.875, 88: 0.875}, total_epochs=100)
+    article = next(trace for trace in fig.data if trace.name == "the article (Keras)")
+    assert article.cliponaxis is False and "0.875" in list(article.text)
+    assert fig.layout.margin.r >= 60
