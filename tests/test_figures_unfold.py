@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import struct
+import zlib
+
 import numpy as np
 import plotly.io as pio
 import pytest
+from plotly.colors import get_colorscale, sample_colorscale
 
 import rnnviz.experiment
 from rnnviz.experiment import simulate
-from rnnviz.figures import unfold
+from rnnviz.figures import style, unfold
 from rnnviz.rnn import RNN
 from rnnviz.settings import Settings
 from rnnviz.stepper import step_parts
@@ -132,25 +137,85 @@ def test_animation_of_a_long_run_has_at_most_60_frames_ending_at_T(long_exp):
     assert ends[-1] == 500 and ends == sorted(ends)
 
 
+def picture(fig) -> np.ndarray:
+    """The pixels (rows, columns, 4) of the states' picture, decoded from its PNG data URL."""
+    data = base64.b64decode(fig.layout.images[0].source.split(",", 1)[1])
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks, at = {}, 8
+    while at < len(data):
+        (length,) = struct.unpack(">I", data[at : at + 4])
+        kind = data[at + 4 : at + 8]
+        chunks[kind] = chunks.get(kind, b"") + data[at + 8 : at + 8 + length]
+        at += 12 + length
+    width, height = struct.unpack(">II", chunks[b"IHDR"][:8])
+    rows = np.frombuffer(zlib.decompress(chunks[b"IDAT"]), dtype=np.uint8).reshape(height, 1 + 4 * width)
+    assert (rows[:, 0] == 0).all()  # unfiltered rows
+    return rows[:, 1:].reshape(height, width, 4)
+
+
+def cell_pixels(fig, units: int, steps: int) -> np.ndarray:
+    """The pixel at the centre of every cell, (units, steps, 4), unit 1 first."""
+    pixels = picture(fig)
+    height, width, _ = pixels.shape
+    rows = ((np.arange(units)[::-1] + 0.5) * height / units).astype(int)  # the picture's top row is the last unit
+    columns = ((np.arange(steps) + 0.5) * width / steps).astype(int)
+    return pixels[rows][:, columns]
+
+
 def test_animation_frames_move_only_the_curtain_and_the_step_marker(exp):
     fig = unfold.hidden_state_animation(exp)
-    assert fig.data[0].type == "heatmap"
+    assert all(trace.type == "scatter" for trace in fig.data)  # the states are a picture, not a heatmap trace
     for frame in fig.frames:
         assert list(frame.traces) == [1, 2]
         assert all(trace.type == "scatter" for trace in frame.data)
 
 
-def test_animation_heatmap_holds_the_states_of_the_run(exp):
+def test_every_frame_shows_every_step_already_run_and_covers_only_the_rest(exp):
     fig = unfold.hidden_state_animation(exp)
-    z = np.asarray(fig.data[0].z, dtype=float)  # (units, T+1)
-    np.testing.assert_allclose(z, exp.run.h.T, rtol=1e-6, atol=1e-6)
+    T, units = exp.run.T, exp.run.h.shape[1]
+    opaque = cell_pixels(fig, units, T + 1)[..., 3] == 255
+    for frame in fig.frames:
+        t = int(frame.name)
+        assert opaque[:, : t + 1].all()  # the picture holds a colour for every state up to h_t
+        curtain = frame.data[0]
+        assert min(curtain.x) == pytest.approx(t + 0.5) and max(curtain.x) == pytest.approx(T + 0.5)
+
+
+def test_no_frame_redraws_the_picture(exp):
+    fig = unfold.hidden_state_animation(exp)
+    play = fig.layout.updatemenus[0].buttons[0].args[1]
+    assert play["frame"]["redraw"] is False  # a redraw rebuilds the picture, blank until the browser decodes it
+    assert all(step.args[1]["frame"]["redraw"] is False for step in fig.layout.sliders[0].steps)
+    assert len(fig.layout.images) == 1 and fig.layout.images[0].layer == "below"
+
+
+def test_animation_picture_colours_the_states_of_the_run(exp):
+    fig = unfold.hidden_state_animation(exp)
+    T, units = exp.run.T, exp.run.h.shape[1]
+    colours = cell_pixels(fig, units, T + 1)[..., :3].astype(float)  # (units, T+1, 3)
+    h = exp.run.h.T  # (units, T+1)
+    expected = np.asarray(
+        sample_colorscale(get_colorscale(style.DIVERGING), ((h.ravel() + 1) / 2).tolist(), colortype="tuple")
+    ).reshape(*h.shape, 3)
+    expected = expected * 255 if expected.max() <= 1 else expected
+    np.testing.assert_allclose(colours, expected, atol=1.5)
+
+
+def test_animation_hover_points_hold_the_states_of_the_run(exp):
+    fig = unfold.hidden_state_animation(exp)
+    cells = fig.data[0]
+    values = np.full(exp.run.h.T.shape, np.nan)
+    values[np.asarray(cells.y, dtype=int) - 1, np.asarray(cells.x, dtype=int)] = np.asarray(cells.marker.color)
+    np.testing.assert_allclose(values, exp.run.h.T, rtol=1e-6, atol=1e-6)
 
 
 def test_animation_axes_and_colour_range_are_fixed(exp):
     fig = unfold.hidden_state_animation(exp)
     assert list(fig.layout.xaxis.range) == [-0.5, exp.run.T + 0.5]
     assert fig.layout.xaxis.autorange is False and fig.layout.yaxis.autorange is False
-    assert (fig.data[0].zmin, fig.data[0].zmax) == (-1.0, 1.0)  # tanh's range
+    assert (fig.data[0].marker.cmin, fig.data[0].marker.cmax) == (-1.0, 1.0)  # tanh's range
+    image = fig.layout.images[0]
+    assert (image.x, image.sizex, image.y, image.sizey) == (-0.5, exp.run.T + 1, exp.run.h.shape[1] + 0.5, 32)
 
 
 def test_animation_colour_range_covers_a_moderate_unbounded_state():
@@ -158,16 +223,20 @@ def test_animation_colour_range_covers_a_moderate_unbounded_state():
     fig = unfold.hidden_state_animation(exp)
     largest = np.abs(exp.run.h).max()
     assert largest <= unfold.LOG_COLOURS_ABOVE
-    assert fig.data[0].zmax == pytest.approx(largest) and fig.data[0].zmin == pytest.approx(-largest)
+    marker = fig.data[0].marker
+    assert marker.cmax == pytest.approx(largest) and marker.cmin == pytest.approx(-largest)
 
 
 def test_animation_colours_an_exploding_state_on_a_signed_log_scale():
     exp = simulate(Settings(activation="relu", init="identity", scale=1.5))
     fig = unfold.hidden_state_animation(exp)
     h = exp.run.h.T  # (H, T+1)
-    np.testing.assert_allclose(np.asarray(fig.data[0].z, dtype=float), np.sign(h) * np.log10(1 + np.abs(h)), rtol=1e-5)
-    assert fig.data[0].zmax == pytest.approx(np.log10(1 + np.abs(h).max()))
-    assert "log scale" in fig.data[0].colorbar.title.text
+    cells = fig.data[0]
+    colour = np.asarray(cells.marker.color, dtype=float)
+    shown = h[np.asarray(cells.y, dtype=int) - 1, np.asarray(cells.x, dtype=int)]
+    np.testing.assert_allclose(colour, np.sign(shown) * np.log10(1 + np.abs(shown)), rtol=1e-5)
+    assert cells.marker.cmax == pytest.approx(np.log10(1 + np.abs(h).max()))
+    assert "log scale" in cells.marker.colorbar.title.text
 
 
 def test_animation_has_play_pause_and_a_slider_that_animate_in_the_browser(exp):
@@ -176,12 +245,12 @@ def test_animation_has_play_pause_and_a_slider_that_animate_in_the_browser(exp):
     assert [b.method for b in buttons] == ["animate", "animate"]
     assert "Play" in buttons[0].label and "Pause" in buttons[1].label
     assert all(step.method == "animate" for step in fig.layout.sliders[0].steps)
-    assert buttons[0].args[1]["frame"]["redraw"]  # plotly.js drops the heatmap when frames are not redrawn
 
 
 def test_animation_caps_the_units_and_says_so(long_exp):
     fig = unfold.hidden_state_animation(long_exp)
-    assert np.asarray(fig.data[0].z).shape == (unfold.ANIMATION_UNITS, 501)
+    assert fig.layout.images[0].sizey == unfold.ANIMATION_UNITS and max(fig.data[0].y) == unfold.ANIMATION_UNITS
+    assert cell_pixels(fig, unfold.ANIMATION_UNITS, 501)[..., 3].min() == 255  # every state of the 64 units
     assert "units 1 to 64 of 80" in fig.layout.title.text
 
 
@@ -193,8 +262,9 @@ def test_animation_payload_is_small(exp, long_exp):
 def test_animation_leaves_the_steps_after_an_overflow_blank(monkeypatch):
     exp = overflowing_experiment(monkeypatch)
     fig = unfold.hidden_state_animation(exp)
-    z = np.asarray(fig.data[0].z, dtype=float)
-    assert np.isnan(z[:, exp.overflow_step :]).all() and np.isfinite(z[:, : exp.overflow_step]).all()
+    opaque = cell_pixels(fig, exp.run.h.shape[1], exp.run.T + 1)[..., 3] == 255
+    assert not opaque[:, exp.overflow_step :].any() and opaque[:, : exp.overflow_step].all()
+    assert max(fig.data[0].x) < exp.overflow_step  # no hover point on a state that is not finite
     assert any(f"overflow at step {exp.overflow_step}" in (a.text or "") for a in fig.layout.annotations)
 
 

@@ -32,6 +32,7 @@ ANIMATION_UNITS = 64  # units shown in the hidden-state heatmap
 ANIMATION_FRAMES = 60  # at most this many frames: long runs advance several steps per frame
 ANIMATION_SECONDS = 6.0  # one play of the whole run
 CURTAIN = "#d5d8dc"  # covers the steps the animation has not reached yet
+HOVER_POINTS = 8192  # hover points of the hidden-state picture: every cell, or the frames' steps of a long run
 NODE_SIZE = 38
 ROWS = {"x": 0.0, "h": 1.0, "y": 2.0}  # height of the inputs, the states and the outputs in the graph
 LOG_COLOURS_ABOVE = 1e3  # an unbounded state larger than this is coloured on a signed log scale
@@ -272,15 +273,25 @@ def _curtain(t: int, T: int, units: int) -> dict[str, list[float]]:
     return {"x": [left, right, right, left, left], "y": [low, low, high, high, low]}
 
 
+def _hover_steps(T: int, ends: list[int], max_points: int, units: int) -> np.ndarray:
+    """The steps whose cells carry a hover point: every step, or h_0 and the frames' steps for a long run."""
+    if (T + 1) * units <= max_points:
+        return np.arange(T + 1)
+    return np.array([0, *ends])
+
+
 def hidden_state_animation(
     experiment: Experiment, max_units: int = ANIMATION_UNITS, max_frames: int = ANIMATION_FRAMES
 ) -> go.Figure:
     """The hidden state h_t (units x time) filling in step by step: Play, Pause and a slider run in the browser.
 
-    The heatmap of every state is sent once (as float32); each frame only moves a curtain over the steps not yet
-    run and the marker of the current step, so the payload does not grow with the number of frames. Axes and colour
-    range are fixed (see `_colour_scale`). At most `max_units` units and `max_frames` frames (long runs advance
-    several steps per frame); states after an overflow are left blank.
+    The states are one picture (a layout image, sent once); each frame only moves a curtain over the steps not
+    yet run and the marker of the current step, so the payload does not grow with the number of frames and no
+    frame redraws the picture (plotly.js drops a heatmap trace from frames drawn without a redraw, and a redraw
+    rebuilds its image, blank until decoded). A scatter of invisible points at the cells' centres carries the
+    hover text and the colour bar. Axes and colour range are fixed (see `_colour_scale`). At most `max_units`
+    units and `max_frames` frames (long runs advance several steps per frame); states after an overflow are left
+    blank (transparent).
     """
     run, T, H = experiment.run, experiment.run.T, experiment.run.h.shape[1]
     units = min(H, max_units)
@@ -290,21 +301,45 @@ def hidden_state_animation(
     z, zmin, zmax, colorbar, hover = _colour_scale(experiment, states)
     ends = _frame_steps(T, max_frames)
 
+    pixels = style.colour_pixels(z[::-1], zmin, zmax, style.DIVERGING)  # the image's first row is the top unit
+    hover_steps = _hover_steps(T, ends, HOVER_POINTS, units)
+    cell_t, cell_unit = np.meshgrid(hover_steps, np.arange(1, units + 1))  # (units, steps) each
+    cell_z = z[:, hover_steps]
+    shown = np.isfinite(cell_z)
     fig = go.Figure()
     fig.add_trace(
-        go.Heatmap(
-            z=_compact(z),
-            x0=0,
-            dx=1,
-            y0=1,
-            dy=1,
-            zmin=zmin,
-            zmax=zmax,
-            colorscale=style.DIVERGING,
-            colorbar={**colorbar, "thickness": 14},
-            hovertemplate=f"step %{{x}}, unit %{{y}}: {hover}<extra></extra>",
+        go.Scatter(
+            x=cell_t[shown].astype(np.int16),
+            y=cell_unit[shown].astype(np.int16),
+            mode="markers",
+            marker={
+                "color": _compact(cell_z[shown]),
+                "cmin": zmin,
+                "cmax": zmax,
+                "colorscale": style.DIVERGING,
+                "showscale": True,
+                "colorbar": {**colorbar, "thickness": 14},
+                "opacity": 0,
+                "size": 8,
+            },
+            hovertemplate="step %{x}, unit %{y}: " + hover.replace("%{z", "%{marker.color") + "<extra></extra>",
             name="h_t",
+            showlegend=False,
         )
+    )
+    fig.add_layout_image(
+        source=style.picture_source(pixels),
+        xref="x",
+        yref="y",
+        x=-0.5,
+        y=units + 0.5,
+        sizex=T + 1,
+        sizey=units,
+        sizing="stretch",
+        xanchor="left",
+        yanchor="top",
+        layer="below",
+        name="the states h_t",
     )
     fig.add_trace(
         go.Scatter(
@@ -340,7 +375,7 @@ def hidden_state_animation(
     ]
     duration = max(40, int(1000 * ANIMATION_SECONDS / len(ends)))
     play = {
-        "frame": {"duration": duration, "redraw": True},  # without a redraw plotly.js drops the heatmap
+        "frame": {"duration": duration, "redraw": False},  # the picture stays; only the curtain moves
         "fromcurrent": True,
         "transition": {"duration": 0},
         "mode": "immediate",
@@ -377,7 +412,7 @@ def hidden_state_animation(
                     {
                         "label": str(t),
                         "method": "animate",
-                        "args": [[str(t)], {**pause, "frame": {"duration": 0, "redraw": True}}],
+                        "args": [[str(t)], pause],
                     }
                     for t in ends
                 ],
@@ -395,8 +430,10 @@ def hidden_state_animation(
         height=480,
         legend=False,
     )
-    fig.update_xaxes(range=[-0.5, T + 0.5], fixedrange=True, autorange=False)
-    fig.update_yaxes(range=[0.5, units + 0.5], fixedrange=True, autorange=False, dtick=1 if units <= 8 else None)
+    fig.update_xaxes(range=[-0.5, T + 0.5], fixedrange=True, autorange=False, showgrid=False)
+    fig.update_yaxes(
+        range=[0.5, units + 0.5], fixedrange=True, autorange=False, dtick=1 if units <= 8 else None, showgrid=False
+    )
     fig.update_layout(margin={"b": 150})
     if experiment.overflow_step is not None:
         fig.add_vline(x=experiment.overflow_step - 0.5, line={"color": style.BOUND, "dash": "dash"})

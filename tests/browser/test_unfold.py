@@ -56,7 +56,25 @@ def test_play_advances_the_animation_in_the_browser(app_page):
     assert wait_for(lambda: current.text_content() != before), "the animation's slider did not move"
     assert wait_for(lambda: current.text_content() == before, timeout=20), "the animation did not reach the end"
     chart = app_page.page.locator(".js-plotly-plot").filter(has_text="over time").first
-    assert chart.locator(".heatmaplayer image").count() == 1  # the heatmap is still drawn after the animation
+    assert chart.locator(".imagelayer image").count() == 1  # the states are still drawn after the animation
+    app_page.assert_healthy()
+
+
+def test_every_frame_of_play_shows_the_states(app_page):
+    """Sampled all through Play, the states' picture is always there (a frame never draws a blank chart)."""
+    open_unfold(app_page, unfold_view="The whole run")
+    chart = app_page.page.locator(".js-plotly-plot").filter(has_text="over time").first
+    chart.scroll_into_view_if_needed()
+    current = chart.locator(".slider-container text").filter(has_text="step t =").first
+    pictures = ".imagelayer image, .hm image"  # a layout image, or a heatmap trace's image
+    assert wait_for(lambda: chart.locator(pictures).count() == 1)
+    app_page.page.get_by_text("▶ Play").first.click()
+    samples, steps = [], set()
+    while len(samples) < 400 and (len(steps) < 2 or current.text_content() != "step t = 60"):
+        samples.append(chart.evaluate("(el, pictures) => el.querySelectorAll(pictures).length", pictures))
+        steps.add(current.text_content())
+    assert len(steps) > 5, "the animation did not run through its frames"
+    assert samples.count(1) == len(samples), f"{samples.count(0)} of {len(samples)} samples had no picture"
     app_page.assert_healthy()
 
 
