@@ -167,13 +167,15 @@ def show_gallery() -> None:
 settings = controls.current_settings()
 st.title("Scenarios: predict, then look")
 with notices.page_guard("the lesson"):
-    requested = st.query_params.get(LESSON_KEY)
-    scenario = None
-    if requested:
+    given = st.query_params.get_all(LESSON_KEY)  # the link's lesson, quoted only through notices.link_notice
+    scenario, reason = None, "it is given more than once" if len(given) > 1 else None
+    if given and reason is None:
         try:
-            scenario = get_scenario(requested)
-        except ValueError as error:
-            st.warning(f"{error}. Pick a lesson below.", icon=":material/warning:")
+            scenario = get_scenario(given[-1])
+        except ValueError:
+            reason = f"it is not one of the lessons ({', '.join(SCENARIOS)})"
+    if reason is not None:
+        notices.show_link_notices([notices.link_notice(LESSON_KEY, given[-1], reason, "the list of lessons below")])
     if scenario is None:
         st.markdown(
             "Each lesson sets up a network, asks what its gradient will do, and shows the answer only after you "

@@ -13,7 +13,7 @@ settings always follow `parse_value` and the notice tells the truth.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 
 import streamlit as st
@@ -24,6 +24,7 @@ from ui import labels, notices
 LINK_READ = "_link_read"  # set once the first run of the session has read the link
 LINK_NOTICES = "_link_notices"  # notices carried over the one rerun that puts refused values back
 LINK_RESETS = "_link_resets"  # widget key -> default, applied before the widgets of that rerun
+PAGE_LINKS_READ = "_page_links_read"  # the page parameters (outside the sidebar) whose link value has been read
 
 
 def sidebar() -> Settings:
@@ -39,12 +40,16 @@ def sidebar() -> Settings:
         values = _widgets()
 
     resets = {}
+    seed = round(values["seed"])  # a whole number unless a fraction was typed into the box, e.g. 3.5
+    if seed != values["seed"]:
+        resets[QUERY_KEYS["seed"]] = float(seed)
+    values["seed"] = seed
     for name, (raw, value) in requested.items():
         if values[name] != value:  # e.g. a repeated or otherwise odd parameter that Streamlit dropped
             link_notices.append(notices.link_notice(QUERY_KEYS[name], raw, "it could not be applied", values[name]))
     for name in refused:
         if values[name] != DEFAULTS[name]:
-            resets[QUERY_KEYS[name]] = DEFAULTS[name]
+            resets[QUERY_KEYS[name]] = float(DEFAULTS[name]) if name == "seed" else DEFAULTS[name]
     if resets:
         st.session_state[LINK_RESETS] = resets
         st.session_state[LINK_NOTICES] = link_notices
@@ -88,7 +93,7 @@ def require_entry_point() -> None:
 def load(settings: Settings) -> None:
     """Set every control to `settings` (a button callback: bound widgets change only through session_state)."""
     for name, value in asdict(settings).items():
-        st.session_state[QUERY_KEYS[name]] = value
+        st.session_state[QUERY_KEYS[name]] = float(value) if name == "seed" else value
 
 
 def read_link(params: Mapping[str, str]) -> tuple[dict[str, tuple[str, object]], set[str], list[str]]:
@@ -130,8 +135,19 @@ def _widget(name: str):
         return value
     low, high = RANGES[name]
     if name == "seed":
+        # A float box holding whole numbers: Streamlit's integer box converts a link's `inf` or `1e400` with int()
+        # before any check and fails on every run; its float box sets any value that is not finite or is out of
+        # range back to the default (then `sidebar` rounds what was typed).
         return st.number_input(
-            label, min_value=low, max_value=high, value=default, step=1, key=key, help=help_text, bind="query-params"
+            label,
+            min_value=float(low),
+            max_value=float(high),
+            value=float(default),
+            step=1.0,
+            format="%.0f",
+            key=key,
+            help=help_text,
+            bind="query-params",
         )
     if name == "scale":
         return st.slider(
@@ -150,6 +166,57 @@ def _widget(name: str):
     )
 
 
+def link_problem(key: str, reason: Callable[[str], str | None]) -> tuple[str, str] | None:
+    """Whether the link gives the page parameter `key` a value the page cannot use: (the value, why), or None.
+
+    `reason(raw)` says why `raw` cannot be used, or None when it can. A parameter given more than once cannot be used
+    either. Each parameter is read once a session, so its notice is shown once, when the link is opened.
+    """
+    read = st.session_state.setdefault(PAGE_LINKS_READ, set())
+    if key not in st.query_params or key in read:
+        return None
+    read.add(key)
+    given = st.query_params.get_all(key)
+    raw = given[-1] if given else ""
+    why = "it is given more than once" if len(given) > 1 else reason(raw)
+    return None if why is None else (raw, why)
+
+
+def show_link_problem(key: str, problem: tuple[str, str] | None, used) -> None:
+    """The notice for a `link_problem` (if any), naming the value the page uses instead."""
+    if problem is not None:
+        raw, why = problem
+        notices.show_link_notices([notices.link_notice(key, raw, why, used)])
+
+
+def one_of(options) -> Callable[[str], str | None]:
+    """A `link_problem` reason for a value that must be one of `options` (as written in the link)."""
+    return lambda raw: None if raw in [str(option) for option in options] else "it is not one of the choices"
+
+
+def queue_link_problem(key: str, problem: tuple[str, str] | None, used) -> None:
+    """Like `show_link_problem`, for a parameter read before `sidebar` runs: its line joins the sidebar's notice."""
+    if problem is not None:
+        raw, why = problem
+        st.session_state.setdefault(LINK_NOTICES, []).append(notices.link_notice(key, raw, why, used))
+
+
+def whole_number_reason(low: int, high: int) -> Callable[[str], str | None]:
+    """A `link_problem` reason for a whole number from low to high."""
+
+    def reason(raw: str) -> str | None:
+        text = str(raw).strip()
+        if not text or len(text) > LIMITS.query_value_length:
+            return "it is not a whole number"
+        try:
+            value = int(text)
+        except ValueError:
+            return "it is not a whole number"
+        return None if low <= value <= high else f"it is outside {low} to {high}"
+
+    return reason
+
+
 def step_value(key: str, low: int, high: int, first: int) -> int:
     """What a `step_slider` over low..high shows, read where the slider is not drawn: the session's value, else
     the link's, else `first`; clamped into the range (a malformed value in the link gives `first`)."""
@@ -163,14 +230,24 @@ def step_value(key: str, low: int, high: int, first: int) -> int:
 def step_slider(label: str, key: str, low: int, high: int, first: int | None = None, help_text: str = "") -> int:
     """A bound slider over steps low..high that keeps its value when the range changes (clamped into it).
 
-    `first` is the value shown before the user picks one (the widget's own default is `low`).
+    `first` is the value shown before the user picks one (the widget's own default is `low`), also when the link's
+    value cannot be used (then a notice says so).
     """
+    problem = link_problem(key, whole_number_reason(low, high))
     if key in st.session_state:
         st.session_state[key] = min(max(int(st.session_state[key]), low), high)
-    elif first is not None and key not in st.query_params:
+    elif first is not None and (key not in st.query_params or problem is not None):
         st.session_state[key] = min(max(first, low), high)
+    notice = st.empty() if problem else None  # above the slider, filled once its value is known
     if high <= low:
         st.caption(f"{label}: {low} (the only one)")
         st.session_state.pop(key, None)
-        return low
-    return st.slider(label, min_value=low, max_value=high, step=1, key=key, help=help_text or None, bind="query-params")
+        value = low
+    else:
+        value = st.slider(
+            label, min_value=low, max_value=high, step=1, key=key, help=help_text or None, bind="query-params"
+        )
+    if notice is not None:
+        with notice:
+            show_link_problem(key, problem, value)
+    return value

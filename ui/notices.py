@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -18,6 +20,26 @@ _LOGGER = logging.getLogger("rnnviz.app")
 REGIME_COLOURS = {"vanishing": "blue", "exploding": "red", "near the edge": "green"}
 FAILURE_PREFIX = "This view could not be computed"
 SHOWN_CHARACTERS = 24  # a link's value is quoted up to this many characters
+ERROR_CHARACTERS = 300  # an error's message is quoted up to this many characters
+
+
+def inert(text: object, limit: int | None = None) -> str:
+    """Markdown that shows `text` (from a link, an upload or a text box) as it is: a code span, in which nothing is a
+    link, an image, HTML, math or an icon.
+
+    The span's fence is one backtick longer than any run of backticks in the text, so the text cannot close it.
+    Whitespace is collapsed to single spaces and invisible or control characters are shown as "�"; longer than
+    `limit` characters, the text is cut there and ends with "…".
+    """
+    shown = " ".join(str(text).split())
+    shown = "".join("\ufffd" if unicodedata.category(char).startswith("C") else char for char in shown)
+    if limit is not None and len(shown) > limit:
+        shown = shown[:limit] + "…"
+    if not shown:
+        return "(nothing)"
+    fence = "`" * (1 + max((len(run) for run in re.findall("`+", shown)), default=0))
+    pad = " " if shown.startswith("`") or shown.endswith("`") else ""  # one space each side is dropped again
+    return f"{fence}{pad}{shown}{pad}{fence}"
 
 
 def reason_of(error: Exception, key: str, raw: str) -> str:
@@ -25,16 +47,19 @@ def reason_of(error: Exception, key: str, raw: str) -> str:
     message, text = str(error), str(raw).strip()
     for prefix in (f"{key}={text!r} ", f"{key} "):
         if message.startswith(prefix):
-            return "it " + message[len(prefix) :]
-    return message
+            message = "it " + message[len(prefix) :]
+            break
+    return "it cannot be used" if text and text in message else message  # the value is only ever quoted inert
 
 
 def link_notice(key: str, raw: str, reason: str, used) -> str:
-    """One line of the link notice, e.g. "`H=10000`: it is outside 2 to 256; using 32 instead"."""
-    shown = " ".join(str(raw).split()).replace("`", "'")
+    """One line of the link notice, e.g. "`H=10000`: it is outside 2 to 256; using 32 instead".
+
+    The value is quoted through `inert`, so a link cannot put its own link, image or HTML on the page."""
+    shown = " ".join(str(raw).split())
     if len(shown) > SHOWN_CHARACTERS:
         shown = shown[:SHOWN_CHARACTERS] + "…"
-    return f"`{key}={shown}`: {reason}; using {_format(used)} instead."
+    return f"{inert(f'{key}={shown}')}: {reason}; using {_format(used)} instead."
 
 
 def _format(value) -> str:
@@ -112,5 +137,6 @@ def page_guard(what: str = "this view") -> Iterator[None]:
     except Exception as error:  # noqa: BLE001 - the reader sees words, the log keeps the traceback
         _LOGGER.exception("%s failed", what)
         st.error(
-            f"{FAILURE_PREFIX}: {type(error).__name__}: {error}. The settings are unchanged; change one to try again."
+            f"{FAILURE_PREFIX}: {inert(f'{type(error).__name__}: {error}', limit=ERROR_CHARACTERS)}. The settings are "
+            "unchanged; change one to try again."
         )

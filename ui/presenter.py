@@ -19,11 +19,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from rnnviz.figures.style import FONT_SIZE
+from ui import controls
 
 PRESENT_KEY = "present"
 _WAS_ON = "_presenter_was_on"
 STEP_KEYS = {"ArrowLeft": "step_prev", "ArrowRight": "step_next"}
 ON_WORDS = ("1", "yes", "on")  # besides "true", which the bound toggle reads itself
+OFF_WORDS = ("false", "0", "no", "off")
 PRESENTER_HEIGHT = 760  # px: a figure passed through `fit` in presenter mode
 PRESENTER_FONT = FONT_SIZE + 6
 
@@ -71,14 +73,24 @@ def is_on() -> bool:
     return bool(st.session_state.get(PRESENT_KEY, False))
 
 
+def _present_reason(raw: str) -> str | None:
+    """Why the link's `present` cannot be used, or None (see `controls.link_problem`)."""
+    if str(raw).lower() in ("true", *ON_WORDS, *OFF_WORDS):
+        return None
+    return "it is neither on (true, 1, yes, on) nor off (false, 0, no, off)"
+
+
 def _leave() -> None:
     st.session_state[PRESENT_KEY] = False
 
 
 def apply() -> None:
     """Draw the presenter toggle at the top of the sidebar and, when it is on, apply presenter mode."""
+    problem = controls.link_problem(PRESENT_KEY, _present_reason)
     if PRESENT_KEY not in st.session_state and str(st.query_params.get(PRESENT_KEY, "")).lower() in ON_WORDS:
-        st.session_state[PRESENT_KEY] = True
+        # written back as the toggle's own word before the toggle binds to it, so that the link keeps it through
+        # every step and page change (the bound toggle drops a word it does not read itself)
+        st.query_params[PRESENT_KEY] = "true"
     with st.sidebar:
         st.toggle(
             "Presenter mode",
@@ -86,6 +98,7 @@ def apply() -> None:
             bind="query-params",
             help="Larger type, the controls folded away, one chart per screen; ← and → step through a run.",
         )
+    controls.queue_link_problem(PRESENT_KEY, problem, "on" if is_on() else "off")
     if not is_on():
         if st.session_state.pop(_WAS_ON, False):  # just left: bring the controls back
             st.set_page_config(initial_sidebar_state="expanded")

@@ -226,26 +226,9 @@ def _select_clicked_step(T: int) -> None:
         st.session_state[STEP_KEY] = min(max(int(round(float(points[0]["x"]))), 1), T)
 
 
-def step_link_notice(T: int) -> None:
-    """A notice when the link's `step` is not a step of this run (the slider then starts at step 1)."""
-    if STEP_KEY not in st.query_params or st.session_state.get("_unfold_step_link_read"):
-        return
-    st.session_state["_unfold_step_link_read"] = True
-    raw = st.query_params.get(STEP_KEY, "")
-    try:
-        value = int(str(raw).strip())
-    except ValueError:
-        reason = "it is not a whole number"
-    else:
-        if 1 <= value <= T:
-            return
-        reason = f"it is outside 1 to {T}"
-    notices.show_link_notices([notices.link_notice(STEP_KEY, raw, reason, 1)])
-
-
 def stepper(T: int) -> int:
-    """First / previous / next / last buttons and the step slider (bound to the URL); returns the step."""
-    step_link_notice(T)
+    """First / previous / next / last buttons and the step slider (bound to the URL, which `controls.step_slider`
+    reads: a `step` that is not a step of this run starts the slider at step 1, with a notice); returns the step."""
     current = int(st.session_state.get(STEP_KEY, 1))
     columns = st.columns([1, 1, 1, 1, 5], vertical_alignment="bottom")
     for column, (key, label, to) in zip(columns, BUTTONS, strict=False):

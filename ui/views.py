@@ -7,7 +7,7 @@
 
 A page with many charts opens faster this way (the browser draws one view, not all of them), and a setting
 changed in the sidebar recomputes only the view on screen. The tab is in the URL (`?unfold_view=The+whole+run`),
-so a teacher's link opens the view they chose; an unknown value opens the first tab.
+so a teacher's link opens the view they chose; any other value opens the first tab, with a notice.
 """
 
 from __future__ import annotations
@@ -17,15 +17,20 @@ from collections.abc import Sequence
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from ui import controls
+
 
 def open_view(labels: Sequence[str], key: str, in_link: bool = True) -> tuple[str, DeltaGenerator]:
     """Tabs named `labels`, bound to the query parameter `key` (unless `in_link` is False, e.g. for tabs over what
     the user typed); returns the open tab's label and its container."""
+    problem = in_link and controls.link_problem(key, lambda raw: None if raw in labels else "it is not a view here")
+    notice = st.empty() if problem else None  # above the tabs, filled once the open tab is known
     tabs = st.tabs(list(labels), key=key, on_change="rerun", bind="query-params" if in_link else None)
-    for label, tab in zip(labels, tabs, strict=True):
-        if tab.open:
-            return label, tab
-    return labels[0], tabs[0]
+    view, tab = next(((label, tab) for label, tab in zip(labels, tabs, strict=True) if tab.open), (labels[0], tabs[0]))
+    if notice is not None:
+        with notice:
+            controls.show_link_problem(key, problem, f"the view “{view}”")
+    return view, tab
 
 
 def folded(label: str, key: str) -> DeltaGenerator | None:
