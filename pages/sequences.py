@@ -259,7 +259,7 @@ def shapes_section(settings) -> None:
                     where = labels.choice_label("loss_placement", placement)
                     st.page_link(
                         "pages/gradients.py",
-                        label=f"Gradients with the loss {where}",
+                        label=f"Gradients, {where}",
                         icon=":material/trending_down:",
                         query_params={**_query_without_loss(settings), QUERY_KEYS["loss_placement"]: placement},
                     )

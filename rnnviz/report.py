@@ -1,8 +1,10 @@
 """A self-contained HTML report of a view: title, settings, text, equations, figures and tables, readable offline.
 
 Plotly's JavaScript is embedded once in the page, so the figures stay interactive with no network. Equations are
-written as readable text (a Unicode rendering beside the LaTeX source): a typesetting library would need the
-network or several megabytes more.
+typeset from their Unicode rendering with HTML subscripts and superscripts (W_hh -> W<sub>hh</sub>,
+(γ σ_max)^(T−k) -> (γ σ<sub>max</sub>)<sup>T−k</sup>); inline math in the text ($…$) is first turned from its
+small LaTeX subset into that Unicode form. No raw LaTeX is shown and nothing is fetched: a typesetting library
+would need the network or several megabytes more. The settings are named as the sidebar names them.
 
     html = build_report("Regime map", settings, [
         ("What it shows", "Blue cells: the gradient vanishes."),
@@ -18,9 +20,10 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from rnnviz.labels import setting_rows
 from rnnviz.settings import Settings
 
 
@@ -41,8 +44,8 @@ h1 { font-size: 1.9em; margin-bottom: 0.2em; } h2 { font-size: 1.35em; margin-to
 .meta { color: #555; } table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; } th { background: #f0f3f7; }
 table.settings td, table.settings th { text-align: left; }
-.equation { font-size: 1.25em; margin: 0.6em 0 0.1em 0; } pre.latex { color: #555; font-size: 0.85em;
-       white-space: pre-wrap; margin: 0 0 0.8em 0; } .figure { margin: 0.8em 0; }
+.equation { font-family: "DejaVu Serif", "Cambria Math", serif; font-size: 1.25em; margin: 0.6em 0 0.8em 0; }
+.equation sub, .equation sup, p sub, p sup { font-size: 0.7em; } .figure { margin: 0.8em 0; }
 """
 
 
@@ -93,8 +96,8 @@ def build_report(
 
 def _settings_table(settings: Settings) -> str:
     rows = "".join(
-        f"<tr><th>{html.escape(name)}</th><td>{html.escape(str(value))}</td></tr>"
-        for name, value in asdict(settings).items()
+        f"<tr><th>{html.escape(label)}</th><td>{html.escape(value)}</td></tr>"
+        for label, value in setting_rows(settings)
     )
     return f"<table class='settings'>{rows}</table>"
 
@@ -104,10 +107,7 @@ def _render(item) -> str:
     import plotly.graph_objects as go
 
     if isinstance(item, Equation):
-        shown = item.text or item.latex
-        return (
-            f"<div class='equation'>{html.escape(shown)}</div><pre class='latex'>LaTeX: {html.escape(item.latex)}</pre>"
-        )
+        return f"<div class='equation'>{math_html(item.text or latex_to_text(item.latex))}</div>"
     if isinstance(item, go.Figure):
         return (
             "<div class='figure'>"
@@ -126,6 +126,59 @@ def _render(item) -> str:
 
 
 def _inline(text: str) -> str:
-    """Escaped text with **bold** kept and the LaTeX markers of inline math dropped."""
-    escaped = html.escape(text.replace("$", ""))
-    return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped).replace("\n", "<br>")
+    """Escaped text with **bold** kept and inline math ($…$) typeset as `math_html` does."""
+    parts = re.split(r"\$([^$]+)\$", text)  # odd indices: the math
+    shown = "".join(math_html(latex_to_text(part)) if i % 2 else html.escape(part) for i, part in enumerate(parts))
+    return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", shown).replace("\n", "<br>")
+
+
+# equations: a small LaTeX subset to Unicode, then Unicode to HTML with sub- and superscripts ---------------------
+
+_SYMBOLS = {
+    "partial": "∂", "sigma": "σ", "gamma": "γ", "rho": "ρ", "alpha": "α", "beta": "β", "eta": "η", "lambda": "λ",
+    "odot": "⊙", "prod": "Π", "sum": "Σ", "top": "ᵀ", "le": "≤", "ge": "≥", "leq": "≤", "geq": "≥", "times": "×",
+    "cdot": "·", "approx": "≈", "infty": "∞", "|": "‖", "vdots": "⋮", "ldots": "…", "dots": "…", "to": "→",
+    "tanh": "tanh", "max": "max", "log": "log", "exp": "exp", "min": "min", "in": "∈", "neq": "≠", "pm": "±",
+}  # fmt: skip
+_SPACES = {",": " ", ";": " ", ":": " ", "!": "", "quad": "   ", "qquad": "     ", " ": " "}
+_DROPPED = ("left", "right", "big", "Big", "bigg", "Bigg", "textstyle", "displaystyle")
+_GROUP = r"\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}"  # a {…} group, braces nested up to three deep
+
+
+def latex_to_text(latex: str) -> str:
+    r"""The Unicode form of the LaTeX subset the app writes: fractions, sums and products, Greek letters, text,
+    matrices, aligned lines; sub- and superscripts stay as _{…} and ^{…} for `math_html`.
+
+    >>> latex_to_text(r"\frac{\partial h_T}{\partial h_k} \le (\gamma\,\sigma_{\max})^{T-k}")
+    '∂h_T/∂h_k ≤ (γ σ_max)^{T−k}'
+    """
+    text = re.sub(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", lambda m: "(" + ", ".join(
+        entry.strip() for entry in m.group(1).split(r"\\")) + ")", latex, flags=re.S)  # fmt: skip
+    text = re.sub(r"\\(?:begin|end)\{[a-z*]+\}", "", text)
+    text = re.sub(r"\\underbrace" + _GROUP + r"_" + _GROUP, r"\1 [\2]", text)
+    text = re.sub(r"\\partial\s*", "∂", text)
+    for _ in range(3):  # fractions inside fractions
+        text = re.sub(r"\\t?frac" + _GROUP + _GROUP, lambda m: f"{_operand(m.group(1))}/{_operand(m.group(2))}", text)
+    text = re.sub(r"\\(?:mathrm|text|operatorname|mathbb|mathbf|boldsymbol)" + _GROUP, r"\1", text)
+    text = text.replace(r"\\", ";  ").replace("&", "")
+    text = re.sub(r"\\(" + "|".join(_DROPPED) + r")(?![a-zA-Z])", "", text)
+    text = re.sub(r"\\([,;:! ]|q?quad(?![a-zA-Z]))", lambda m: _SPACES[m.group(1)], text)
+    text = re.sub(r"\\(\||[a-zA-Z]+)", lambda m: _SYMBOLS.get(m.group(1), m.group(1)), text)
+    text = re.sub(r"_\{(max|min)\}", r"_\1", text)
+    text = re.sub(r" {2,}", lambda m: "   " if len(m.group(0)) > 2 else " ", text)  # a quad stays wide
+    return re.sub(r"(?<=\w)'(?![a-z])", "′", text.strip().replace("-", "−"))  # f'(a) is f′(a); "t's" stays
+
+
+def _operand(part: str) -> str:
+    """A fraction's numerator or denominator, in parentheses when it is more than one term."""
+    outer = re.sub(r"[_^]\{[^{}]*\}", "", part.strip())  # a sign inside a sub- or superscript does not count
+    return f"({part.strip()})" if re.search(r"[\s+\-]", outer) else part.strip()
+
+
+def math_html(text: str) -> str:
+    """Escaped Unicode math with x_t, x_{t−1}, a^(n), a^{n} and 10^-2 as HTML sub- and superscripts."""
+    escaped = html.escape(text)
+    escaped = re.sub(r"\^\{([^{}]*)\}|\^\(([^()]*)\)", lambda m: f"<sup>{m.group(1) or m.group(2)}</sup>", escaped)
+    escaped = re.sub(r"\^([+\-−]?[\w.′]+)", r"<sup>\1</sup>", escaped)
+    escaped = re.sub(r"_\{([^{}]*)\}", r"<sub>\1</sub>", escaped)
+    return re.sub(r"_([A-Za-z0-9]+)", r"<sub>\1</sub>", escaped)

@@ -13,7 +13,7 @@ from conftest import assert_healthy, run_app
 from plotly.io.json import to_json_plotly
 
 import ui.export
-from rnnviz.report import Equation, build_report
+from rnnviz.report import Equation, build_report, math_html
 from rnnviz.settings import Settings
 
 REPORT_LABEL = "Download an offline report (HTML)"
@@ -77,7 +77,7 @@ def test_unfold_offers_a_report_of_both_views_at_the_current_step(recorded):
     assert call[3] == {"step": "4"}
     html = assert_report_holds_the_page(at, call)
     assert len(figures_of(call[2])) == 4  # graph, cell views, animation, norms
-    assert "The recurrence at step 4" in html and "a_4 = W_hh h_3 + W_xh x_4 + b_h" in html
+    assert "The recurrence at step 4" in html and math_html("a_4 = W_hh h_3 + W_xh x_4 + b_h") in html
     assert "weight sharing" in html and "Look at" not in html and "Click a node" in html
 
 
@@ -108,7 +108,8 @@ def test_cells_offers_a_report_with_both_gated_cells_equations_and_every_chart(r
     (call,) = recorded
     html = assert_report_holds_the_page(at, call)
     assert len(figures_of(call[2])) == 7  # the main chart and those of every tab, not just the open one
-    assert "c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t" in html and "h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}" in html
+    assert math_html("c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t") in html
+    assert math_html("h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}") in html
     assert "forget-gate bias is 1" in html and "LSTM" in html
 
 
@@ -169,4 +170,4 @@ def test_gradients_offers_a_report_with_the_derivation_every_chart_and_the_k_on_
     assert len(report_buttons(at)) == 1
     (call,) = recorded
     html = assert_report_holds_the_page(at, call)
-    assert "∂h_T/∂h_k = Π_{t=k+1..T} ∂h_t/∂h_{t-1}" in html and "k = 7" in html
+    assert math_html("∂h_T/∂h_k = Π_{t=k+1..T} ∂h_t/∂h_{t-1}") in html and "k = 7" in html

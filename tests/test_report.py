@@ -39,14 +39,20 @@ def test_every_figure_carries_its_data(report):
 
 
 def test_the_settings_the_table_and_the_words_are_in_the_page(report):
-    assert "relu" in report and "1.5" in report
+    assert "ReLU" in report and "1.5" in report
     assert "<strong>bold</strong>" in report and "A second paragraph." in report
     assert "<td>0.75</td>" in report
 
 
-def test_equations_are_readable_without_latex(report):
-    assert "γ σ_max &lt; 1" in report
-    assert r"\gamma \sigma_{max} &lt; 1" in report
+def test_equations_are_typeset_without_latex_source(report):
+    assert "γ σ<sub>max</sub> &lt; 1" in report
+    assert r"\gamma" not in report and "LaTeX:" not in report
+
+
+def test_the_settings_are_named_as_the_sidebar_names_them(report):
+    assert "<th>Cell activation f</th><td>ReLU</td>" in report
+    assert "<th>Where the loss sits</th><td>many to one: loss at the last step</td>" in report
+    assert "<th>Weight scale of W_hh</th><td>1.5</td>" in report
 
 
 def test_the_title_is_escaped_and_the_link_back_is_there(report):
