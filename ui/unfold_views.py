@@ -196,10 +196,11 @@ def step_facts(exp: Experiment, parts: StepParts) -> list[str]:
             f"the target is class {exp.targets[t - 1]}."
         )
     carries = bool(loss_steps(settings.loss_placement, exp.run.T)[t - 1])
-    lines.append(f"**Loss at this step:** {'yes' if carries else 'no'} ({settings.loss_placement.replace('_', '-')}).")
+    placement = labels.choice_name("loss_placement", settings.loss_placement)
+    lines.append(f"**Loss at this step:** {'yes' if carries else 'no'} ({placement}).")
     if np.isfinite(parts.h).all():
         lines.append(
-            f"**State:** ||h_{t}|| = {np.linalg.norm(parts.h):.3g}; {100 * exp.saturation[t - 1]:.0f}% of "
+            f"**State:** ‖h_{t}‖ = {np.linalg.norm(parts.h):.3g}; {100 * exp.saturation[t - 1]:.0f}% of "
             f"the units are saturated."
         )
     else:
