@@ -10,13 +10,16 @@ parameter added to a page later is swept too; `UNBOUND` lists those the pages re
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 
 import pytest
 from conftest import assert_healthy, run_app
 from streamlit.testing.v1 import AppTest
 
 from rnnviz.settings import QUERY_KEYS, Settings
+from rnnviz.train import ARTICLE_TEXT, model_bytes, train_char_rnn
 from ui.gradient_views import CLOSER_VIEWS
 from ui.notices import SHOWN_CHARACTERS, inert
 
@@ -246,3 +249,51 @@ def test_a_lesson_link_is_quoted_never_rendered(page_keys):
     assert inert(f"lesson={MARKDOWN_LINK[:SHOWN_CHARACTERS]}…") in notice(at)
     assert_nothing_active(at)
     assert at.button(key="open_irnn")  # the gallery of lessons is there to pick from
+
+
+# --- uploads: a file's name and what its content says are quoted as text too ---------------------------------------
+
+TRAIN = "pages/train.py"
+UPLOAD_NAMES = [f"{MARKDOWN_LINK}.npz", "<img src=x onerror=alert(1)>.npz", "``[x](https://example.invalid/)``.npz"]
+
+
+@pytest.fixture(scope="module")
+def model_file() -> bytes:
+    return model_bytes(train_char_rnn(ARTICLE_TEXT, epochs=1))
+
+
+def archive_with_member(name: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(name, b"not an array")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name", UPLOAD_NAMES)
+def test_an_uploaded_model_s_name_is_quoted_as_text(model_file, name):
+    at = run_app(TRAIN)
+    at.file_uploader(key="train_upload").set_value((name, model_file, "application/octet-stream")).run()
+    assert_healthy(at)
+    assert any(inert(name, limit=60) in success.value for success in at.success)
+    assert_nothing_active(at)
+
+
+@pytest.mark.parametrize("name", UPLOAD_NAMES)
+def test_a_refused_upload_quotes_its_name_and_its_member_s_name_as_text(name):
+    at = run_app(TRAIN)
+    member = "[a](https://example.invalid/a).npy"
+    at.file_uploader(key="train_upload").set_value((name, archive_with_member(member), "application/zip")).run()
+    assert_healthy(at)
+    (error,) = [error.value for error in at.error if inert(name, limit=60) in error.value]
+    assert "example.invalid" in error  # the member is named, inside the quote
+    assert_nothing_active(at)
+
+
+def test_a_prefix_with_markup_is_quoted_as_text_in_the_refusal(model_file):
+    at = run_app(TRAIN)
+    at.file_uploader(key="train_upload").set_value(("model.npz", model_file, "application/octet-stream")).run()
+    at.text_input(key="gen_prefix").set_value("<img src=x onerror=alert(1)>")
+    at.button(key="FormSubmitter:train_generate-Generate").click().run()
+    assert_healthy(at)
+    (error,) = [error.value for error in at.error if "vocabulary" in error.value]
+    assert "'<'" in error and "'<'" not in outside_code_spans(error)  # the unseen characters are named as text

@@ -172,7 +172,7 @@ def test_a_good_model_file_is_loaded_and_generates(trained_bytes):
     at = run_app(PAGE)
     at.file_uploader(key="train_upload").set_value(("model.npz", trained_bytes, "application/octet-stream")).run()
     assert_healthy(at)
-    assert any("Loaded model.npz" in text for text in texts(at.success))
+    assert any("Loaded `model.npz`" in text for text in texts(at.success))
     at.button(key="FormSubmitter:train_generate-Generate").click().run()
     assert at.get("code")[0].value.startswith("This is G")
 

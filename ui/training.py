@@ -471,7 +471,7 @@ def generation_box(model: CharModel | None) -> None:
             )
         except ValueError as error:
             st.session_state[GENERATED] = None
-            st.error(f"{error}", icon=":material/abc:")
+            st.error(notices.inert(error, notices.ERROR_CHARACTERS), icon=":material/abc:")  # it quotes the prefix
     if st.session_state.get(GENERATED):
         st.code(st.session_state[GENERATED], language=None, wrap_lines=True)
         st.caption(f"Each new character is predicted from the last {model.seq_length} characters.")
@@ -484,11 +484,17 @@ def _uploaded() -> None:
     try:
         model = load_model(file.getvalue())
     except ValueError as error:
-        st.session_state[UPLOAD_NOTICE] = ("error", f"{file.name}: {error}")
+        quoted = notices.inert(error, notices.ERROR_CHARACTERS)  # it may name the archive's members
+        st.session_state[UPLOAD_NOTICE] = ("error", f"{_named(file)}: {quoted}")
         return
     st.session_state.update({UPLOADED: model, SOURCE: "uploaded", GENERATED: None})
-    st.session_state[UPLOAD_NOTICE] = ("success", f"Loaded {file.name}: {describe(model)}. Generate from it above.")
+    st.session_state[UPLOAD_NOTICE] = ("success", f"Loaded {_named(file)}: {describe(model)}. Generate from it above.")
     _readable_prefix(model.vocabulary, "".join(model.vocabulary[: model.seq_length]))
+
+
+def _named(file) -> str:
+    """The uploaded file's name, as text (the visitor chose it)."""
+    return notices.inert(file.name, limit=60)
 
 
 def describe(model: CharModel) -> str:
