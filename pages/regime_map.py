@@ -124,7 +124,7 @@ with notices.page_guard("the regime map"):
     st.caption(
         f"{len(regime.scales)} scales × {len(regime.rows)} rows × {regime.n_seeds} seeds, H = {MAP_HIDDEN} "
         f"units, {settings.init} W_hh, {settings.input_kind} input. The colours stop at 10^±10; hover a "
-        "cell for its value."
+        "cell for its median and each seed's value."
     )
     table = map_table(regime)
     left, right = st.columns(2)

@@ -10,7 +10,7 @@ from conftest import assert_healthy, run_app
 
 from rnnviz.experiment import simulate
 from rnnviz.settings import Settings
-from rnnviz.verdicts import growth_sentence
+from rnnviz.verdicts import factor, growth_sentence
 
 PAGE = "pages/gradients.py"
 OVERFLOWING = {"activation": "linear", "scale": "3", "H": "2", "T": "500", "seed": "2"}  # overflows at step 426
@@ -54,7 +54,7 @@ def assert_every_view_draws(query: dict[str, str] | None = None) -> None:
         assert_healthy(at)
         titles = chart_titles(at)
         assert len(titles) == 1 + count and all(titles), view
-        assert "‖∂h_T/∂h_k‖ against k" in titles[0]
+        assert "‖∂h_T/∂h_k‖ against the steps back" in titles[0]
         assert sum("Look at:" in caption.value for caption in at.caption) >= 1 + count, view
 
 
@@ -71,7 +71,7 @@ def test_every_view_draws_titled_charts_with_words_on_what_to_look_at():
 def test_the_page_shows_the_regime_the_radius_sigma_max_and_the_growth_in_words(page):
     exp = simulate(Settings())
     metrics = {metric.label: metric.value for metric in page.metric}
-    assert metrics["ρ(W_hh)"] == f"{exp.weights['spectral_radius']:.3g}"
+    assert metrics["ρ(W_hh)"] == factor(exp.weights["spectral_radius"])
     assert metrics["σ_max(W_hh)"] == f"{exp.weights['sigma_max']:.3g}"
     words = texts(page)
     assert f"badge[{exp.regime.label}]" in words

@@ -140,7 +140,7 @@ def summary(exp: Experiment) -> None:
     columns = st.columns(5)
     columns[0].metric(
         "ρ(W_hh)",
-        f"{exp.weights['spectral_radius']:.3g}",
+        verdicts.factor(exp.weights["spectral_radius"]),
         help="Spectral radius: the largest |eigenvalue| of W_hh. It decides the long run for a linear cell.",
     )
     columns[1].metric(
@@ -151,14 +151,14 @@ def summary(exp: Experiment) -> None:
     columns[2].metric("γ = sup |f'|", f"{exp.gamma:g}", help=f"The largest slope of {exp.settings.activation}.")
     columns[3].metric(
         "γ σ_max",
-        f"{exp.weights['gamma_sigma_max']:.3g}",
+        verdicts.factor(exp.weights["gamma_sigma_max"]),
         help="The bound on the factor per step back: below 1 the bound shrinks at every step, so over a long enough "
         "sequence the gradient must vanish; at 1 it cannot grow; above 1 it may explode.",
     )
     growth = exp.growth
     columns[4].metric(
         "measured / step",
-        f"{growth:.3g}" if np.isfinite(growth) else "n/a",
+        verdicts.factor(growth) if np.isfinite(growth) else "n/a",
         help="The measured factor per step: least-squares slope of log10 ‖∂h_T/∂h_k‖ against T - k.",
     )
 

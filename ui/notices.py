@@ -106,7 +106,7 @@ def sidebar_summary(settings: Settings) -> None:
         return
     regime_badge(exp, key="regime")
     st.caption(
-        f"{headline(exp)}; {verdicts.growth_sentence(exp.growth, exp.analysed_steps)}. "
+        f"{headline(exp)}; measured {verdicts.growth_sentence(exp.growth, exp.analysed_steps)}. "
         f"{verdicts.pascanu_sentence(exp.gamma, exp.weights['sigma_max'], exp.analysed_steps)}."
     )
     st.caption("The address bar holds every setting: copy it to share this exact view.")
