@@ -44,7 +44,8 @@ class Limits:
     train_batch_size: tuple[int, int] = (1, 512)
     learning_rate: tuple[float, float] = (1e-5, 10.0)
     clip_threshold: tuple[float, float] = (0.01, 100.0)
-    train_work: float = 1e12  # most multiply-adds of one training run, ~3 * epochs * windows * T * H * (H + D)
+    train_typed: int = 1_000_000  # the most Train's H, T, epochs and batch fields take; Train refuses past their bounds
+    train_work: float = 2e11  # most multiply-adds of one training run, `Recipe.work` with overheads (about a minute)
     generate_chars: tuple[int, int] = (0, 1000)
     generate_prefix_chars: int = 200  # the generation box's prefix
     temperature: tuple[float, float] = (0.0, 3.0)
@@ -150,10 +151,21 @@ def parse_value(name: str, raw: str):
     try:
         value = float(text) if isinstance(DEFAULTS[name], float) else int(text)
     except ValueError:
-        raise ValueError(f"{QUERY_KEYS[name]}={text!r} is not a number") from None
+        raise ValueError(f"{QUERY_KEYS[name]}={text!r} {_not_whole(text)}") from None
     if not low <= value <= high:  # also rejects NaN
         raise ValueError(f"{QUERY_KEYS[name]}={text!r} is outside {low:g} to {high:g}")
     return value
+
+
+def _not_whole(text: str) -> str:
+    """Why `text` is not a whole number written in digits, in words."""
+    try:
+        number = float(text)
+    except ValueError:
+        return "is not a number"
+    if not np.isfinite(number):
+        return "is not a finite number"
+    return "is not written as a whole number" if number.is_integer() else "is not a whole number"
 
 
 def parse_query(params: Mapping[str, str], base: Settings | None = None) -> tuple[Settings, list[str]]:

@@ -57,6 +57,13 @@ TERM_BATCHES = 8  # the per-step terms are measured on up to this many of an epo
 MODEL_FORMAT = "rnnviz-char-rnn-1"
 WEIGHT_NAMES = RNN.param_names  # W_xh, W_hh, b_h, W_hy, b_y
 MODEL_KEYS = frozenset({*WEIGHT_NAMES, "vocabulary", "activation", "seq_length", "format"})
+# The fixed cost of NumPy's calls, counted as the multiply-adds the same time does. bench/bench_train_cost.py
+# measures them on one thread: about 3.3e9 multiply-adds a second in large batches; a batch of one window of one
+# step takes 1.3 ms, each further step about 50 µs, the spectrum of W_hh about 30-40 H^3 multiply-adds' time.
+# A batch of one window is almost all overhead.
+BATCH_OVERHEAD = 4e6  # per minibatch: the one-hot batch, the read-out and loss, clipping, one Adam step
+STEP_OVERHEAD = 2e5  # per time step of a minibatch: one step of unroll and one of bptt
+EPOCH_OVERHEAD_PER_H3 = 40.0  # per epoch, times H^3: the spectral radius and sigma_max of W_hh
 HISTORY_COLUMNS = (
     "epoch",
     "loss",
@@ -224,10 +231,20 @@ class Recipe:
         k = T if self.truncation is None else min(self.truncation, T)
         return np.arange(1, T + 1) > T - k
 
+    def batches(self, n_windows: int) -> int:
+        """Minibatches in an epoch over `n_windows` windows (the last one may be smaller)."""
+        return -(-n_windows // self.batch_size)
+
     def work(self, n_windows: int, vocab_size: int) -> float:
-        """Multiply-adds of the whole run, roughly: epochs * windows * T * H * (H + V) * 3 (forward, backward)."""
-        H, V = self.hidden_size, vocab_size
-        return 3.0 * self.epochs * n_windows * self.seq_length * H * (H + V)
+        """What the whole run costs, in multiply-adds, its fixed overheads included (see BATCH_OVERHEAD):
+
+            epochs * (batches * (3 B T H (H + V) + BATCH_OVERHEAD + T STEP_OVERHEAD) + EPOCH_OVERHEAD_PER_H3 H^3)
+
+        with batches = ceil(windows / B) and 3 B T H (H + V) the forward and backward products of one batch.
+        """
+        H, V, T, B = self.hidden_size, vocab_size, self.seq_length, min(self.batch_size, n_windows)
+        per_batch = 3.0 * B * T * H * (H + V) + BATCH_OVERHEAD + T * STEP_OVERHEAD
+        return self.epochs * (self.batches(n_windows) * per_batch + EPOCH_OVERHEAD_PER_H3 * H**3)
 
 
 class CharModel:
@@ -306,8 +323,24 @@ def _weights(cell: RNN) -> dict[str, float]:
 
 
 @dataclass(eq=False)
+class _Epoch:
+    """An epoch in progress: its shuffled windows, the next batch, and what its history row sums."""
+
+    order: np.ndarray  # (N,) the windows in this epoch's order
+    starts: range  # the first position in `order` of each batch
+    measured: set[int]  # the batches whose per-step terms are recorded
+    before: dict[str, np.ndarray]  # the weights when the epoch began (kept if the loss diverges)
+    step_sums: dict[str, np.ndarray]  # name -> (T,) summed term norms of the measured batches
+    next_batch: int = 0
+    loss_sum: float = 0.0
+    correct: int = 0
+    norms: list[float] = field(default_factory=list)
+    clipped: int = 0
+
+
+@dataclass(eq=False)
 class CharTrainer:
-    """Trains the character model epoch by epoch, so a page can show each epoch and stop between two.
+    """Trains the character model batch by batch, so a page can show each epoch and stop within one.
 
     `train_char_rnn` is `CharTrainer(text, Recipe(...)).train()`.
     """
@@ -331,6 +364,7 @@ class CharTrainer:
         self.rows: list[dict] = []
         self.step_norms: dict[str, list[np.ndarray]] = {name: [] for name in TERM_NAMES}
         self.status, self.message = "training", ""
+        self._epoch: _Epoch | None = None  # the epoch in progress, between two calls of train_batch
 
     @property
     def n_windows(self) -> int:
@@ -344,59 +378,92 @@ class CharTrainer:
     def running(self) -> bool:
         return self.status == "training" and self.epochs_done < self.recipe.epochs
 
-    def train_epoch(self) -> dict | None:
-        """One epoch over shuffled minibatches; its history row, or None if the loss stopped being finite."""
+    @property
+    def batches_per_epoch(self) -> int:
+        return -(-self.n_windows // self.recipe.batch_size)
+
+    @property
+    def batches_into_epoch(self) -> int:
+        """Batches trained of the epoch in progress (0 between two epochs)."""
+        return 0 if self._epoch is None else self._epoch.next_batch
+
+    def _start_epoch(self) -> _Epoch:
+        starts = range(0, self.n_windows, self.recipe.batch_size)
+        measured = np.linspace(0, len(starts) - 1, min(TERM_BATCHES, len(starts))).round().astype(int).tolist()
+        return _Epoch(
+            order=self.rng.permutation(self.n_windows),
+            starts=starts,
+            measured=set(measured),
+            before={name: value.copy() for name, value in self.cell.params.items()},
+            step_sums={name: np.zeros(self.recipe.seq_length) for name in TERM_NAMES},
+        )
+
+    def train_batch(self) -> dict | None:
+        """One minibatch of the epoch in progress (a new epoch starts with shuffled windows).
+
+        Returns the epoch's history row when this batch ends it, else None; None too if the loss stopped being
+        finite (then the model is back where the epoch started and the status is "diverged")."""
         recipe, cell = self.recipe, self.cell
-        params = cell.params
-        before = {name: value.copy() for name, value in params.items()}
-        V, T, N = len(self.vocabulary), recipe.seq_length, self.n_windows
-        order = self.rng.permutation(N)
-        loss_sum, correct, norms, clipped = 0.0, 0, [], 0
-        step_sums = {name: np.zeros(T) for name in TERM_NAMES}
-        starts = range(0, N, recipe.batch_size)
-        measured = set(np.linspace(0, len(starts) - 1, min(TERM_BATCHES, len(starts))).round().astype(int).tolist())
-        for number, start in enumerate(starts):
-            batch = order[start : start + recipe.batch_size]
-            xs = one_hot(self.inputs[batch], V, recipe.dtype)  # (T, B, V)
-            result = window_gradients(cell, xs, self.targets[batch], recipe.truncation)
-            clipping = clip(result.grads, recipe.clipping, recipe.clip_threshold) if result.grads else None
-            if clipping is None or not np.isfinite(clipping.norm_before):
-                return self._diverged(before, result.loss)
-            self.optimizer.step(params, clipping.grads)
-            loss_sum += result.loss * batch.size
-            correct += result.correct
-            norms.append(clipping.norm_before)
-            clipped += clipping.clipped
-            if self.diagnostics and number in measured:
-                first = result.first_kept_step - 1
-                for name in TERM_NAMES:
-                    step_sums[name][first:] += result.gradients.term_norms(name)
-        if not all(np.all(np.isfinite(value)) for value in params.values()):
-            return self._diverged(before, float("nan"))
-        batches = len(norms)
+        if self._epoch is None:
+            self._epoch = self._start_epoch()
+        epoch = self._epoch
+        start = epoch.starts[epoch.next_batch]
+        batch = epoch.order[start : start + recipe.batch_size]
+        xs = one_hot(self.inputs[batch], len(self.vocabulary), recipe.dtype)  # (T, B, V)
+        result = window_gradients(cell, xs, self.targets[batch], recipe.truncation)
+        clipping = clip(result.grads, recipe.clipping, recipe.clip_threshold) if result.grads else None
+        if clipping is None or not np.isfinite(clipping.norm_before):
+            return self._diverged(epoch.before, result.loss)
+        self.optimizer.step(cell.params, clipping.grads)
+        epoch.loss_sum += result.loss * batch.size
+        epoch.correct += result.correct
+        epoch.norms.append(clipping.norm_before)
+        epoch.clipped += clipping.clipped
+        if self.diagnostics and epoch.next_batch in epoch.measured:
+            first = result.first_kept_step - 1
+            for name in TERM_NAMES:
+                epoch.step_sums[name][first:] += result.gradients.term_norms(name)
+        epoch.next_batch += 1
+        return self._end_epoch() if epoch.next_batch == len(epoch.starts) else None
+
+    def _end_epoch(self) -> dict | None:
+        epoch, recipe, N, T = self._epoch, self.recipe, self.n_windows, self.recipe.seq_length
+        if not all(np.all(np.isfinite(value)) for value in self.cell.params.values()):
+            return self._diverged(epoch.before, float("nan"))
+        self._epoch = None
         row = {
             "epoch": self.epochs_done + 1,
-            "loss": loss_sum / N,
-            "accuracy": correct / N,
-            "grad_norm": float(np.mean(norms)),
-            "grad_norm_max": float(np.max(norms)),
-            "clipped_batches": int(clipped),
-            "batches": batches,
-            **(_weights(cell) if self.diagnostics else {"spectral_radius": np.nan, "sigma_max": np.nan}),
+            "loss": epoch.loss_sum / N,
+            "accuracy": epoch.correct / N,
+            "grad_norm": float(np.mean(epoch.norms)),
+            "grad_norm_max": float(np.max(epoch.norms)),
+            "clipped_batches": int(epoch.clipped),
+            "batches": len(epoch.norms),
+            **(_weights(self.cell) if self.diagnostics else {"spectral_radius": np.nan, "sigma_max": np.nan}),
         }
         self.rows.append(row)
         dropped = ~recipe.kept_steps
         for name in TERM_NAMES:
-            mean = step_sums[name] / len(measured) if self.diagnostics else np.full(T, np.nan)
+            mean = epoch.step_sums[name] / len(epoch.measured) if self.diagnostics else np.full(T, np.nan)
             mean[dropped] = np.nan  # those terms were never computed: truncation dropped them
             self.step_norms[name].append(mean)
         if self.epochs_done >= recipe.epochs:
             self.status = "finished"
         return row
 
+    def train_epoch(self) -> dict | None:
+        """The rest of the epoch in progress (a whole epoch between two); its history row, or None if the loss
+        stopped being finite."""
+        while self.running:
+            row = self.train_batch()
+            if row is not None:
+                return row
+        return None
+
     def _diverged(self, before: dict[str, np.ndarray], loss: float) -> None:
         for name, value in self.cell.params.items():
             value[...] = before[name]  # back to the end of the last complete epoch
+        self._epoch = None
         epoch = self.epochs_done + 1
         what = "NaN" if np.isnan(loss) else "infinite" if np.isinf(loss) else "not finite (its gradient overflowed)"
         self.status = "diverged"
@@ -408,10 +475,16 @@ class CharTrainer:
         return None
 
     def stop(self) -> None:
-        """Stop between two epochs and keep the model trained so far."""
+        """Stop now (between two batches) and keep the model trained so far, the batches of an unfinished epoch
+        included; the history holds the complete epochs."""
         if self.running:
             self.status = "stopped"
             self.message = f"Stopped after epoch {self.epochs_done} of {self.recipe.epochs}."
+            if self.batches_into_epoch:
+                self.message += (
+                    f" The model also keeps the updates of {self.batches_into_epoch} of epoch "
+                    f"{self.epochs_done + 1}'s {self.batches_per_epoch} batches; the charts show the complete epochs."
+                )
 
     def train(
         self,
@@ -421,16 +494,16 @@ class CharTrainer:
     ) -> TrainResult:
         """Train up to `epochs` more epochs (all that remain when None), calling on_epoch(row) after each.
 
-        Stops early when should_stop() returns True (the model trained so far is kept) or the loss diverges.
+        should_stop() is asked before every minibatch: True stops there, within the epoch, and the model trained so
+        far is kept (see `stop`). Training also ends when the loss diverges.
         """
         remaining = self.recipe.epochs - self.epochs_done if epochs is None else positive_int("epochs", epochs)
-        for _ in range(remaining):
-            if not self.running:
-                break
+        target = self.epochs_done + remaining
+        while self.running and self.epochs_done < target:
             if should_stop is not None and should_stop():
                 self.stop()
                 break
-            row = self.train_epoch()
+            row = self.train_batch()
             if row is not None and on_epoch is not None:
                 on_epoch(row)
         return self.result()
@@ -483,7 +556,8 @@ def train_char_rnn(
     dtype : "float64" (the default, exact) or "float32": forward, backward and the optimiser's state in
         float32, about twice as fast, as PyTorch trains; the model is then a float32 cell.
     on_epoch : called with each epoch's history row (for live progress).
-    should_stop : checked before each epoch; True stops, keeping the model trained so far.
+    should_stop : checked before each minibatch; True stops there, within the epoch, keeping the model trained
+        so far (the history holds the complete epochs).
     max_text_chars : the longest text accepted (None: no bound).
 
     Returns

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,6 +37,7 @@ from rnnviz.task_training import (
 )
 from rnnviz.tasks import TASKS
 from ui import export, notices
+from ui.slots import busy_message, training_slots
 
 _LOGGER = logging.getLogger("rnnviz.app")
 CELL_NAMES = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
@@ -44,7 +46,6 @@ LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01, 0.02, 0.05)
 GATED_INIT_LABELS = {"pytorch": "PyTorch: U(±1/√H)", "orthogonal": "orthogonal W_hh blocks"}
 MEMORY_RUN = "memory_run"  # session_state: the user's last training run (lists of numbers)
 REDRAW_SECONDS = 0.4  # live charts are redrawn at most this often
-MAX_CONCURRENT_TRAININGS = 2  # training runs of different visitors at once on this server
 LSTM_EQUATIONS = Equation(
     r"\begin{aligned}"
     r"i_t &= \sigma(W_{ii} x_t + b_{ii} + W_{hi} h_{t-1} + b_{hi})\\"
@@ -353,12 +354,6 @@ def _listed(names: list[str]) -> str:
 # Long-range memory: the user's own run ------------------------------------------------------------------------
 
 
-@st.cache_resource(max_entries=1, show_spinner=False)
-def training_slots() -> threading.BoundedSemaphore:
-    """How many visitors may train at once on this server (the machine is shared)."""
-    return threading.BoundedSemaphore(MAX_CONCURRENT_TRAININGS)
-
-
 def train_live(config: TaskConfig) -> None:
     """Train the three cells in this script run, drawing progress; the run is kept in session_state as it goes, so
     a Stop (which interrupts the script) leaves the steps done so far on the page."""
@@ -371,12 +366,9 @@ def train_live(config: TaskConfig) -> None:
             icon=":material/block:",
         )
         return
-    slots = training_slots()
-    if not slots.acquire(blocking=False):
-        st.warning(
-            f"{MAX_CONCURRENT_TRAININGS} other trainings are running on this shared server right now. "
-            "Try again in a minute, or run the classic comparison, which is kept for everyone."
-        )
+    slots, holder = training_slots(), uuid.uuid4().hex
+    if not slots.claim(holder):
+        st.warning(busy_message("or run the classic comparison, which is kept for everyone"))
         return
     try:
         run = {"config": config, "records": empty_records(), "evaluation": None, "done": False}
@@ -400,7 +392,7 @@ def train_live(config: TaskConfig) -> None:
         run["evaluation"] = {kind: history.evaluation_loss for kind, history in result.histories.items()}
         run["done"] = True
     finally:
-        slots.release()
+        slots.release(holder)
     st.rerun()
 
 

@@ -1,13 +1,21 @@
 """The Train page's Streamlit parts: the recipe controls, live training in a fragment, generation, model files.
 
-Training runs in chunks: a fragment that reruns itself every REFRESH_SECONDS while a model is training trains a
-few epochs per run, redraws the progress bar and the curves, and returns, so a click on Stop gets through between
-two chunks. The trainer (the model, Adam's moments and the history: small) lives in the user's session_state.
+Training runs in chunks: a fragment that reruns itself every REFRESH_SECONDS while a model is training trains
+minibatches for about CHUNK_SECONDS per run (an epoch may span several runs), redraws the progress bar and the
+curves, and returns, so a click on Stop gets through within the epoch. The browser asks for each rerun, so a closed
+tab trains at most one more chunk; the chunk also ends when the session does.
+
+Before a run starts, the Train button checks the recipe's bounds, its cost (`Recipe.work`, batch overheads
+included) against LIMITS.train_work, and takes one of the server's training slots (`ui.slots`, shared with
+Long-range memory); each chunk renews the slot's lease, and the run's end releases it. The trainer (the model,
+Adam's moments and the history: small) lives in the user's session_state.
 """
 
 from __future__ import annotations
 
 import time
+import uuid
+from collections.abc import Callable
 from dataclasses import asdict
 
 import pandas as pd
@@ -33,13 +41,15 @@ from rnnviz.train import (
 )
 from ui import export, notices
 from ui.labels import PRECISION_LABELS
+from ui.slots import LEASE_SECONDS, busy_message, training_slots
 
 REFRESH_SECONDS = 0.25  # the fragment's rerun interval while training
-CHUNK_SECONDS = 0.2  # each run trains epochs for about this long (at least one epoch)
+CHUNK_SECONDS = 0.2  # each run trains minibatches for about this long (at least one)
 FRAMES = 20  # the article's 100 epochs grow in about this many redraws
 REPORT_SAMPLE_CHARS = 50  # characters generated for the report
-JOB, UPLOADED, SOURCE, NOTICE, UPLOAD_NOTICE, GENERATED, DRAWN_RUNNING = (
+JOB, SLOT, UPLOADED, SOURCE, NOTICE, UPLOAD_NOTICE, GENERATED, DRAWN_RUNNING = (
     "train_job",
+    "train_slot",
     "train_uploaded",
     "train_model_source",
     "train_notice",
@@ -55,6 +65,12 @@ CLIPPING_LABELS = {
 }
 OPTIMIZER_LABELS = {"adam": "Adam (Keras defaults)", "sgd": "SGD"}
 DEFAULTS = Recipe()
+BOUNDED = {  # widget key -> (what it sets, in words; its bounds): typed values past them are refused by Train
+    "train_hidden": ("The hidden size H", LIMITS.train_hidden_size),
+    "train_window": ("The window length T", LIMITS.train_window),
+    "train_epochs": ("The number of epochs", LIMITS.train_epochs),
+    "train_batch": ("The batch size", LIMITS.train_batch_size),
+}
 WIDGETS = {  # widget key -> (Recipe field, default)
     "train_activation": ("activation", DEFAULTS.activation),
     "train_hidden": ("hidden_size", DEFAULTS.hidden_size),
@@ -122,11 +138,11 @@ def recipe_controls() -> Recipe:
     columns = st.columns(4)
     with columns[0]:
         st.selectbox("Activation f", list(ACTIVATIONS), key="train_activation")
-        st.number_input("Hidden size H", *LIMITS.train_hidden_size, step=1, key="train_hidden")
-        st.number_input("Window length T (characters)", *LIMITS.train_window, step=1, key="train_window")
+        _typed_number("Hidden size H", "train_hidden", step=1)
+        _typed_number("Window length T (characters)", "train_window", step=1)
     with columns[1]:
-        st.number_input("Epochs", *LIMITS.train_epochs, step=10, key="train_epochs")
-        st.number_input("Batch size", *LIMITS.train_batch_size, step=1, key="train_batch")
+        _typed_number("Epochs", "train_epochs", step=10)
+        _typed_number("Batch size", "train_batch", step=1)
         st.number_input("Seed", *LIMITS.seed, step=1, key="train_seed")
     with columns[2]:
         st.selectbox("Optimiser", list(OPTIMIZERS)[::-1], format_func=OPTIMIZER_LABELS.get, key="train_optimizer")
@@ -169,6 +185,23 @@ def recipe_controls() -> Recipe:
     return recipe_from_state()
 
 
+def _typed_number(label: str, key: str, step: int) -> None:
+    """A whole-number field that takes what is typed (up to LIMITS.train_typed): a value past the setting's own
+    bounds is refused in words when Train is pressed, never turned back silently by the field."""
+    low, high = BOUNDED[key][1]
+    st.number_input(label, 1, LIMITS.train_typed, step=step, key=key, help=f"From {low:,} to {high:,}.")
+
+
+def out_of_bounds() -> list[str]:
+    """A sentence for each recipe field whose value is past its bounds (empty when every one is within)."""
+    problems = []
+    for key, (what, (low, high)) in BOUNDED.items():
+        value = int(st.session_state.get(key, WIDGETS[key][1]))
+        if not low <= value <= high:
+            problems.append(f"{what} is {value:,}; from {low:,} to {high:,} can be trained here.")
+    return problems
+
+
 def recipe_from_state() -> Recipe:
     """The recipe the controls hold now (callbacks read it here: they run before the widgets are drawn)."""
     values = {field: st.session_state.get(key, default) for key, (field, default) in WIDGETS.items()}
@@ -177,25 +210,52 @@ def recipe_from_state() -> Recipe:
 
 
 # starting and stopping ---
+def too_large(recipe: Recipe, n_windows: int, vocab_size: int) -> str | None:
+    """Why the run is refused as too costly for the shared server, with its numbers; None when it fits."""
+    work = recipe.work(n_windows, vocab_size)
+    if work <= LIMITS.train_work:
+        return None
+    batches, batch = recipe.batches(n_windows), min(recipe.batch_size, n_windows)
+    return (
+        f"This run is too large for the shared server: about {work:.1e} multiply-adds ({recipe.epochs:,} epochs × "
+        f"{batches:,} batches of {batch:,} windows × T = {recipe.seq_length} × H = {recipe.hidden_size}, with the "
+        f"fixed cost of each batch counted); at most {LIMITS.train_work:.0e}, about a minute. Lower the epochs, H, "
+        "T or the text's length, or raise the batch size."
+    )
+
+
 def start() -> None:
-    """The Train button's callback: a new trainer, or a message saying why not (the inputs stay as typed)."""
+    """The Train button's callback: a new trainer holding a training slot, or a message saying why not (the
+    inputs stay as typed)."""
     text = st.session_state.get("train_text", "")
     try:
+        problems = out_of_bounds()
+        if problems:
+            raise ValueError(" ".join(problems))
         recipe = recipe_from_state()
         trainer = CharTrainer(text, recipe)
-        work = recipe.work(trainer.n_windows, len(trainer.vocabulary))
-        if work > LIMITS.train_work:
-            raise ValueError(
-                f"This run is too large for the shared server: about {work:.1e} multiply-adds "
-                f"({trainer.n_windows:,} windows × {recipe.epochs} epochs × T = {recipe.seq_length} × "
-                f"H = {recipe.hidden_size}); at most {LIMITS.train_work:.0e}. Lower the epochs, H, T or "
-                "the text's length."
-            )
+        refusal = too_large(recipe, trainer.n_windows, len(trainer.vocabulary))
+        if refusal:
+            raise ValueError(refusal)
     except ValueError as error:
         st.session_state[NOTICE] = str(error)
         return
-    st.session_state.update({JOB: trainer, SOURCE: "trained", NOTICE: None, GENERATED: None, UPLOAD_NOTICE: None})
+    release_slot()
+    holder = uuid.uuid4().hex
+    if not training_slots().claim(holder, seconds=LEASE_SECONDS):
+        st.session_state[NOTICE] = busy_message("or train the article's recipe when one is free")
+        return
+    st.session_state.update(
+        {JOB: trainer, SLOT: holder, SOURCE: "trained", NOTICE: None, GENERATED: None, UPLOAD_NOTICE: None}
+    )
     _readable_prefix(trainer.vocabulary, text[: max(recipe.seq_length, 9)])
+
+
+def release_slot() -> None:
+    """Give back this session's training slot, if it holds one."""
+    holder = st.session_state.pop(SLOT, None)
+    if holder is not None:
+        training_slots().release(holder)
 
 
 def _readable_prefix(vocabulary: tuple[str, ...], fallback: str) -> None:
@@ -210,6 +270,7 @@ def stop() -> None:
     job = st.session_state.get(JOB)
     if job is not None:
         job.stop()
+    release_slot()
 
 
 def start_and_stop_buttons() -> None:
@@ -231,12 +292,47 @@ def training_panel() -> None:
     st.fragment(run_every=REFRESH_SECONDS if running else None)(_panel)()
 
 
+def session_alive() -> Callable[[], bool]:
+    """A check that this browser session is still open (always True outside a server, e.g. in tests)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not st.runtime.exists():
+        return lambda: True
+    runtime = st.runtime.get_instance()
+    return lambda: runtime.is_active_session(ctx.session_id)
+
+
 def _train_chunk(job: CharTrainer) -> None:
+    """Minibatches for about CHUNK_SECONDS (at most the epochs of one redraw), renewing the slot's lease; the run
+    stops when its slot was lost (a tab that did not ask for a rerun for LEASE_SECONDS) or its session ended."""
+    holder = st.session_state.get(SLOT)
+    if holder is None or not training_slots().claim(holder, seconds=LEASE_SECONDS):
+        job.stop()
+        job.message += " Its training slot on the shared server was given to another visitor while it waited."
+        return
     cap = max(1, job.recipe.epochs // FRAMES)
-    started, trained = time.perf_counter(), 0
-    while job.running and trained < cap and (trained == 0 or time.perf_counter() - started < CHUNK_SECONDS):
-        job.train_epoch()
-        trained += 1
+    alive, started, first_epoch = session_alive(), time.perf_counter(), job.epochs_done
+    while job.running and job.epochs_done - first_epoch < cap:
+        if not alive():
+            job.stop()
+            break
+        job.train_batch()
+        if time.perf_counter() - started >= CHUNK_SECONDS:
+            break
+    if not job.running:
+        release_slot()
+
+
+def _progress_words(job: CharTrainer) -> str:
+    recipe, done = job.recipe, job.epochs_done
+    last = job.rows[-1] if done else None
+    words = f"Epoch {done} of {recipe.epochs}" + (
+        f" · loss {last['loss']:.3f} · accuracy {last['accuracy']:.3f}" if last is not None else ""
+    )
+    if job.running and job.batches_into_epoch:
+        words += f" · epoch {done + 1}: batch {job.batches_into_epoch} of {job.batches_per_epoch}"
+    return words
 
 
 def _panel() -> None:
@@ -249,22 +345,23 @@ def _panel() -> None:
             icon=":material/model_training:",
         )
         return
-    if job.running:
+    recipe = job.recipe
+    progress = st.empty()
+    if job.running:  # drawn before the chunk trains: Stop is on the page from the run's first moment
+        progress.progress(job.epochs_done / recipe.epochs, text=_progress_words(job))
+        stop_button = st.empty()
+        stop_button.button("Stop", key="train_stop", on_click=stop, icon=":material/stop:")
         _train_chunk(job)
-    recipe, done = job.recipe, job.epochs_done
+        if not job.running:
+            stop_button.empty()
+    done = job.epochs_done
+    progress.progress(done / recipe.epochs, text=_progress_words(job))
     result = job.result()
-    last = result.history.iloc[-1] if done else None
-    words = f"Epoch {done} of {recipe.epochs}" + (
-        f" · loss {last.loss:.3f} · accuracy {last.accuracy:.3f}" if last is not None else ""
-    )
-    st.progress(done / recipe.epochs, text=words)
-    if job.running:
-        st.button("Stop", key="train_stop", on_click=stop, icon=":material/stop:")
-    elif job.status == "diverged":
+    if job.status == "diverged":
         st.error(job.message, icon=":material/local_fire_department:")
     elif job.status == "stopped":
         st.info(job.message + " The model trained so far is kept: generate from it or download it below.")
-    else:
+    elif job.status == "finished":
         precision = " in float32" if recipe.dtype == "float32" else ""
         st.success(f"Trained {done} epochs on {job.n_windows:,} windows of {recipe.seq_length} characters{precision}.")
     chart_sections = charts(result, recipe)

@@ -1,0 +1,71 @@
+"""How many visitors may train at once on this server: one shared count of training slots.
+
+The machine is shared, so at most MAX_CONCURRENT_TRAININGS training runs go at once, whichever page starts them
+(Long-range memory's own run, the Train page). A run holds its slot under a name:
+
+    slots = training_slots()
+    if not slots.claim(name):                     # for the length of one script run
+        st.warning(busy_message()); return
+    try: ...
+    finally: slots.release(name)
+
+    slots.claim(name, seconds=LEASE_SECONDS)      # across script runs: each run that trains renews it
+    slots.release(name)                           # when the run ends; a closed tab's lease runs out by itself
+
+A lease not renewed for LEASE_SECONDS is free again, so a visitor who closes the tab mid-run never keeps a slot.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import streamlit as st
+
+MAX_CONCURRENT_TRAININGS = 2  # training runs of different visitors at once on this server
+LEASE_SECONDS = 15.0  # a slot held across script runs is free again after this long without a renewal
+
+
+class TrainingSlots:
+    """At most `size` holders at once; a holder keeps its slot until released or until its lease runs out."""
+
+    def __init__(self, size: int = MAX_CONCURRENT_TRAININGS):
+        self.size = size
+        self._lock = threading.Lock()
+        self._until: dict[str, float] = {}  # holder -> when its slot is free again (inf: until released)
+
+    def claim(self, holder: str, seconds: float | None = None) -> bool:
+        """Take a slot for `holder`, or renew the one it holds; False when every slot is held by others.
+
+        seconds : the lease, from now (None: until `release`)."""
+        now = time.monotonic()
+        with self._lock:
+            self._until = {name: until for name, until in self._until.items() if until > now}
+            if holder not in self._until and len(self._until) >= self.size:
+                return False
+            self._until[holder] = float("inf") if seconds is None else now + seconds
+            return True
+
+    def release(self, holder: str) -> None:
+        with self._lock:
+            self._until.pop(holder, None)
+
+    def held(self) -> int:
+        """Slots held now."""
+        now = time.monotonic()
+        with self._lock:
+            return sum(until > now for until in self._until.values())
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def training_slots() -> TrainingSlots:
+    """The server's one count of training slots, shared by every session."""
+    return TrainingSlots(MAX_CONCURRENT_TRAININGS)
+
+
+def busy_message(instead: str = "") -> str:
+    """Why a run is refused when every slot is taken; `instead` names what the visitor can do meanwhile."""
+    return (
+        f"{MAX_CONCURRENT_TRAININGS} other trainings are running on this shared server right now. "
+        f"Try again in a minute{', ' + instead if instead else ''}."
+    )
