@@ -117,7 +117,9 @@ def test_a_widget_change_reaches_the_page():
         ("scale", "nan", "outside"),  # NaN
         ("scale", "1e400", "outside"),  # inf
         ("seed", "abc", "not a number"),  # text
-        ("H", "64.5", "not a number"),  # not an integer
+        ("H", "64.5", "not a whole number"),  # not an integer
+        ("H", "1e2", "not written as a whole number"),  # an integer, not in digits
+        ("seed", "-inf", "not a finite number"),  # infinite
         ("activation", "softplus", "not one of"),  # an unknown choice
         ("input", "x" * 1000, "too long"),  # too long
         ("loss", ["many_to_one", "many_to_many"], "more than once"),  # repeated
