@@ -80,6 +80,16 @@ def _present_reason(raw: str) -> str | None:
     return "it is neither on (true, 1, yes, on) nor off (false, 0, no, off)"
 
 
+def _keep_in_link() -> None:
+    """`present=true` in the address while presenter mode is on, written on every run, so that it stays through
+    every step and page change (a page change starts from an address without it); removed when it is off."""
+    if is_on():
+        if st.query_params.get(PRESENT_KEY) != "true":
+            st.query_params[PRESENT_KEY] = "true"
+    elif PRESENT_KEY in st.query_params:
+        del st.query_params[PRESENT_KEY]
+
+
 def _leave() -> None:
     st.session_state[PRESENT_KEY] = False
 
@@ -87,18 +97,16 @@ def _leave() -> None:
 def apply() -> None:
     """Draw the presenter toggle at the top of the sidebar and, when it is on, apply presenter mode."""
     problem = controls.link_problem(PRESENT_KEY, _present_reason)
-    if PRESENT_KEY not in st.session_state and str(st.query_params.get(PRESENT_KEY, "")).lower() in ON_WORDS:
-        # written back as the toggle's own word before the toggle binds to it, so that the link keeps it through
-        # every step and page change (the bound toggle drops a word it does not read itself)
-        st.query_params[PRESENT_KEY] = "true"
+    if PRESENT_KEY not in st.session_state:  # the link's word on the first run; the toggle's state after it
+        st.session_state[PRESENT_KEY] = str(st.query_params.get(PRESENT_KEY, "")).lower() in ("true", *ON_WORDS)
     with st.sidebar:
         st.toggle(
             "Presenter mode",
             key=PRESENT_KEY,
-            bind="query-params",
             help="Larger type, the controls folded away, one chart per screen; ← and → step through a run.",
         )
     controls.queue_link_problem(PRESENT_KEY, problem, "on" if is_on() else "off")
+    _keep_in_link()
     if not is_on():
         if st.session_state.pop(_WAS_ON, False):  # just left: bring the controls back
             st.set_page_config(initial_sidebar_state="expanded")
