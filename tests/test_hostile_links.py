@@ -4,8 +4,8 @@ A shared link is typed by strangers. For every value below, on every parameter o
 page, and each page's own), the page opens with no exception, a notice names each parameter whose value cannot be
 used, the value is quoted as text (never as a link, an image or HTML), and moving a slider afterwards still works.
 
-The bound parameters of each page are read from Streamlit's own bindings after a plain run of the page, so a
-parameter added to a page later is swept too; `UNBOUND` lists those the pages read themselves.
+The bound parameters of each page are read from Streamlit's own bindings after a run of the page and of each of its
+views, so a parameter added to a page later is swept too; `UNBOUND` lists those the pages read themselves.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from rnnviz.settings import QUERY_KEYS, Settings
 from rnnviz.train import ARTICLE_TEXT, model_bytes, train_char_rnn
-from ui.gradient_views import CLOSER_VIEWS
+from ui import views
 from ui.notices import SHOWN_CHARACTERS, inert
 
 HOME = "pages/home.py"
@@ -36,7 +36,7 @@ PAGES = [
     "pages/sequences.py",
 ]
 UNBOUND = {"pages/scenarios.py": ["lesson"]}  # read by the page from st.query_params, not bound to a widget
-K_VIEW = next(view for view in CLOSER_VIEWS if "h_k" in view)  # the view of Gradients that draws the k slider
+UNBOUND_EVERYWHERE = ["present"]  # read by the entry point on every page
 
 MARKDOWN_LINK = "[Log in again](https://example.invalid/login)"
 MARKDOWN_IMAGE = "![](http://127.0.0.1:1/pixel.png)"
@@ -78,14 +78,31 @@ def bound_keys(at: AppTest) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def page_keys() -> dict[str, list[str]]:
-    """Every parameter of every page: its bound widgets after a plain run, plus those it reads itself."""
+def page_keys() -> dict[str, dict[str, dict[str, str]]]:
+    """Every parameter of every page -> the link that draws its widget: {} for those drawn when the page opens,
+    e.g. {"gradients_view": "∂h_T/∂h_k up close"} for one drawn in a view of its own (each view is opened once)."""
+    views_seen, open_view = {}, views.open_view
+
+    def recording(labels, key, in_link=True):
+        if in_link:
+            views_seen[key] = tuple(labels)
+        return open_view(labels, key, in_link)
+
     keys = {}
-    for page in PAGES:
-        at = run_app(page)
-        assert_healthy(at)
-        keys[page] = sorted(bound_keys(at)) + UNBOUND.get(page, [])
-    keys["pages/gradients.py"].append("k")  # bound once its view is open (`test_k_...` opens it)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(views, "open_view", recording)
+        for page in PAGES:
+            views_seen.clear()
+            at = run_app(page)
+            assert_healthy(at)
+            unbound = [*UNBOUND_EVERYWHERE, *UNBOUND.get(page, [])]
+            keys[page] = dict.fromkeys([*sorted(bound_keys(at)), *unbound], {})
+            for view_key, labels in list(views_seen.items()):
+                for label in labels[1:]:
+                    at = run_app(page, {view_key: label})
+                    assert_healthy(at)
+                    for key in sorted(bound_keys(at) - set(keys[page])):
+                        keys[page][key] = {view_key: label}
     return keys
 
 
@@ -132,7 +149,7 @@ def runs_of(keys: list[str], name: str) -> list[list[str]]:
 @pytest.mark.parametrize("page", PAGES)
 def test_every_parameter_of_a_page_given_a_hostile_value_at_once(page_keys, page, name):
     value = HOSTILE[name]
-    keys = [key for key in page_keys[page] if key != "k"]
+    keys = [key for key, opening in page_keys[page].items() if not opening]
     for chunk in runs_of(keys, name):
         at = run_app(page, dict.fromkeys(chunk, value))
         assert_healthy(at)
@@ -144,19 +161,35 @@ def test_every_parameter_of_a_page_given_a_hostile_value_at_once(page_keys, page
             assert_nothing_active(at)
 
 
-@pytest.mark.parametrize("name", list(HOSTILE))
-def test_k_given_a_hostile_value_with_its_view_open(name):
-    at = run_app("pages/gradients.py", {"gradients_view": K_VIEW, "k": HOSTILE[name]})
-    assert_healthy(at)
-    assert_nothing_active(at)
-    assert "k" in bound_keys(at)
-    T = Settings().seq_length
-    if name not in MAYBE_USABLE:
-        assert_named(at, ["k"])
-        assert f"using {at.slider(key='k').value} instead" in notice(at)  # the notice names the k shown
-    assert 0 <= at.slider(key="k").value <= T - 1
-    if name in RERUN_AFTER:
-        assert_a_slider_still_works(at)
+IN_VIEWS = [  # the values tried on a parameter drawn in a view of its own
+    "empty",
+    "negative",
+    "1e9",
+    "inf",
+    "1e400",
+    "5000 digits",
+    "text",
+    "markdown link",
+    "html image",
+    "repeated",
+]
+
+
+@pytest.mark.parametrize("name", IN_VIEWS)
+def test_a_parameter_drawn_in_a_view_of_its_own_given_a_hostile_value_with_its_view_open(page_keys, name):
+    hidden = [(page, key, opening) for page in PAGES for key, opening in page_keys[page].items() if opening]
+    assert ("pages/gradients.py", "k") in [(page, key) for page, key, _ in hidden]  # the sweep finds these
+    for page, key, opening in hidden:
+        at = run_app(page, {**opening, key: HOSTILE[name]})
+        assert_healthy(at)
+        assert_nothing_active(at)
+        assert key in bound_keys(at)
+        assert_named(at, [key])
+        if key == "k":
+            assert f"using {at.slider(key='k').value} instead" in notice(at)  # the notice names the k shown
+            assert 0 <= at.slider(key="k").value <= Settings().seq_length - 1
+        if name in RERUN_AFTER:
+            assert_a_slider_still_works(at)
 
 
 NON_FINITE = ["inf", "-inf", "1e400", "5000 digits"]
@@ -243,7 +276,7 @@ def test_inert_cuts_long_text_and_names_nothing_as_nothing():
     assert inert("  ") == "(nothing)"
 
 
-def test_a_lesson_link_is_quoted_never_rendered(page_keys):
+def test_a_lesson_link_is_quoted_never_rendered():
     at = run_app("pages/scenarios.py", {"lesson": MARKDOWN_LINK})
     assert_healthy(at)
     assert inert(f"lesson={MARKDOWN_LINK[:SHOWN_CHARACTERS]}…") in notice(at)
