@@ -19,7 +19,7 @@ def test_the_notation_table_is_drawn_only_when_opened_and_maps_every_matrix():
     guide = dict(zip(table["this app"], table["the beginner's guide"], strict=True))
     assert (guide["W_xh"], guide["W_hh"], guide["W_hy"]) == ("W_hx", "W_hh", "W_yh")
     shown = " ".join(block.value for block in at.markdown)
-    assert "h = σ(UX + Wh + B),  Y = O(Vh + C)" in shown
+    assert r"$h = \sigma(UX + Wh + B), \quad Y = O(Vh + C)$" in shown
 
 
 def test_every_name_the_app_uses_is_in_its_recurrence():

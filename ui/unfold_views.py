@@ -54,9 +54,9 @@ NOTATION_ROWS = (  # (what it is, ours, GeeksforGeeks' introduction, the beginne
     ("activation of the state", "f", "σ", "—"),
     ("output map", "g", "O", "—"),
 )
-NOTATION_EQUATIONS = (
-    ("This app", "h_t = f(W_hh h_{t−1} + W_xh x_t + b_h),  y_t = g(W_hy h_t + b_y)"),
-    ("GeeksforGeeks' introduction to RNNs", "h = σ(UX + Wh + B),  Y = O(Vh + C)"),
+NOTATION_EQUATIONS = (  # inline LaTeX
+    ("This app", r"$h_t = f(W_{hh} h_{t-1} + W_{xh} x_t + b_h), \quad y_t = g(W_{hy} h_t + b_y)$"),
+    ("GeeksforGeeks' introduction to RNNs", r"$h = \sigma(UX + Wh + B), \quad Y = O(Vh + C)$"),
 )
 NOTATION_NOTE = (
     "The beginner's guide writes the destination first (W_hx takes x to h); this app writes the source first "
