@@ -252,7 +252,7 @@ def shapes_section(settings) -> None:
         for column, shape in zip(st.columns(SHAPE_COLUMNS), RNN_SHAPES[start : start + SHAPE_COLUMNS], strict=False):
             with column.container(border=True):
                 fig = figures[RNN_SHAPES.index(shape)]
-                st.plotly_chart(fig, key=f"shape_{shape.id}", config=export.chart_config(shape.id))
+                st.plotly_chart(presenter.fit(fig), key=f"shape_{shape.id}", config=export.chart_config(shape.id))
                 st.markdown("**Examples:** " + "; ".join(shape.examples))
                 st.caption(shape.note)
                 for placement in shape.loss_placements:
