@@ -194,13 +194,13 @@ def more_parameters_answer(counts: ParameterCounts) -> str:
     """'Does an RNN have more parameters than a dense network?' answered for the counts on screen."""
     rnn, dense = counts.rnn_weights, counts.dense_weights
     if rnn < dense:
-        verdict = f"**no**: {dense / rnn:,.1f} times fewer"
+        verdict = f"**no**, {dense / rnn:,.1f} times fewer"
     elif rnn > dense:
         verdict = f"**yes**, {rnn / dense:,.1f} times more, because W_hh adds H·H = {counts.rnn_recurrent_weights:,}"
     else:
         verdict = "**the same number**"
     return (
-        f"*Does an RNN have more parameters than a dense network?* For these sizes {verdict}: the recurrent layer "
+        f"*Does an RNN have more parameters than a dense network?* For these sizes, {verdict}: the recurrent layer "
         f"holds {rnn:,} weights and biases (V·H + H·H + H), the dense layer {dense:,} (T·V·H + H)."
     )
 
