@@ -42,14 +42,14 @@ def sidebar() -> Settings:
     resets = {}
     seed = round(values["seed"])  # a whole number unless a fraction was typed into the box, e.g. 3.5
     if seed != values["seed"]:
-        resets[QUERY_KEYS["seed"]] = float(seed)
+        resets[QUERY_KEYS["seed"]] = seed  # an int, so the link says seed=4, not seed=4.0
     values["seed"] = seed
     for name, (raw, value) in requested.items():
         if values[name] != value:  # e.g. a repeated or otherwise odd parameter that Streamlit dropped
             link_notices.append(notices.link_notice(QUERY_KEYS[name], raw, "it could not be applied", values[name]))
     for name in refused:
         if values[name] != DEFAULTS[name]:
-            resets[QUERY_KEYS[name]] = float(DEFAULTS[name]) if name == "seed" else DEFAULTS[name]
+            resets[QUERY_KEYS[name]] = DEFAULTS[name]
     if resets:
         st.session_state[LINK_RESETS] = resets
         st.session_state[LINK_NOTICES] = link_notices
@@ -93,7 +93,7 @@ def require_entry_point() -> None:
 def load(settings: Settings) -> None:
     """Set every control to `settings` (a button callback: bound widgets change only through session_state)."""
     for name, value in asdict(settings).items():
-        st.session_state[QUERY_KEYS[name]] = float(value) if name == "seed" else value
+        st.session_state[QUERY_KEYS[name]] = value  # the seed as an int: the link then says seed=4, not seed=4.0
 
 
 def read_link(params: Mapping[str, str]) -> tuple[dict[str, tuple[str, object]], set[str], list[str]]:

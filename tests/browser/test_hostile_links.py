@@ -16,7 +16,9 @@ def notice_text(app_page) -> str:
     return "\n".join(app_page.page.locator(NOTICE).all_inner_texts())
 
 
-@pytest.mark.parametrize("path, charted", [("?seed=inf", False), ("unfold?seed=1e400", True), ("gradients?seed=-inf", True)])
+@pytest.mark.parametrize(
+    "path, charted", [("?seed=inf", False), ("unfold?seed=1e400", True), ("gradients?seed=-inf", True)]
+)
 def test_an_infinite_seed_opens_the_page_with_a_notice(app_page, path, charted):
     app_page.open(path)
     app_page.assert_healthy()
@@ -57,3 +59,14 @@ def test_markdown_math_and_icons_in_a_value_stay_text(app_page):
     code = app_page.page.locator(NOTICE).filter(has_text="unfold_view=").locator("code")
     assert code.inner_text() == "unfold_view=" + value
     assert wait_for(lambda: app_page.page.locator(CHART).count() > 0)  # the first view is open
+
+
+def test_the_seed_box_takes_whole_numbers_and_rounds_a_typed_fraction(app_page):
+    app_page.open("unfold")
+    box = app_page.page.locator(".st-key-seed input")
+    box.fill("3.6")
+    box.press("Enter")
+    app_page.settle()
+    app_page.assert_healthy()
+    assert wait_for(lambda: box.input_value() == "4")
+    assert wait_for(lambda: app_page.query().get("seed") == "4")
