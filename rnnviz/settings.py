@@ -152,7 +152,9 @@ def parse_value(name: str, raw: str):
         value = float(text) if isinstance(DEFAULTS[name], float) else int(text)
     except ValueError:
         raise ValueError(f"{QUERY_KEYS[name]}={text!r} {_not_whole(text)}") from None
-    if not low <= value <= high:  # also rejects NaN
+    if not np.isfinite(value):  # NaN, inf, 1e400
+        raise ValueError(f"{QUERY_KEYS[name]}={text!r} is not a finite number")
+    if not low <= value <= high:
         raise ValueError(f"{QUERY_KEYS[name]}={text!r} is outside {low:g} to {high:g}")
     return value
 

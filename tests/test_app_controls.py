@@ -114,8 +114,9 @@ def test_a_widget_change_reaches_the_page():
     [
         ("H", "100000", "outside 2 to 256"),  # huge
         ("T", "-5", "outside 2 to 500"),  # negative
-        ("scale", "nan", "outside"),  # NaN
-        ("scale", "1e400", "outside"),  # inf
+        ("scale", "nan", "not a finite number"),  # NaN
+        ("scale", "1e400", "not a finite number"),  # inf
+        ("scale", "5.5", "outside"),  # too large
         ("seed", "abc", "not a number"),  # text
         ("H", "64.5", "not a whole number"),  # not an integer
         ("H", "1e2", "not written as a whole number"),  # an integer, not in digits

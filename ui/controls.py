@@ -9,6 +9,10 @@ the first run of a session the link is read here first, each parameter through `
 and everything that is not used is named in a visible notice. Where Streamlit would accept a value that
 `parse_value` refuses (e.g. `H=64.0`), the widget is put back to its default and the script reruns once, so the
 settings always follow `parse_value` and the notice tells the truth.
+
+A page's own parameters (its step, its view, a lesson) are read once a session through `link_problem`, and a value
+the page cannot use is named in a notice the same way. Every value a notice quotes goes through `notices.inert`, so
+a link cannot put a link, an image or HTML of its own on the page.
 """
 
 from __future__ import annotations
