@@ -482,8 +482,8 @@ class CharTrainer:
             self.message = f"Stopped after epoch {self.epochs_done} of {self.recipe.epochs}."
             if self.batches_into_epoch:
                 self.message += (
-                    f" The model also keeps the updates of {self.batches_into_epoch} of epoch "
-                    f"{self.epochs_done + 1}'s {self.batches_per_epoch} batches; the charts show the complete epochs."
+                    f" The model also keeps the updates of {self.batches_into_epoch:,} of epoch "
+                    f"{self.epochs_done + 1}'s {self.batches_per_epoch:,} batches; the charts show the complete epochs."
                 )
 
     def train(

@@ -39,7 +39,7 @@ from rnnviz.train import (
     load_model,
     model_bytes,
 )
-from ui import export, notices
+from ui import export, notices, presenter
 from ui.labels import PRECISION_LABELS
 from ui.slots import LEASE_SECONDS, busy_message, training_slots
 
@@ -331,7 +331,7 @@ def _progress_words(job: CharTrainer) -> str:
         f" · loss {last['loss']:.3f} · accuracy {last['accuracy']:.3f}" if last is not None else ""
     )
     if job.running and job.batches_into_epoch:
-        words += f" · epoch {done + 1}: batch {job.batches_into_epoch} of {job.batches_per_epoch}"
+        words += f" · epoch {done + 1}: batch {job.batches_into_epoch:,} of {job.batches_per_epoch:,}"
     return words
 
 
@@ -422,7 +422,9 @@ def rnnbow_look_at(name: str) -> str:
 
 
 def _chart(fig, key: str) -> None:
-    st.plotly_chart(fig, width="stretch", key=key, config=export.chart_config(key.removesuffix("_chart")))
+    st.plotly_chart(
+        presenter.fit(fig), width="stretch", key=key, config=export.chart_config(key.removesuffix("_chart"))
+    )
 
 
 def charts(result, recipe: Recipe) -> list:
