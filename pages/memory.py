@@ -7,7 +7,7 @@ from rnnviz import figures
 from rnnviz.report import Equation
 from rnnviz.task_training import CLASSIC
 from rnnviz.tasks import make_task
-from ui import controls, export, notices
+from ui import controls, export, notices, presenter
 from ui.cells_views import TASK_NAMES, describe_config, show_classic, show_last_run, task_controls, train_live
 from ui.labels import PRECISION_LABELS
 
@@ -61,7 +61,10 @@ with notices.page_guard("the long-range memory page"):
     example = make_task(task, T, 1, np.random.default_rng(int(st.session_state.get("memory_seed", 0))))
     example_figure = figures.task_example_figure(example)
     st.plotly_chart(
-        example_figure, width="stretch", key="memory-example", config=export.chart_config(f"{task}_example")
+        presenter.fit(example_figure),
+        width="stretch",
+        key="memory-example",
+        config=export.chart_config(f"{task}_example"),
     )
     example_look_at = (
         f"One sequence of the {TASK_NAMES[task]} at T = {T}, as the cells see it in training. The information "

@@ -3,7 +3,7 @@ on that step's numbers, and the hidden state filling in over the whole run."""
 
 import streamlit as st
 
-from ui import controls, explain, export, labels, notices, unfold_views, views
+from ui import controls, explain, export, labels, notices, presenter, unfold_views, views
 from ui.cache import cell_views, experiment_for, parts_at
 
 STEP_VIEW, CELL_VIEW, RUN_VIEW = "Step by step", "One cell, two pictures", "The whole run"
@@ -34,7 +34,9 @@ def step_section(settings, view: str) -> None:
                 st.markdown("\n\n".join(unfold_views.step_facts(exp, parts)))
         else:
             cell_figure = cell_views(settings, t)
-            st.plotly_chart(cell_figure, width="stretch", theme=None, config=export.chart_config(f"cell_step_{t}"))
+            st.plotly_chart(
+                presenter.fit(cell_figure), width="stretch", theme=None, config=export.chart_config(f"cell_step_{t}")
+            )
             notices.look_at(explain.LOOK_AT["cell_views"])
         # here, inside the stepper's fragment, so that the report is of the step shown
         unfold_views.report_button(settings, t)
@@ -80,10 +82,15 @@ with tab:
             animation, norms = st.columns([3, 2], gap="medium")
             with animation:
                 st.plotly_chart(
-                    animation_figure, width="stretch", theme=None, config=export.chart_config("hidden_state")
+                    presenter.fit(animation_figure),
+                    width="stretch",
+                    theme=None,
+                    config=export.chart_config("hidden_state"),
                 )
                 notices.look_at(unfold_views.animation_look_at(settings))
             with norms:
-                st.plotly_chart(norms_figure, width="stretch", theme=None, config=export.chart_config("state_norms"))
+                st.plotly_chart(
+                    presenter.fit(norms_figure), width="stretch", theme=None, config=export.chart_config("state_norms")
+                )
                 notices.look_at(explain.LOOK_AT["norms"])
             unfold_views.report_button(settings, unfold_views.current_step(experiment_for(settings).run.T))

@@ -36,7 +36,7 @@ from rnnviz.task_training import (
     train_on_task,
 )
 from rnnviz.tasks import TASKS
-from ui import export, notices
+from ui import export, notices, presenter
 from ui.slots import busy_message, training_slots
 
 _LOGGER = logging.getLogger("rnnviz.app")
@@ -156,7 +156,7 @@ def metric_table(comparison: Comparison) -> pd.DataFrame:
 
 def chart(fig: go.Figure, key: str, look: str) -> None:
     """A chart (its toolbar saves a PNG named `key`) and what to look at in it."""
-    st.plotly_chart(fig, width="stretch", key=key, config=export.chart_config(key))
+    st.plotly_chart(presenter.fit(fig), width="stretch", key=key, config=export.chart_config(key))
     notices.look_at(look)
 
 
@@ -290,9 +290,11 @@ def draw_training(
     found = {kind: spikes(history.grad_norm) for kind, history in histories.items()}
     loss = figures.task_loss_figure(histories, config.baseline, config.task, config.steps)
     norm = figures.task_grad_norm_figure(histories, config.clipping, config.clip_threshold, found, config.steps)
-    slots["loss"].plotly_chart(loss, width="stretch", key=f"memory-loss-{key}", config=export.chart_config("task_loss"))
+    slots["loss"].plotly_chart(
+        presenter.fit(loss), width="stretch", key=f"memory-loss-{key}", config=export.chart_config("task_loss")
+    )
     slots["norm"].plotly_chart(
-        norm, width="stretch", key=f"memory-norm-{key}", config=export.chart_config("task_gradient_norm")
+        presenter.fit(norm), width="stretch", key=f"memory-norm-{key}", config=export.chart_config("task_gradient_norm")
     )
     return loss, norm
 

@@ -14,7 +14,7 @@ from rnnviz.diagnostics import state_norms, steps_carrying
 from rnnviz.experiment import Experiment
 from rnnviz.report import Equation
 from rnnviz.settings import Settings
-from ui import cache, controls, explain, export, notices
+from ui import cache, controls, explain, export, notices, presenter
 
 VALUE_VIEWS = ("absolute", "rescaled")
 CLOSER_VIEWS = (  # the page's tabs: one drawn at a time
@@ -31,7 +31,11 @@ PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "sele
 def chart(builder: str, settings: Settings, look_at: str, key: str | None = None, **options) -> None:
     """A cached figure of `rnnviz.figures.<builder>` and, under it, what to look at."""
     st.plotly_chart(
-        cache.figure(builder, settings, **options), width="stretch", theme=None, config=PLOT_CONFIG, key=key
+        presenter.fit(cache.figure(builder, settings, **options)),
+        width="stretch",
+        theme=None,
+        config=PLOT_CONFIG,
+        key=key,
     )
     notices.look_at(look_at)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from rnnviz.figures.style import FONT_SIZE
+from rnnviz.figures import style
 from ui import controls
 
 PRESENT_KEY = "present"
@@ -26,8 +26,7 @@ _WAS_ON = "_presenter_was_on"
 STEP_KEYS = {"ArrowLeft": "step_prev", "ArrowRight": "step_next"}
 ON_WORDS = ("1", "yes", "on")  # besides "true", which the bound toggle reads itself
 OFF_WORDS = ("false", "0", "no", "off")
-PRESENTER_HEIGHT = 760  # px: a figure passed through `fit` in presenter mode
-PRESENTER_FONT = FONT_SIZE + 6
+PRESENTER_HEIGHT = 820  # px: a figure passed through `fit`, with its axes inside a 1920 x 1080 screen
 
 _CSS = """
 <style>
@@ -40,6 +39,20 @@ html { font-size: 20px; }
 [data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 2.0rem; }
 [data-testid="stElementContainer"]:has(> [data-testid="stPlotlyChart"]) {
     min-height: 92vh; display: flex; flex-direction: column; justify-content: center; }
+/* a chart beside text in columns: the columns stack, so the chart is drawn at the screen's full width */
+[data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"]) { flex-wrap: wrap; }
+[data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"]) > [data-testid="stColumn"] {
+    flex: 1 1 100% !important; width: 100% !important; min-width: 100% !important; }
+[data-testid="stMain"] [data-testid="stMetricValue"],
+[data-testid="stMain"] [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p {
+    font-size: 3rem; line-height: 1.2; }
+[data-testid="stMain"] [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] p { font-size: 1.2rem; }
+[data-testid="stMain"] [class*="st-key-"][class*="regime"] p { font-size: 1.8rem; }
+[data-testid="stMain"] [class*="st-key-"][class*="regime"] .stMarkdownBadge {
+    font-size: 1.8rem !important; padding: 0.1em 0.5em; }  /* over the badge's own inline size */
+/* the value above a slider's thumb clears the thumb at the larger type */
+[data-testid="stSlider"] { padding-top: 1.2rem; }
+[data-testid="stSliderThumbValue"] { transform: translateY(-0.6rem); }
 </style>
 """
 
@@ -131,17 +144,8 @@ def _js_object(mapping: dict[str, str]) -> str:
 
 
 def fit(fig: go.Figure) -> go.Figure:
-    """`fig` drawn larger for a projector when presenter mode is on (a copy; `fig` itself is unchanged)."""
+    """`fig` as presenter mode draws it: every text at least `style.PRESENTER_FONT` px, PRESENTER_HEIGHT px high
+    (a copy; `fig` itself is unchanged). Every page passes its charts through here before `st.plotly_chart`."""
     if not is_on():
         return fig
-    bigger = go.Figure(fig)
-    bigger.update_layout(
-        height=PRESENTER_HEIGHT,
-        font={"size": PRESENTER_FONT},
-        title={"font": {"size": PRESENTER_FONT + 4}},
-        legend={"font": {"size": PRESENTER_FONT - 2}},
-        margin={"l": max(bigger.layout.margin.l or 0, 110)},
-    )
-    bigger.update_xaxes(tickfont={"size": PRESENTER_FONT - 3}, title_font={"size": PRESENTER_FONT})
-    bigger.update_yaxes(tickfont={"size": PRESENTER_FONT - 3}, title_font={"size": PRESENTER_FONT})
-    return bigger
+    return style.for_projector(fig, PRESENTER_HEIGHT)

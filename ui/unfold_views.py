@@ -21,7 +21,7 @@ from rnnviz.losses import input_steps, loss_steps
 from rnnviz.report import Equation
 from rnnviz.settings import Settings
 from rnnviz.stepper import StepParts
-from ui import controls, explain, export, labels, notices
+from ui import controls, explain, export, labels, notices, presenter
 from ui.cache import cell_views, experiment_for, figure, parts_at
 
 STEP_KEY = "step"  # the step slider, bound to the URL parameter `step`
@@ -230,14 +230,9 @@ def _select_clicked_step(T: int) -> None:
 def stepper(T: int) -> int:
     """First / previous / next / last buttons and the step slider (bound to the URL, which `controls.step_slider`
     reads: a `step` that is not a step of this run starts the slider at step 1, with a notice); returns the step."""
-    current = int(st.session_state.get(STEP_KEY, 1))
     columns = st.columns([1, 1, 1, 1, 5], vertical_alignment="bottom")
-    for column, (key, label, to) in zip(columns, BUTTONS, strict=False):
-        at_start, at_end = current <= 1, current >= T
-        disabled = (to in ("first", "prev") and at_start) or (to in ("next", "last") and at_end)
-        column.button(label, key=key, on_click=_move, args=(to, T), disabled=disabled, width="stretch")
-    with columns[-1]:
-        return controls.step_slider(
+    with columns[-1]:  # the slider first, so that the buttons know the step it shows (a link's step=7 too)
+        current = controls.step_slider(
             f"Step t (1 to {T})",
             STEP_KEY,
             1,
@@ -245,13 +240,18 @@ def stepper(T: int) -> int:
             first=1,
             help_text="The step whose numbers are written out below; it is in the URL.",
         )
+    for column, (key, label, to) in zip(columns, BUTTONS, strict=False):
+        at_start, at_end = current <= 1, current >= T
+        disabled = (to in ("first", "prev") and at_start) or (to in ("next", "last") and at_end)
+        column.button(label, key=key, on_click=_move, args=(to, T), disabled=disabled, width="stretch")
+    return current
 
 
 def graph(settings: Settings, step: int, T: int) -> go.Figure:
     """The unrolled graph around `step`; clicking a node selects its step. Returns the figure."""
     fig = figure("unrolled_graph_figure", settings, step=step)
     st.plotly_chart(
-        fig,
+        presenter.fit(fig),
         width="stretch",
         theme=None,
         key=GRAPH_KEY,

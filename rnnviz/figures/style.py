@@ -8,6 +8,7 @@ picture, and the larger type of presenter mode.
 from __future__ import annotations
 
 import base64
+import copy
 import struct
 import zlib
 
@@ -197,3 +198,73 @@ def picture_source(pixels: np.ndarray, width: int = 900, height: int = 420) -> s
     across, down = max(1, -(-width // columns)), max(1, -(-height // rows))
     blocks = np.repeat(np.repeat(pixels, down, axis=0), across, axis=1)
     return "data:image/png;base64," + base64.b64encode(_png(blocks)).decode("ascii")
+
+
+# Presenter mode ----------------------------------------------------------------------------------------------
+
+
+def _larger(font: dict | None, scale: float, smallest: float) -> dict:
+    """`font` with its size (FONT_SIZE when unset) times `scale`, and never below `smallest` px."""
+    font = dict(font or {})
+    font["size"] = round(max((font.get("size") or FONT_SIZE) * scale, smallest), 1)
+    return font
+
+
+def _larger_colorbar(bar: dict | None, scale: float, smallest: float) -> dict:
+    bar = dict(bar or {})
+    bar["tickfont"] = _larger(bar.get("tickfont"), scale, smallest)
+    title = dict(bar.get("title") or {})
+    title["font"] = _larger(title.get("font"), scale, smallest)
+    bar["title"] = title
+    return bar
+
+
+def _larger_trace(trace: dict, scale: float, smallest: float) -> dict:
+    """A copy of the parts of `trace` that carry text, larger; the data arrays are shared, not copied."""
+    trace = dict(trace)
+    if "textfont" in trace or "text" in trace:
+        trace["textfont"] = _larger(trace.get("textfont"), scale, smallest)
+    if "colorbar" in trace:
+        trace["colorbar"] = _larger_colorbar(trace["colorbar"], scale, smallest)
+    marker = trace.get("marker")
+    if isinstance(marker, dict) and "colorbar" in marker:
+        trace["marker"] = {**marker, "colorbar": _larger_colorbar(marker["colorbar"], scale, smallest)}
+    return trace
+
+
+def for_projector(fig: go.Figure, height: int, font: float = PRESENTER_FONT) -> go.Figure:
+    """A copy of `fig` for presenter mode: every text (ticks, legend, titles, annotations, colour bars, sliders,
+    buttons, text on the chart) scaled by font / FONT_SIZE and at least `font` px, margins grown to hold it, the
+    axes' margins fitted to their labels, `height` px high. `fig` itself is unchanged; its frames are shared."""
+    scale = font / FONT_SIZE
+    sent = fig.to_dict()
+    layout = copy.deepcopy(sent.get("layout", {}))
+    layout["height"] = height
+    layout["font"] = _larger(layout.get("font"), scale, font)
+    if isinstance(layout.get("title"), dict):
+        layout["title"]["font"] = _larger(layout["title"].get("font"), scale, font)
+    layout["legend"] = {**layout.get("legend", {}), "font": _larger(layout.get("legend", {}).get("font"), scale, font)}
+    layout["hoverlabel"] = {**layout.get("hoverlabel", {}), "font": _larger(None, scale, font)}
+    for key, axis in layout.items():
+        if key.startswith(("xaxis", "yaxis")) and isinstance(axis, dict):
+            axis["tickfont"] = _larger(axis.get("tickfont"), scale, font)
+            title = axis.get("title")
+            if isinstance(title, dict):
+                title["font"] = _larger(title.get("font"), scale, font)
+            axis["automargin"] = True
+    for annotation in layout.get("annotations", []):
+        annotation["font"] = _larger(annotation.get("font"), scale, font)
+    for slider in layout.get("sliders", []):
+        slider["font"] = _larger(slider.get("font"), scale, font)
+        slider["currentvalue"] = {
+            **slider.get("currentvalue", {}),
+            "font": _larger(slider.get("currentvalue", {}).get("font"), scale, font),
+        }
+    for menu in layout.get("updatemenus", []):
+        menu["font"] = _larger(menu.get("font"), scale, font)
+    if isinstance(layout.get("coloraxis"), dict):
+        layout["coloraxis"]["colorbar"] = _larger_colorbar(layout["coloraxis"].get("colorbar"), scale, font)
+    margin = layout.get("margin", {})
+    layout["margin"] = {side: round(value * scale) for side, value in margin.items() if isinstance(value, (int, float))}
+    data = [_larger_trace(trace, scale, font) for trace in sent.get("data", [])]
+    return go.Figure({"data": data, "layout": layout, "frames": sent.get("frames", [])}, _validate=False)

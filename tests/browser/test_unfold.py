@@ -96,3 +96,19 @@ def test_clicking_a_state_in_the_graph_selects_its_step(app_page):
     assert app_page.query().get("step") == "7"
     assert app_page.page.get_by_text("Step 7 of 60").is_visible()
     app_page.assert_healthy()
+
+
+def test_a_link_to_step_seven_can_go_back_at_once(app_page):
+    open_unfold(app_page, step="7")
+    page = app_page.page
+    assert page.get_by_text("Step 7 of 60").is_visible()
+    for key in ("step_first", "step_prev", "step_next", "step_last"):
+        assert page.locator(f".st-key-{key} button").is_enabled(), key
+    page.locator(".st-key-step_prev button").click()
+    app_page.settle()
+    assert page.get_by_text("Step 6 of 60").is_visible()
+    page.locator(".st-key-step_first button").click()
+    app_page.settle()
+    assert page.get_by_text("Step 1 of 60").is_visible()
+    assert page.locator(".st-key-step_prev button").is_disabled()
+    app_page.assert_healthy()
