@@ -246,17 +246,19 @@ def regime(log10_norms: np.ndarray, gamma: float, sigma: float, radius: float) -
 
 
 def growth_sentence(growth: float, seq_length: int, steps: int = 20) -> str:
-    """The measured factor per step in words: "× 0.982 per step: after 20 steps, 10^-0.2".
+    """The fitted factor per step in words: "× 0.982 per step (fitted over every k): 20 such steps make 10^-0.2".
 
     Never "shrinks by 0.982" (it reads as losing 98%); a factor of 1 within UNIT_RTOL says "keeps its size";
-    the "after n steps" uses n = min(steps, seq_length), never more steps than the run has.
+    the n steps are n = min(steps, seq_length), never more steps than the run has. The factor is the straight-line
+    fit of log10 ‖∂h_T/∂h_k‖ over every k, so n such steps can differ from the measured value n steps back.
     """
     if not np.isfinite(growth) or growth <= 0:
         return "no finite growth factor could be measured"
+    fitted = f"× {factor(growth)} per step (fitted over every k)"
     if compare_with_one(growth) == AT:
-        return "× 1 per step: it keeps its size"
+        return f"{fitted}: it keeps its size"
     n = min(int(steps), int(seq_length))
-    return f"× {factor(growth)} per step: after {n} step{'s' if n != 1 else ''}, {power_of_ten(n * math.log10(growth))}"
+    return f"{fitted}: {n} such step{'s' if n != 1 else ''} make {power_of_ten(n * math.log10(growth))}"
 
 
 # where the gradient comes from ----------------------------------------------------------------------------------

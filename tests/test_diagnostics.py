@@ -36,9 +36,9 @@ def test_growth_factor_fits_the_finite_part_only_and_needs_two_points():
 
 
 def test_growth_is_described_in_words_with_the_decades_after_twenty_steps():
-    assert verdicts.growth_sentence(0.1, 60) == "× 0.1 per step: after 20 steps, 10^-20"
-    assert verdicts.growth_sentence(10.0, 60, steps=3) == "× 10 per step: after 3 steps, 10^+3"
-    assert verdicts.growth_sentence(0.97, 60) == "× 0.97 per step: after 20 steps, 10^-0.3"
+    assert verdicts.growth_sentence(0.1, 60) == "× 0.1 per step (fitted over every k): 20 such steps make 10^-20"
+    assert verdicts.growth_sentence(10.0, 60, steps=3) == "× 10 per step (fitted over every k): 3 such steps make 10^+3"
+    assert verdicts.growth_sentence(0.97, 60) == "× 0.97 per step (fitted over every k): 20 such steps make 10^-0.3"
     assert "no finite growth factor" in verdicts.growth_sentence(float("nan"), 60)
 
 

@@ -131,7 +131,7 @@ def test_badge_reason_pascanu_and_growth_agree_with_each_other_and_with_the_numb
             assert abs(exp.growth - 1) <= TOL
             assert fitted == pytest.approx(1.0, abs=1e-6)
         else:
-            match = re.fullmatch(r"× (\S+) per step: after (\d+) steps?, 10\^(\S+)", growth)
+            match = re.fullmatch(r"× (\S+) per step \(fitted over every k\): (\d+) such steps? make 10\^(\S+)", growth)
             assert match, growth
             printed, n, decades = float(match[1]), int(match[2]), match[3]
             assert n == min(20, T) <= T
@@ -189,13 +189,13 @@ def test_a_short_run_at_gamma_sigma_below_one_says_near_the_edge_and_why():
 
 
 def test_the_growth_sentence_never_counts_more_steps_than_T():
-    assert verdicts.growth_sentence(0.5, 12) == "× 0.5 per step: after 12 steps, 10^-3.6"
-    assert "after 20 steps" not in gradient_views.growth_words(simulate(Settings(seq_length=12)))
+    assert verdicts.growth_sentence(0.5, 12) == "× 0.5 per step (fitted over every k): 12 such steps make 10^-3.6"
+    assert "20 such steps" not in gradient_views.growth_words(simulate(Settings(seq_length=12)))
 
 
 def test_a_factor_of_one_keeps_its_size_and_never_grows_by_one():
-    assert verdicts.growth_sentence(1.0 + 1e-13, 60) == "× 1 per step: it keeps its size"
-    assert verdicts.growth_sentence(0.982, 60) == "× 0.982 per step: after 20 steps, 10^-0.2"
+    assert verdicts.growth_sentence(1.0 + 1e-13, 60) == "× 1 per step (fitted over every k): it keeps its size"
+    assert verdicts.growth_sentence(0.982, 60) == "× 0.982 per step (fitted over every k): 20 such steps make 10^-0.2"
 
 
 def test_powers_of_ten_have_one_notation():
