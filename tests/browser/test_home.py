@@ -1,4 +1,6 @@
-"""The home page in a real browser: it loads, and a starting point sets the sidebar and the URL."""
+"""The home page in a real browser: it loads, and a starting point opens the Gradients page with its settings."""
+
+from tests.browser.waiting import wait_for
 
 
 def test_every_page_in_the_sidebar_loads_without_an_exception(app_page):
@@ -12,12 +14,24 @@ def test_every_page_in_the_sidebar_loads_without_an_exception(app_page):
         app_page.assert_healthy()
 
 
-def test_a_starting_point_changes_the_regime_and_the_url(app_page):
+def test_show_this_opens_the_gradients_page_with_the_starting_point_in_the_sidebar_and_the_link(app_page):
     app_page.open()
-    badge = app_page.page.locator(".st-key-regime")
-    before = badge.inner_text()
-    app_page.page.get_by_role("button", name="Show this").first.click()
+    page = app_page.page
+    page.get_by_role("button", name="Show this").first.click()
+    assert wait_for(lambda: "/gradients" in page.url, timeout=30), "the Gradients page did not open"
     app_page.settle()
-    assert app_page.query().get("activation") == "sigmoid"
-    assert "vanishing" in badge.inner_text()
-    assert badge.inner_text() != before or "vanishing" in before
+    assert page.locator("h1").first.text_content().startswith("Gradients through time")
+    assert app_page.query().get("activation") == "sigmoid"  # the first starting point: a sigmoid cell
+    assert "vanishing" in page.locator(".st-key-regime").inner_text()
+    app_page.assert_healthy()
+
+
+def test_show_this_keeps_presenter_mode(app_page):
+    app_page.open(present="1")
+    page = app_page.page
+    page.get_by_role("button", name="Show this").nth(1).click()
+    assert wait_for(lambda: "/gradients" in page.url, timeout=30), "the Gradients page did not open"
+    app_page.settle()
+    assert app_page.query().get("present") == "true"
+    assert page.get_by_role("button", name="Leave presenter mode").is_visible()
+    app_page.assert_healthy()
