@@ -32,16 +32,7 @@ with notices.page_guard("the gradients page"):
     gradient_views.derivation(exp)
 
     st.subheader("Look closer")
-    view = st.segmented_control(
-        "Values",
-        gradient_views.VALUE_VIEWS,
-        default="absolute",
-        key="values",
-        required=True,
-        help="For the step terms, the table and ∂h_T/∂h_k. Rescaled: each curve or column divided by its "
-        "largest value.",
-    )
-    view = view or "absolute"
+    view = gradient_views.value_control()
     shown, tab = views.open_view(gradient_views.CLOSER_VIEWS, key="gradients_view")
     with tab:
         if shown == "Each step's term":

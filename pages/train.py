@@ -20,8 +20,16 @@ st.latex(
 
 with notices.page_guard("the Train page"):
     training.text_box()
+    own_recipe = st.empty()  # above the recipe, filled once its activation is known
     with st.expander("Recipe", expanded=True):
-        training.recipe_controls()
+        recipe = training.recipe_controls()
+    sidebar_activation = controls.current_settings().activation
+    if recipe.activation != sidebar_activation:
+        own_recipe.info(
+            f"This page trains the seed article's character model with its own recipe below ({recipe.activation} "
+            f"activation); the sidebar's settings ({sidebar_activation} activation) apply to the other pages.",
+            icon=":material/info:",
+        )
     training.start_and_stop_buttons()
     st.subheader("Learning, epoch by epoch")
     training.training_panel()

@@ -36,7 +36,7 @@ from rnnviz.task_training import (
     train_on_task,
 )
 from rnnviz.tasks import TASKS
-from ui import export, notices, presenter
+from ui import export, links, notices, presenter
 from ui.slots import busy_message, training_slots
 
 _LOGGER = logging.getLogger("rnnviz.app")
@@ -86,28 +86,48 @@ def comparison_figure(builder: str, settings: Settings, forget_bias: float, gate
     return getattr(figures, builder)(comparison_for(settings, forget_bias, gated_init), **options)
 
 
+FORGET_BIAS_KEY, GATED_INIT_KEY = "cells_forget_bias", "cells_gated_init"
+FORGET_BIAS_DEFAULT, FORGET_BIAS_STEP = 1.0, 0.5
+
+
 def cells_controls() -> tuple[float, str]:
-    """The page's own controls: the LSTM's forget-gate bias and the gated cells' initialisation."""
+    """The page's own controls, both in the link: the LSTM's forget-gate bias and the gated cells' initialisation."""
     low, high = LIMITS.forget_bias
     left, right = st.columns(2)
-    forget_bias = left.slider(
-        "LSTM forget-gate bias (added to b_f)",
-        min_value=float(low),
-        max_value=float(high),
-        value=1.0,
-        step=0.5,
-        key="cells_forget_bias",
-        help="Jozefowicz et al. (2015) recommend 1: forget gates start near sigmoid(1) = 0.73.",
-    )
-    gated_init = right.radio(
-        "Gated cells' initialisation",
-        GATED_INITS,
-        index=0,
-        key="cells_gated_init",
-        horizontal=True,
-        format_func=GATED_INIT_LABELS.get,
-        help="The vanilla RNN keeps the sidebar's activation, initialisation and scale.",
-    )
+    with left:
+        forget_bias = links.checked(
+            FORGET_BIAS_KEY,
+            FORGET_BIAS_DEFAULT,
+            links.number_reason(low, high, step=FORGET_BIAS_STEP),
+            lambda: st.slider(
+                "LSTM forget-gate bias (added to b_f)",
+                min_value=float(low),
+                max_value=float(high),
+                value=FORGET_BIAS_DEFAULT,
+                step=FORGET_BIAS_STEP,
+                key=FORGET_BIAS_KEY,
+                bind="query-params",
+                help="Jozefowicz et al. (2015) recommend 1: forget gates start near sigmoid(1) = 0.73.",
+            ),
+        )
+    with right:
+        gated_init = links.checked(
+            GATED_INIT_KEY,
+            GATED_INITS[0],
+            links.choice_reason(GATED_INITS, GATED_INIT_LABELS.get),
+            lambda: st.radio(
+                "Gated cells' initialisation",
+                GATED_INITS,
+                index=0,
+                key=GATED_INIT_KEY,
+                horizontal=True,
+                format_func=GATED_INIT_LABELS.get,
+                bind="query-params",
+                help="The vanilla RNN keeps the sidebar's activation, initialisation and scale.",
+            ),
+            shown=GATED_INIT_LABELS.get,
+        )
+    links.apply()
     return float(forget_bias), str(gated_init)
 
 

@@ -14,9 +14,10 @@ from rnnviz.diagnostics import state_norms, steps_carrying
 from rnnviz.experiment import Experiment
 from rnnviz.report import Equation
 from rnnviz.settings import Settings
-from ui import cache, controls, explain, export, notices, presenter
+from ui import cache, controls, explain, export, links, notices, presenter
 
 VALUE_VIEWS = ("absolute", "rescaled")
+VALUES_KEY = "values"  # the absolute/rescaled choice, bound to the URL parameter `values`
 CLOSER_VIEWS = (  # the page's tabs: one drawn at a time
     "Each step's term",
     "The gradient flowing back",
@@ -165,6 +166,30 @@ def summary(exp: Experiment) -> None:
         verdicts.factor(growth) if np.isfinite(growth) else "n/a",
         help="The measured factor per step: least-squares slope of log10 ‖∂h_T/∂h_k‖ against T - k.",
     )
+
+
+def value_control() -> str:
+    """Absolute or rescaled values for the closer views, in the link as `values`."""
+    view = links.checked(
+        VALUES_KEY,
+        VALUE_VIEWS[0],
+        links.choice_reason(VALUE_VIEWS),
+        lambda: (
+            st.segmented_control(
+                "Values",
+                VALUE_VIEWS,
+                default=VALUE_VIEWS[0],
+                key=VALUES_KEY,
+                required=True,
+                bind="query-params",
+                help="For the step terms, the table and ∂h_T/∂h_k. Rescaled: each curve or column divided by its "
+                "largest value.",
+            )
+            or VALUE_VIEWS[0]
+        ),
+    )
+    links.apply()
+    return view
 
 
 def gradient_overflow_note(exp: Experiment) -> None:
