@@ -257,9 +257,10 @@ def shapes_section(settings) -> None:
                 st.caption(shape.note)
                 for placement in shape.loss_placements:
                     where = labels.choice_label("loss_placement", placement)
-                    st.page_link(
+                    st.page_link(  # a short label: a page link does not wrap, and the card is narrow
                         "pages/gradients.py",
-                        label=f"Gradients, {where}",
+                        label=f"Gradients, {where.split(':')[0]}",
+                        help=f"Opens the Gradients page with this loss placement ({where}).",
                         icon=":material/trending_down:",
                         query_params={**_query_without_loss(settings), QUERY_KEYS["loss_placement"]: placement},
                     )
