@@ -122,3 +122,41 @@ def test_the_accuracy_labels_are_not_clipped_at_the_chart_edge():
     article = next(trace for trace in fig.data if trace.name == "the article (Keras)")
     assert article.cliponaxis is False and "0.875" in list(article.text)
     assert fig.layout.margin.r >= 60
+
+
+def every_font_size(value) -> list[float]:
+    """Every `size` under a `font`-like key of a figure's dict (layout and traces), in px."""
+    sizes = []
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if "font" in key and isinstance(inner, dict) and inner.get("size") is not None:
+                sizes.append(float(inner["size"]))
+            sizes += every_font_size(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            sizes += every_font_size(inner)
+    return sizes
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda exp, comparison: gradients.jacobian_norms_figure(exp),
+        lambda exp, comparison: gradients.backward_animation_figure(exp),
+        lambda exp, comparison: cells.cells_connectivity_figure(comparison),
+        lambda exp, comparison: cells.bidirectional_unfold_figure(comparison),
+    ],
+)
+def test_for_a_projector_every_text_of_a_figure_is_large_and_the_figure_itself_is_unchanged(exp, comparison, build):
+    fig = build(exp, comparison)
+    before = fig.to_json()
+    big = style.for_projector(fig, height=820)
+    sent = big.to_dict()
+    sizes = every_font_size({"layout": sent["layout"], "data": sent["data"]})
+    assert sizes and min(sizes) >= style.PRESENTER_FONT
+    for name in [key for key in sent["layout"] if key.startswith(("xaxis", "yaxis"))]:
+        assert sent["layout"][name]["tickfont"]["size"] >= style.PRESENTER_FONT
+    assert sent["layout"]["legend"]["font"]["size"] >= style.PRESENTER_FONT
+    assert sent["layout"]["height"] == 820
+    assert len(big.frames) == len(fig.frames)
+    assert fig.to_json() == before
