@@ -139,7 +139,7 @@ def explain_sigmoid(run: LessonRun) -> str:
         f"slope is at most γ = {gamma:g} and this $W_{{hh}}$ has σ_max = {factor(sigma)}, so every step shrinks "
         f"the gradient at least {1 / product:.3g}-fold: after {T} steps the bound (γσ_max)^{T} is "
         f"{power_of_ten(bound)}. Measured: ‖∂h_T/∂h_0‖ = {power_of_ten(at_0)}, {bound - at_0:.1f} decades below "
-        f"the bound, because σ′(a) is below 1/4 wherever a ≠ 0 (fitted: {growth_sentence(exp.growth, T)}). Only "
+        f"the bound, because σ′(a) is below 1/4 wherever a ≠ 0: {growth_sentence(exp.growth, T)}. Only "
         f"σ_max(W_hh) above 1/γ = {1 / gamma:g} would lift the guarantee.\n\n{verdict(exp)}"
     )
 
