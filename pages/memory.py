@@ -7,8 +7,16 @@ from rnnviz import figures
 from rnnviz.report import Equation
 from rnnviz.task_training import CLASSIC
 from rnnviz.tasks import make_task
-from ui import controls, export, notices, presenter
-from ui.cells_views import TASK_NAMES, describe_config, show_classic, show_last_run, task_controls, train_live
+from ui import controls, export, links, notices, presenter
+from ui.cells_views import (
+    TASK_NAMES,
+    describe_config,
+    show_classic,
+    show_last_run,
+    task_controls,
+    task_example,
+    train_live,
+)
 from ui.labels import PRECISION_LABELS
 
 controls.require_entry_point()
@@ -56,9 +64,8 @@ with notices.page_guard("the long-range memory page"):
     classic_sections = show_classic() if st.session_state.get("memory_show_classic") else None
 
     st.subheader("Your own run")
-    task = st.session_state.get("memory_task", "adding")
-    T = int(st.session_state.get("memory_T", 50))
-    example = make_task(task, T, 1, np.random.default_rng(int(st.session_state.get("memory_seed", 0))))
+    task, T, seed = task_example()
+    example = make_task(task, T, 1, np.random.default_rng(seed))
     example_figure = figures.task_example_figure(example)
     st.plotly_chart(
         presenter.fit(example_figure),
@@ -71,14 +78,21 @@ with notices.page_guard("the long-range memory page"):
         "the answer needs sits far from the step where the answer is asked for."
     )
     notices.look_at(example_look_at)
-    precision = st.radio(
-        "Precision of your run",
-        list(PRECISION_LABELS),
-        format_func=PRECISION_LABELS.get,
-        horizontal=True,
-        key="memory_dtype",
-        help="float32 trains the three cells about twice as fast; the vanilla cell still stays at the baseline "
-        "and the gated cells still learn the classic comparison's task.",
+    precision = links.checked(
+        "memory_dtype",
+        next(iter(PRECISION_LABELS)),
+        links.choice_reason(PRECISION_LABELS, PRECISION_LABELS.get),
+        lambda: st.radio(
+            "Precision of your run",
+            list(PRECISION_LABELS),
+            format_func=PRECISION_LABELS.get,
+            horizontal=True,
+            key="memory_dtype",
+            bind="query-params",
+            help="float32 trains the three cells about twice as fast; the vanilla cell still stays at the baseline "
+            "and the gated cells still learn the classic comparison's task.",
+        ),
+        shown=PRECISION_LABELS.get,
     )
     config = task_controls()
     last_sections = None

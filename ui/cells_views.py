@@ -183,60 +183,119 @@ def chart(fig: go.Figure, key: str, look: str) -> None:
 # Long-range memory: controls ----------------------------------------------------------------------------------
 
 
+OPTIMIZER_LABELS = {"adam": "Adam", "sgd": "SGD"}
+CLIPPING_LABELS = {
+    "none": "off",
+    "norm": "norm (keeps the direction)",
+    "elementwise": "element-wise (changes the direction)",
+}
+TASK_DEFAULTS = {"memory_task": "adding", "memory_T": 50, "memory_seed": 0}  # what the example is drawn with
+
+
+def task_links() -> dict[str, tuple]:
+    """The training form's fields in the link: key -> (default, reason), read through `links.checked`."""
+    hidden = [h for h in (4, 8, 16, 32, 48, 64) if LIMITS.task_hidden_size[0] <= h <= LIMITS.task_hidden_size[1]]
+    batches = [b for b in (4, 8, 16, 32, 64) if LIMITS.task_batch_size[0] <= b <= LIMITS.task_batch_size[1]]
+    rates = [lr for lr in LEARNING_RATES if LIMITS.task_learning_rate[0] <= lr <= LIMITS.task_learning_rate[1]]
+    return {
+        "memory_task": ("adding", links.choice_reason(TASKS, TASK_NAMES.get), TASKS),
+        "memory_T": (50, links.number_reason(*LIMITS.task_seq_length, step=5, whole=True), None),
+        "memory_H": (32, links.choice_reason(hidden), hidden),
+        "memory_batch": (32, links.choice_reason(batches), batches),
+        "memory_steps": (300, links.number_reason(*LIMITS.task_steps, step=10, whole=True), None),
+        "memory_optimizer": ("adam", links.choice_reason(OPTIMIZERS, OPTIMIZER_LABELS.get), OPTIMIZERS),
+        "memory_lr": (0.01, links.choice_reason(rates), rates),
+        "memory_clipping": ("norm", links.choice_reason(CLIPPING, CLIPPING_LABELS.get), CLIPPING),
+        "memory_threshold": (1.0, links.number_reason(*LIMITS.task_clip_threshold), None),
+        "memory_forget_bias": (1.0, links.number_reason(*LIMITS.forget_bias, step=0.5), None),
+        "memory_seed": (0.0, links.number_reason(*LIMITS.seed, step=1), None),
+    }
+
+
+def task_example() -> tuple[str, int, int]:
+    """The task, T and seed the form holds (or its link gives, before the form is drawn): the example's."""
+    fields = task_links()
+    task = links.link_value("memory_task", "adding", fields["memory_task"][1], {TASK_NAMES[t]: t for t in TASKS}.get)
+    T = links.link_value("memory_T", 50, fields["memory_T"][1], int)
+    seed = links.link_value("memory_seed", 0, fields["memory_seed"][1], float)
+    return task, int(T), round(seed)
+
+
 def task_controls() -> TaskConfig | None:
-    """The training form; returns the config when the user presses Train, else None."""
+    """The training form, every field in the link; returns the config when the user presses Train, else None."""
+    fields = task_links()
+
+    def bound(column, key: str, widget, *args, shown=None, **kwargs):
+        default, reason, _ = fields[key]
+        with column:
+            return links.checked(
+                key, default, reason, lambda: widget(*args, key=key, bind="query-params", **kwargs), shown
+            )
+
     with st.form("memory_form", border=True):
         first, second, third = st.columns(3)
-        task = first.selectbox("Task", TASKS, format_func=TASK_NAMES.get, key="memory_task")
+        task = bound(
+            first, "memory_task", st.selectbox, "Task", TASKS, format_func=TASK_NAMES.get, shown=TASK_NAMES.get
+        )
         low, high = LIMITS.task_seq_length
-        seq_length = first.slider("T: sequence length (copy: the delay)", low, high, 50, step=5, key="memory_T")
-        low, high = LIMITS.task_hidden_size
-        hidden = first.select_slider(
-            "Hidden size H of every cell",
-            [h for h in (4, 8, 16, 32, 48, 64) if low <= h <= high],
-            value=32,
-            key="memory_H",
+        seq_length = bound(first, "memory_T", st.slider, "T: sequence length (copy: the delay)", low, high, 50, step=5)
+        hidden = bound(
+            first, "memory_H", st.select_slider, "Hidden size H of every cell", fields["memory_H"][2], value=32
         )
-        low, high = LIMITS.task_batch_size
-        batch = second.select_slider(
-            "Batch size", [b for b in (4, 8, 16, 32, 64) if low <= b <= high], value=32, key="memory_batch"
-        )
+        batch = bound(second, "memory_batch", st.select_slider, "Batch size", fields["memory_batch"][2], value=32)
         low, high = LIMITS.task_steps
-        steps = second.slider("Training steps", low, high, 300, step=10, key="memory_steps")
-        optimizer = second.radio(
+        steps = bound(second, "memory_steps", st.slider, "Training steps", low, high, 300, step=10)
+        optimizer = bound(
+            second,
+            "memory_optimizer",
+            st.radio,
             "Optimiser",
             OPTIMIZERS,
             index=OPTIMIZERS.index("adam"),
             horizontal=True,
-            format_func={"adam": "Adam", "sgd": "SGD"}.get,
-            key="memory_optimizer",
+            format_func=OPTIMIZER_LABELS.get,
+            shown=OPTIMIZER_LABELS.get,
         )
-        low, high = LIMITS.task_learning_rate
-        learning_rate = second.select_slider(
-            "Learning rate", [lr for lr in LEARNING_RATES if low <= lr <= high], value=0.01, key="memory_lr"
+        learning_rate = bound(
+            second, "memory_lr", st.select_slider, "Learning rate", fields["memory_lr"][2], value=0.01
         )
-        clipping = third.radio(
+        clipping = bound(
+            third,
+            "memory_clipping",
+            st.radio,
             "Gradient clipping",
             CLIPPING,
             index=CLIPPING.index("norm"),
-            key="memory_clipping",
-            format_func={
-                "none": "off",
-                "norm": "norm (keeps the direction)",
-                "elementwise": "element-wise (changes the direction)",
-            }.get,
+            format_func=CLIPPING_LABELS.get,
+            shown=CLIPPING_LABELS.get,
         )
         low, high = LIMITS.task_clip_threshold
-        threshold = third.number_input(
-            "Clipping threshold", min_value=low, max_value=high, value=1.0, step=0.5, key="memory_threshold"
+        threshold = bound(
+            third,
+            "memory_threshold",
+            st.number_input,
+            "Clipping threshold",
+            min_value=low,
+            max_value=high,
+            value=1.0,
+            step=0.5,
         )
         low, high = LIMITS.forget_bias
-        forget_bias = third.slider(
-            "LSTM forget-gate bias", float(low), float(high), 1.0, step=0.5, key="memory_forget_bias"
+        forget_bias = bound(
+            third, "memory_forget_bias", st.slider, "LSTM forget-gate bias", float(low), float(high), 1.0, step=0.5
         )
-        seed = third.number_input(
-            "Seed", min_value=LIMITS.seed[0], max_value=LIMITS.seed[1], value=0, step=1, key="memory_seed"
+        seed = bound(  # a float box holding whole numbers: Streamlit's integer box fails on a link's `inf`
+            third,
+            "memory_seed",
+            st.number_input,
+            "Seed",
+            min_value=float(LIMITS.seed[0]),
+            max_value=float(LIMITS.seed[1]),
+            value=0.0,
+            step=1.0,
+            format="%.0f",
         )
+        links.apply()
         submitted = st.form_submit_button("Train RNN, LSTM and GRU", type="primary")
     if not submitted:
         return None
@@ -251,7 +310,7 @@ def task_controls() -> TaskConfig | None:
         clipping=clipping,
         clip_threshold=float(threshold),
         forget_bias=float(forget_bias),
-        seed=int(seed),
+        seed=round(seed),
     )
 
 

@@ -22,6 +22,7 @@ from ui import controls
 
 RESETS = "_page_link_resets"  # widget key -> its default, set before the widget on the next run
 CARRIED = "_page_link_carried"  # widget key -> (the link's value, why), shown on the run after a reset
+READ = "_page_link_problems"  # widget key -> (the link's value, why), read in this run (shown again if it reruns)
 
 
 def checked(key: str, default, reason: Callable[[str], str | None], draw: Callable[[], object], shown=None):
@@ -35,11 +36,12 @@ def checked(key: str, default, reason: Callable[[str], str | None], draw: Callab
         st.session_state[key] = resets.pop(key)
     carried = st.session_state.setdefault(CARRIED, {})
     problem = carried.pop(key, None) or controls.link_problem(key, reason)
+    if problem is not None:
+        st.session_state.setdefault(READ, {})[key] = problem
     notice = st.empty() if problem else None  # above the widget, filled once its value is known
     value = draw()
     if problem is not None and value != default:  # Streamlit took a value the page refuses: put the default back
         resets[key] = default
-        carried[key] = problem
         return value
     if notice is not None:
         with notice:
@@ -49,7 +51,9 @@ def checked(key: str, default, reason: Callable[[str], str | None], draw: Callab
 
 def apply() -> None:
     """Rerun once if a control took a value from the link that cannot be used (`checked` put its default back)."""
+    read = st.session_state.pop(READ, {})
     if st.session_state.get(RESETS):
+        st.session_state.setdefault(CARRIED, {}).update(read)  # this run's notices are shown by the next
         st.rerun()
 
 
