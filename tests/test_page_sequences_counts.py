@@ -65,3 +65,21 @@ def test_the_shapes_view_lists_where_rnns_are_used():
     at = run_app(PAGE, {"sequences_view": "The shapes of RNN"})
     assert_healthy(at)
     assert "time-series forecasting" in markdown_with(at, "RNNs read anything")
+
+
+def test_the_count_chart_names_each_bar_with_its_count_above_it_and_needs_no_wide_margin():
+    from rnnviz.figures import parameter_count_figure
+    from rnnviz.sequences import parameter_counts
+
+    counts = parameter_counts(20, 20_000, 10)
+    fig = parameter_count_figure(counts)
+    texts = [annotation.text for annotation in fig.layout.annotations]
+    assert texts == [
+        "<b>4,000,000</b>  dense network (T·V·H)",
+        "<b>200,000</b>  RNN's input weights W_xh (V·H)",
+        "<b>200,110</b>  RNN's layer (W_xh, W_hh, b_h)",
+    ]
+    assert list(fig.data[0].x) == [4_000_000, 200_000, 200_110]
+    rows, above = list(fig.data[0].y), [annotation.y for annotation in fig.layout.annotations]
+    assert all(label < row for label, row in zip(above, rows, strict=True))  # the axis runs downwards: above
+    assert fig.layout.margin.l <= 40 and fig.layout.yaxis.showticklabels is False

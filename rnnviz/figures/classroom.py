@@ -261,36 +261,47 @@ def one_hot_figure(encoded: EncodedSentences, index: int = 0) -> go.Figure:
 
 
 def parameter_count_figure(counts: ParameterCounts) -> go.Figure:
-    """Input weights of a dense network on padded one-hot input beside the RNN's (log scale)."""
+    """Input weights of a dense network on padded one-hot input beside the RNN's.
+
+    Each bar is named, with its count, on a line of its own just above it (placed in data units, so it keeps its
+    place at any height), so the chart needs no wide margin for labels and reads the same on a phone as on a
+    projector.
+    """
     names = [
         "dense network: T·V·H input weights",
         "RNN: W_xh (V·H), shared by every step",
         "RNN: the recurrent layer (W_xh, W_hh, b_h)",
     ]
+    short = ["dense network (T·V·H)", "RNN's input weights W_xh (V·H)", "RNN's layer (W_xh, W_hh, b_h)"]
     values = [counts.dense_input_weights, counts.rnn_input_weights, counts.rnn_weights]
+    rows = list(range(len(values)))
     fig = go.Figure(
         go.Bar(
             x=values,
-            y=names,
+            y=rows,
             orientation="h",
+            width=0.4,
+            customdata=names,
             marker={"color": [style.BOUND, style.MEASURED, style.MUTED]},
-            text=[f"{value:,}" for value in values],
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{y}: %{x:,}<extra></extra>",
+            hovertemplate="%{customdata}: %{x:,}<extra></extra>",
         )
     )
+    for row, name, value in zip(rows, short, values, strict=True):
+        fig.add_annotation(
+            x=0, y=row - 0.22, text=f"<b>{value:,}</b>  {name}", xref="x", yref="y", xanchor="left",
+            yanchor="bottom", showarrow=False, align="left",
+        )  # fmt: skip
     style.layout(
         fig,
         f"Weights needed for T = {counts.seq_length:,} tokens, V = {counts.vocabulary_size:,} words, "
         f"H = {counts.hidden_size:,} units",
         x_title="number of weights",
-        height=300,
+        height=340,
         legend=False,
     )
-    fig.update_xaxes(range=[0, 1.18 * max(values)])
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(margin={"l": 330})
+    fig.update_xaxes(range=[0, 1.02 * max(values)])
+    fig.update_yaxes(range=[len(values) - 0.6, -0.8], showticklabels=False, showline=False, showgrid=False)
+    fig.update_layout(margin={"l": 20})
     return fig
 
 
