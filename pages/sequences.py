@@ -22,7 +22,7 @@ from rnnviz.sequences import (
     parameter_counts,
 )
 from rnnviz.settings import LIMITS, QUERY_KEYS
-from ui import controls, export, labels, notices, presenter, views
+from ui import controls, export, labels, links, notices, presenter, views
 
 MAX_CHARACTERS = LIMITS.sequence_text_chars
 MAX_SENTENCES = LIMITS.sequence_sentences
@@ -43,7 +43,11 @@ VIEWS = ("One-hot vectors", "Weight sharing", "The shapes of RNN")
 ENTRIES = {  # what the user types on this page: widget key -> the value before they type
     "sentences": "\n".join(EXAMPLE_SENTENCES),
     "start_end": True,
-    **{f"count_{name}": value for name, value in ARTICLE_COUNTS.items()},
+    **{f"count_{name}": float(value) for name, value in ARTICLE_COUNTS.items()},  # float boxes: see count_section
+}
+LINKED = {  # the entries in the link -> why a link's value cannot be used; the typed sentences stay out of it
+    "start_end": links.flag_reason,
+    **{f"count_{name}": links.number_reason(*COUNT_LIMITS[name], step=1) for name in ARTICLE_COUNTS},
 }
 
 
@@ -105,10 +109,22 @@ def vocabulary_table(encoded: EncodedSentences) -> pd.DataFrame:
 
 
 def keep_entries() -> None:
-    """Give every entry its value before the widgets are drawn, and keep it through the runs in which its view is
-    closed (Streamlit forgets the value of a widget that a run does not draw, unless it is set like this)."""
+    """Give every entry its value before the widgets are drawn (the link's, for those in it), and keep it through the
+    runs in which its view is closed (Streamlit forgets the value of a widget that a run does not draw, unless it is
+    set like this)."""
     for key, value in ENTRIES.items():
+        if key in LINKED:
+            value = links.link_value(key, value, LINKED[key], float if key.startswith("count_") else _flag)
         st.session_state[key] = st.session_state.get(key, value)
+
+
+def _flag(raw: str) -> bool:
+    return raw.strip().lower() == "true"
+
+
+def linked_entry(key: str, draw):
+    """An entry that is in the link (`LINKED`): its link value read once, a notice for one it cannot hold."""
+    return links.checked(key, ENTRIES[key], LINKED[key], draw)
 
 
 def entered_sentences() -> tuple[EncodedSentences | None, list, list[str]]:
@@ -134,7 +150,12 @@ def text_section() -> None:
         height=110,
         help=f"Up to {MAX_SENTENCES} sentences of up to {MAX_TOKENS} tokens each.",
     )
-    st.checkbox(f"Frame each sentence with {START} and {END}", key="start_end")
+    st.caption("The sentences stay while you use the app, but a link does not carry them: it holds the settings.")
+    linked_entry(
+        "start_end",
+        lambda: st.checkbox(f"Frame each sentence with {START} and {END}", key="start_end", bind="query-params"),
+    )
+    links.apply()
     encoded, one_hot_figures, messages = entered_sentences()
     for message in messages:
         st.warning(message, icon=":material/content_cut:")
@@ -177,7 +198,7 @@ def text_section() -> None:
 
 
 def entered_counts() -> ParameterCounts:
-    return parameter_counts(*(int(st.session_state[f"count_{name}"]) for name in ("T", "V", "H")))
+    return parameter_counts(*(round(st.session_state[f"count_{name}"]) for name in ("T", "V", "H")))
 
 
 def dense_input_step(counts: ParameterCounts) -> str:
@@ -215,7 +236,21 @@ def count_section() -> None:
     names = {"T": "Tokens per sentence T (padded)", "V": "Vocabulary size V", "H": "Hidden units H"}
     for column, (name, label) in zip(st.columns(3), names.items(), strict=True):
         low, high = COUNT_LIMITS[name]
-        column.number_input(label, min_value=low, max_value=high, step=1, key=f"count_{name}")
+        with column:  # a float box holding whole numbers: Streamlit's integer box fails on a link's `inf`
+            linked_entry(
+                f"count_{name}",
+                partial(
+                    st.number_input,
+                    label,
+                    min_value=float(low),
+                    max_value=float(high),
+                    step=1.0,
+                    format="%.0f",
+                    key=f"count_{name}",
+                    bind="query-params",
+                ),
+            )
+    links.apply()
     encoded = entered_sentences()[0]
     if encoded is not None:
         st.caption(
