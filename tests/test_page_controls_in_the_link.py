@@ -15,7 +15,7 @@ CASES = [  # page, key, the link opening its view, default, a usable value as th
     (GRADIENTS, "values", {}, "absolute", "rescaled", "rescaled", "relative"),
     (MEMORY, "memory_dtype", {}, "float64", "float32 (fast, as PyTorch trains)", "float32", "float16"),
     (MEMORY, "memory_task", {}, "adding", "copy memory", "copy", "copy"),
-    (MEMORY, "memory_T", {}, 50, "80", 80, "82"),
+    (MEMORY, "memory_T", {}, 50, "80", 80, "205"),
     (MEMORY, "memory_H", {}, 32, "16", 16, "17"),
     (MEMORY, "memory_batch", {}, 32, "8", 8, "128"),
     (MEMORY, "memory_steps", {}, 300, "1500", 1500, "1510"),

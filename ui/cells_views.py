@@ -98,7 +98,7 @@ def cells_controls() -> tuple[float, str]:
         forget_bias = links.checked(
             FORGET_BIAS_KEY,
             FORGET_BIAS_DEFAULT,
-            links.number_reason(low, high, step=FORGET_BIAS_STEP),
+            links.number_reason(low, high),
             lambda: st.slider(
                 "LSTM forget-gate bias (added to b_f)",
                 min_value=float(low),
@@ -199,15 +199,15 @@ def task_links() -> dict[str, tuple]:
     rates = [lr for lr in LEARNING_RATES if LIMITS.task_learning_rate[0] <= lr <= LIMITS.task_learning_rate[1]]
     return {
         "memory_task": ("adding", links.choice_reason(TASKS, TASK_NAMES.get), TASKS),
-        "memory_T": (50, links.number_reason(*LIMITS.task_seq_length, step=5, whole=True), None),
+        "memory_T": (50, links.number_reason(*LIMITS.task_seq_length, whole=True), None),
         "memory_H": (32, links.choice_reason(hidden), hidden),
         "memory_batch": (32, links.choice_reason(batches), batches),
-        "memory_steps": (300, links.number_reason(*LIMITS.task_steps, step=10, whole=True), None),
+        "memory_steps": (300, links.number_reason(*LIMITS.task_steps, whole=True), None),
         "memory_optimizer": ("adam", links.choice_reason(OPTIMIZERS, OPTIMIZER_LABELS.get), OPTIMIZERS),
         "memory_lr": (0.01, links.choice_reason(rates), rates),
         "memory_clipping": ("norm", links.choice_reason(CLIPPING, CLIPPING_LABELS.get), CLIPPING),
         "memory_threshold": (1.0, links.number_reason(*LIMITS.task_clip_threshold), None),
-        "memory_forget_bias": (1.0, links.number_reason(*LIMITS.forget_bias, step=0.5), None),
+        "memory_forget_bias": (1.0, links.number_reason(*LIMITS.forget_bias), None),
         "memory_seed": (0.0, links.number_reason(*LIMITS.seed, step=1), None),
     }
 

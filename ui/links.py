@@ -5,9 +5,10 @@ value is read once a session through `controls.link_problem`, like every other p
     ...
     links.apply()  # after the page's controls: puts back any value the link gave that cannot be used
 
-A value the control cannot hold is named in a notice above it, with the value used instead. Where Streamlit itself
-would take a value the page refuses (e.g. a parameter given twice, or a number off the slider's steps), the control is
-put back to its default and the script reruns once, so the control always shows what the notice says.
+A value the control cannot hold is named in a notice above it, with the value used instead (for a parameter given
+twice, Streamlit's pick of the last one). Where Streamlit itself would take a value the page cannot use (e.g. 2.5 in a
+box of whole numbers), the control is put back to its default and the script reruns once, so the control always shows
+what the notice says.
 """
 
 from __future__ import annotations
@@ -40,13 +41,22 @@ def checked(key: str, default, reason: Callable[[str], str | None], draw: Callab
         st.session_state.setdefault(READ, {})[key] = problem
     notice = st.empty() if problem else None  # above the widget, filled once its value is known
     value = draw()
-    if problem is not None and value != default:  # Streamlit took a value the page refuses: put the default back
-        resets[key] = default
+    if problem is not None and value != default and reason(_written(value, shown)) is not None:
+        resets[key] = default  # Streamlit took a value the page cannot use (e.g. 2.5 for a whole number): put it back
         return value
     if notice is not None:
         with notice:
             controls.show_link_problem(key, problem, shown(value) if shown else value)
     return value
+
+
+def _written(value, shown) -> str:
+    """`value` as a link writes it: a choice as the widget shows it, a whole float without its ".0"."""
+    if shown is not None:
+        return str(shown(value))
+    if isinstance(value, float) and math.isfinite(value) and value == int(value):
+        return str(int(value))
+    return str(value)
 
 
 def apply() -> None:
