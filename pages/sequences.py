@@ -153,7 +153,12 @@ def text_section() -> None:
     st.caption("The sentences stay while you use the app, but a link does not carry them: it holds the settings.")
     linked_entry(
         "start_end",
-        lambda: st.checkbox(f"Frame each sentence with {START} and {END}", key="start_end", bind="query-params"),
+        lambda: st.checkbox(
+            f"Frame each sentence with {START} and {END}",
+            value=ENTRIES["start_end"],  # the default a link leaves out
+            key="start_end",
+            bind="query-params",
+        ),
     )
     links.apply()
     encoded, one_hot_figures, messages = entered_sentences()
@@ -244,6 +249,7 @@ def count_section() -> None:
                     label,
                     min_value=float(low),
                     max_value=float(high),
+                    value=ENTRIES[f"count_{name}"],  # the default a link leaves out
                     step=1.0,
                     format="%.0f",
                     key=f"count_{name}",
