@@ -60,7 +60,7 @@ JOB, SLOT, UPLOADED, SOURCE, NOTICE, UPLOAD_NOTICE, GENERATED, DRAWN_RUNNING = (
 TEXTS = {"article": "The article's sentence", **{name: title for name, title in BUNDLED_TITLES.items()}}
 CLIPPING_LABELS = {
     "none": "none",
-    "norm": "norm (Pascanu: rescale g when ||g|| > threshold)",
+    "norm": "norm (Pascanu: rescale g when ‖g‖ > threshold)",
     "elementwise": "element-wise (clip each entry to ±threshold)",
 }
 OPTIMIZER_LABELS = {"adam": "Adam (Keras defaults)", "sgd": "SGD"}
@@ -153,9 +153,9 @@ def recipe_controls() -> Recipe:
             format_func=PRECISION_LABELS.get,
             key="train_dtype",
             help="float32 computes the forward pass, the backward pass and Adam in single precision: about twice "
-            "as fast on long texts, and the article's sentence still reaches the same accuracy.",
+            "as fast on long texts, and the GeeksforGeeks article's sentence still reaches the same accuracy.",
         )
-        st.button("Use the article's recipe", on_click=_reset_recipe, key="train_reset_recipe")
+        st.button("Use the GeeksforGeeks article's recipe", on_click=_reset_recipe, key="train_reset_recipe")
     with columns[3]:
         st.selectbox("Gradient clipping", list(CLIPPING), format_func=CLIPPING_LABELS.get, key="train_clipping")
         st.number_input(
@@ -243,7 +243,7 @@ def start() -> None:
     release_slot()
     holder = uuid.uuid4().hex
     if not training_slots().claim(holder, seconds=LEASE_SECONDS):
-        st.session_state[NOTICE] = busy_message("or train the article's recipe when one is free")
+        st.session_state[NOTICE] = busy_message("or train the GeeksforGeeks article's recipe when one is free")
         return
     st.session_state.update(
         {JOB: trainer, SLOT: holder, SOURCE: "trained", NOTICE: None, GENERATED: None, UPLOAD_NOTICE: None}
@@ -340,7 +340,7 @@ def _panel() -> None:
     if job is None:
         st.info(
             "Press **Train from scratch**: the loss and accuracy curves grow here while the model learns, "
-            "with the gradient diagnostics under them. The defaults are the article's recipe: 100 epochs "
+            "with the gradient diagnostics under them. The defaults are the GeeksforGeeks article's recipe: 100 epochs "
             "in a few seconds.",
             icon=":material/model_training:",
         )
@@ -395,7 +395,7 @@ def _is_article_recipe(result) -> bool:
 
 
 ARTICLE_LOOK_AT = (
-    "The red crosses are the article's Keras run of this recipe: loss 2.79 at epoch 3, 1.77 at "
+    "The red crosses are the GeeksforGeeks article's Keras run of this recipe: loss 2.79 at epoch 3, 1.77 at "
     "45, 0.61 at 88; accuracy 0.02, 0.56, then 0.875 by epochs 77–88 (about 0.95 in another "
     "framework). Loss and accuracy are averaged over each epoch's batches, as Keras reports them."
 )
@@ -404,7 +404,7 @@ CURVES_LOOK_AT = (
     "Accuracy is the share of windows whose next character gets the highest probability."
 )
 GRAD_LOOK_AT = (
-    "Spikes in ||g|| are what clipping is for. Norm clipping rescales a large gradient and keeps "
+    "Spikes in ‖g‖ are what clipping is for. Norm clipping rescales a large gradient and keeps "
     "its direction; element-wise clipping caps each entry and turns the direction."
 )
 SPECTRUM_LOOK_AT = (
