@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import controls, notices, training
+from ui import controls, labels, notices, training
 
 controls.require_entry_point()
 
@@ -25,9 +25,10 @@ with notices.page_guard("the Train page"):
         recipe = training.recipe_controls()
     sidebar_activation = controls.current_settings().activation
     if recipe.activation != sidebar_activation:
+        own, shared = (labels.choice_name("activation", name) for name in (recipe.activation, sidebar_activation))
         own_recipe.info(
-            f"This page trains the seed article's character model with its own recipe below ({recipe.activation} "
-            f"activation); the sidebar's settings ({sidebar_activation} activation) apply to the other pages.",
+            f"This page trains the seed article's character model with its own recipe below ({own} activation); "
+            f"the sidebar's settings ({shared} activation) apply to the other pages.",
             icon=":material/info:",
         )
     training.start_and_stop_buttons()

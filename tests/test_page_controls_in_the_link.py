@@ -89,4 +89,4 @@ def test_train_says_its_own_recipe_is_used_when_the_sidebar_s_activation_differs
     sentence = [info.value for info in at.info if "its own recipe" in info.value]
     assert bool(sentence) == says
     if says:
-        assert "(relu activation)" in sentence[0] and "(tanh activation)" in sentence[0]
+        assert "(ReLU activation)" in sentence[0] and "(tanh activation)" in sentence[0]
