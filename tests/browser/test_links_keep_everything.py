@@ -205,7 +205,7 @@ def test_sequences_link_keeps_the_framing_and_the_counts(browser, app_page, view
         app.page.keyboard.press("Space")
         app.settle()
     else:
-        type_number(app, "Tokens per sentence T", "50")
+        type_number(app, "Tokens per sentence T (padded)", "50")
         type_number(app, "Vocabulary size V", "300")
         type_number(app, "Hidden units H", "7")
     before = snapshot(app)
