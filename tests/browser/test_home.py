@@ -1,7 +1,5 @@
 """The home page in a real browser: it loads, and a starting point opens the Gradients page with its settings."""
 
-from tests.browser.waiting import wait_for
-
 
 def test_every_page_in_the_sidebar_loads_without_an_exception(app_page):
     app_page.open()
@@ -18,7 +16,7 @@ def test_show_this_opens_the_gradients_page_with_the_starting_point_in_the_sideb
     app_page.open()
     page = app_page.page
     page.get_by_role("button", name="Show this").first.click()
-    assert wait_for(lambda: "/gradients" in page.url, timeout=30), "the Gradients page did not open"
+    page.wait_for_url("**/gradients**", timeout=60_000)  # the Gradients page opens
     app_page.settle()
     assert page.locator("h1").first.text_content().startswith("Gradients through time")
     assert app_page.query().get("activation") == "sigmoid"  # the first starting point: a sigmoid cell
@@ -30,7 +28,7 @@ def test_show_this_keeps_presenter_mode(app_page):
     app_page.open(present="1")
     page = app_page.page
     page.get_by_role("button", name="Show this").nth(1).click()
-    assert wait_for(lambda: "/gradients" in page.url, timeout=30), "the Gradients page did not open"
+    page.wait_for_url("**/gradients**", timeout=60_000)  # the Gradients page opens
     app_page.settle()
     assert app_page.query().get("present") == "true"
     assert page.get_by_role("button", name="Leave presenter mode").is_visible()

@@ -91,7 +91,7 @@ def test_present_stays_in_the_address_after_a_step_and_a_page_change(projector):
         assert projector.query().get("present") == "true"
     page.locator("[data-testid='stExpandSidebarButton']").click()  # the sidebar is folded in presenter mode
     page.locator("[data-testid='stSidebarNavLink']").filter(has_text="Gradients").first.click()
-    assert wait_for(lambda: "/gradients" in page.url, timeout=30)
+    page.wait_for_url("**/gradients**", timeout=60_000)
     projector.settle()
     assert projector.query().get("present") == "true"
     assert page.get_by_role("button", name="Leave presenter mode").is_visible()
