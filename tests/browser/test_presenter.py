@@ -83,6 +83,8 @@ def test_present_stays_in_the_address_after_a_step_and_a_page_change(projector):
     page = projector.page
     assert wait_for(lambda: projector.query().get("present") == "true")  # the link's 1, in the toggle's word
     page.get_by_text("Step 1 of 60").wait_for()
+    page.wait_for_selector(".st-key-step_next button")
+    projector.settle()
     page.locator("h1").first.click()  # the focus on the page, not in a box
     for shown in ("Step 2 of 60", "Step 3 of 60"):
         page.keyboard.press("ArrowRight")
