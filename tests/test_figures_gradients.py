@@ -198,8 +198,8 @@ def test_the_table_has_a_row_per_step_and_rescales_every_column_to_peak_at_one(d
     absolute = figures.per_step_table(default_exp)
     rescaled = figures.per_step_table(default_exp, rescaled=True)
     assert len(absolute) == 61 and absolute["k"].tolist() == list(range(61))
-    assert absolute["‖dh_T/dh_k‖"].iloc[0] == pytest.approx(10 ** default_exp.norms.log10_spectral[0])
-    for column in ["‖dh_T/dh_k‖", "bound (γ σ_max)^(T-k)", "‖dL/dh_k‖", "‖term of dL/dW_hh‖"]:
+    assert absolute["‖∂h_T/∂h_k‖"].iloc[0] == pytest.approx(10 ** default_exp.norms.log10_spectral[0])
+    for column in ["‖∂h_T/∂h_k‖", "bound (γ σ_max)^(T-k)", "‖∂L/∂h_k‖", "‖term of ∂L/∂W_hh‖"]:
         assert rescaled[column].max() == pytest.approx(1.0)
     assert absolute["loss at step k"].sum() == 1
 
@@ -207,8 +207,8 @@ def test_the_table_has_a_row_per_step_and_rescales_every_column_to_peak_at_one(d
 def test_the_table_of_an_exploded_gradient_keeps_its_log_column_finite():
     exp = simulate(Settings(activation="relu", init="identity", scale=3.0, seq_length=500))
     table = figures.per_step_table(exp)
-    assert np.isfinite(table["log10 ‖dh_T/dh_k‖"]).all()
-    assert np.isinf(table["‖dL/dh_k‖"]).any()  # the gradient left float64 in the backward pass
+    assert np.isfinite(table["log10 ‖∂h_T/∂h_k‖"]).all()
+    assert np.isinf(table["‖∂L/∂h_k‖"]).any()  # the gradient left float64 in the backward pass
 
 
 def test_a_run_whose_gradient_is_not_finite_anywhere_says_so_instead_of_an_empty_chart(overflow_exp):

@@ -122,7 +122,7 @@ def test_a_k_beyond_the_run_is_clamped_into_it():
 
 def test_the_rescaled_table_has_every_norm_column_peak_at_one():
     at = open_view("Every step in numbers")
-    columns = ["bound (γ σ_max)^(T-k)", "‖dL/dh_k‖", "‖term of dL/dW_hh‖"]
+    columns = ["bound (γ σ_max)^(T-k)", "‖∂L/∂h_k‖", "‖term of ∂L/∂W_hh‖"]
     absolute = at.dataframe[0].value
     assert all(absolute[column].max() != pytest.approx(1.0) for column in columns)
     at.button_group(key="values").set_value("rescaled").run()

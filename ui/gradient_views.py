@@ -240,7 +240,7 @@ def table(settings: Settings, view: str) -> None:
         for name in frame.columns
         if name.startswith("‖") or name.startswith("bound")
     }
-    numbers["share of dL/dW_hh from steps k..T"] = st.column_config.NumberColumn(format="percent")
+    numbers["share of ∂L/∂W_hh from steps k..T"] = st.column_config.NumberColumn(format="percent")
     st.dataframe(frame, hide_index=True, column_config=numbers, height=320, width="stretch")
     st.download_button(
         "Download the table (CSV)",

@@ -1,7 +1,7 @@
 """Figures of the gated cells: RNN, LSTM and GRU compared on one input, and their training on long-range tasks.
 
 From a `rnnviz.comparison.Comparison`: ||dh_T/dh_k|| of the three cells on one log plot, the gates over time, the
-LSTM's cell path beside its forget-gate product, the connectivity ||dy_t/dx_s|| of each cell, and the
+LSTM's cell path beside its forget-gate product, the connectivity ‖∂y_t/∂x_s‖ of each cell, and the
 bidirectional RNN unrolled in both directions. From `rnnviz.task_training` histories: the loss beside the task's
 trivial baseline, the gradient norm with its spikes and the clipping threshold, and one example of the task.
 """
@@ -181,11 +181,11 @@ def _connectivity_range(maps: list[np.ndarray]) -> tuple[float, float]:
 
 
 def cells_connectivity_figure(comparison) -> go.Figure:
-    """log10 ||dy_t/dx_s|| for every output step t and input step s, one heatmap per cell, one colour scale."""
+    """log10 ‖∂y_t/∂x_s‖ for every output step t and input step s, one heatmap per cell, one colour scale."""
     results = list(comparison.cells.values())
     maps = [_log10_connectivity(result.connectivity) for result in results]
     if not maps or maps[0].size == 0:
-        return style.empty_figure("There are no steps to connect.", "Connectivity ||dy_t/dx_s||")
+        return style.empty_figure("There are no steps to connect.", "Connectivity ‖∂y_t/∂x_s‖")
     low, high = _connectivity_range(maps)
     steps = np.arange(1, maps[0].shape[0] + 1)
     fig = make_subplots(rows=1, cols=len(maps), subplot_titles=[r.name for r in results], horizontal_spacing=0.06)
@@ -224,7 +224,7 @@ def cells_connectivity_figure(comparison) -> go.Figure:
 
 
 def bidirectional_connectivity_figure(comparison) -> go.Figure:
-    """log10 ||dy_t/dx_s|| of the bidirectional vanilla RNN: it reaches both earlier and later inputs."""
+    """log10 ‖∂y_t/∂x_s‖ of the bidirectional vanilla RNN: it reaches both earlier and later inputs."""
     logs = _log10_connectivity(comparison.bidirectional_connectivity)
     if logs.size == 0:
         return style.empty_figure("There are no steps to connect.", "Bidirectional connectivity")
@@ -244,7 +244,7 @@ def bidirectional_connectivity_figure(comparison) -> go.Figure:
     )
     style.layout(
         fig,
-        "Bidirectional RNN: ||dy_t/dx_s|| reaches both ways",
+        "Bidirectional RNN: ‖∂y_t/∂x_s‖ reaches both ways",
         x_title="input step s",
         y_title="output step t",
         height=430,
@@ -260,7 +260,7 @@ def _arrow(fig: go.Figure, x0: float, y0: float, x1: float, y1: float, colour: s
 
 def bidirectional_unfold_figure(comparison, steps: int = UNFOLD_STEPS) -> go.Figure:
     """The bidirectional RNN unrolled: x_t feeds a forward state (read left to right) and a backward state (read
-    right to left); y_t combines both. Hovering a state shows ||h_t||."""
+    right to left); y_t combines both. Hovering a state shows ‖h_t‖."""
     run = comparison.bidirectional_run
     shown = min(int(steps), run.T)
     forward = np.linalg.norm(run.forward.h[1 : shown + 1], axis=-1)  # ||h^f_t||
@@ -312,7 +312,7 @@ def bidirectional_unfold_figure(comparison, steps: int = UNFOLD_STEPS) -> go.Fig
             text=[f"h→<sub>{s}</sub>" for s in labels],
             textfont={"size": 14, "color": "white"},
             customdata=forward,
-            hovertemplate="forward state at step %{x:.0f}<br>||h|| = %{customdata:.3f}<extra></extra>",
+            hovertemplate="forward state at step %{x:.0f}<br>‖h‖ = %{customdata:.3f}<extra></extra>",
         )
     )
     fig.add_trace(
@@ -325,7 +325,7 @@ def bidirectional_unfold_figure(comparison, steps: int = UNFOLD_STEPS) -> go.Fig
             text=[f"h←<sub>{s}</sub>" for s in labels],
             textfont={"size": 14, "color": "white"},
             customdata=backward,
-            hovertemplate="backward state at step %{x:.0f}<br>||h|| = %{customdata:.3f}<extra></extra>",
+            hovertemplate="backward state at step %{x:.0f}<br>‖h‖ = %{customdata:.3f}<extra></extra>",
         )
     )
     fig.add_trace(
@@ -434,7 +434,7 @@ def task_grad_norm_figure(
     spikes: Mapping | None = None,
     total_steps: int | None = None,
 ) -> go.Figure:
-    """||g|| before clipping at every step for each cell (log y), the clipping threshold, and marked spikes."""
+    """‖g‖ before clipping at every step for each cell (log y), the clipping threshold, and marked spikes."""
     fig = go.Figure()
     for kind, history in histories.items():
         norms = np.asarray(history.grad_norm, dtype=float)
@@ -449,7 +449,7 @@ def task_grad_norm_figure(
                 mode="lines",
                 name=name,
                 line={"color": style.CELL_COLOURS[kind], "width": 1.5},
-                hovertemplate=f"{name}<br>step %{{x}}: ||g|| = %{{y:.3g}}<extra></extra>",
+                hovertemplate=f"{name}<br>step %{{x}}: ‖g‖ = %{{y:.3g}}<extra></extra>",
             )
         )
         found = np.asarray((spikes or {}).get(kind, []), dtype=int)
@@ -467,7 +467,7 @@ def task_grad_norm_figure(
                         "symbol": "triangle-up",
                         "line": {"color": "black", "width": 1},
                     },
-                    hovertemplate=f"{name} spike<br>step %{{x}}: ||g|| = %{{y:.3g}}<extra></extra>",
+                    hovertemplate=f"{name} spike<br>step %{{x}}: ‖g‖ = %{{y:.3g}}<extra></extra>",
                 )
             )
     if clipping == "norm":
@@ -480,7 +480,7 @@ def task_grad_norm_figure(
         )
     style.layout(
         fig,
-        "Gradient norm ||g|| at every step, before clipping",
+        "Gradient norm ‖g‖ at every step, before clipping",
         x_title="training step",
         y_title="‖g‖ (log scale)",
         height=400,

@@ -605,12 +605,12 @@ def per_step_table(exp, rescaled: bool = False) -> pd.DataFrame:
     """
     T = exp.analysed_steps
     log_columns = {
-        "‖dh_T/dh_k‖": exp.norms.log10_spectral,
+        "‖∂h_T/∂h_k‖": exp.norms.log10_spectral,
         "bound (γ σ_max)^(T-k)": exp.log10_bound,
-        "‖dL/dh_k‖": style.log10(diagnostics.state_norms(exp.gradients.dh)),
+        "‖∂L/∂h_k‖": style.log10(diagnostics.state_norms(exp.gradients.dh)),
     }
     for name in TERM_NAMES:  # step k's own term; there is none at k = 0
-        log_columns[f"‖term of dL/d{name}‖"] = np.concatenate([[np.nan], style.log10(exp.gradients.term_norms(name))])
+        log_columns[f"‖term of ∂L/∂{name}‖"] = np.concatenate([[np.nan], style.log10(exp.gradients.term_norms(name))])
     table = {"k": np.arange(T + 1), "T - k": T - np.arange(T + 1)}
     with np.errstate(over="ignore", invalid="ignore"):
         for name, values in log_columns.items():
@@ -618,9 +618,9 @@ def per_step_table(exp, rescaled: bool = False) -> pd.DataFrame:
                 finite = values[np.isfinite(values)]
                 values = values - (finite.max() if finite.size else 0.0)
             table[name] = 10.0**values
-        table["log10 ‖dh_T/dh_k‖"] = np.round(exp.norms.log10_spectral, 4)
+        table["log10 ‖∂h_T/∂h_k‖"] = np.round(exp.norms.log10_spectral, 4)
         share = diagnostics.cumulative_share_from_end(exp.gradients.term_norms("W_hh"))
-        table["share of dL/dW_hh from steps k..T"] = np.concatenate([[np.nan], share])
+        table["share of ∂L/∂W_hh from steps k..T"] = np.concatenate([[np.nan], share])
     carries = loss_steps(exp.settings.loss_placement, T)
     table["loss at step k"] = np.concatenate([[False], carries])
     return pd.DataFrame(table)

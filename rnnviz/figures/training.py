@@ -125,7 +125,7 @@ def accuracy_figure(
 
 
 def grad_norm_figure(result, total_epochs: int | None = None) -> go.Figure:
-    """||g|| before clipping: the mean over each epoch's batches and the largest; epochs in which clipping acted
+    """‖g‖ before clipping: the mean over each epoch's batches and the largest; epochs in which clipping acted
     are marked, and the norm-clipping threshold is drawn. Log y axis."""
     history, recipe = result.history, result.recipe
     if not len(history):
@@ -138,7 +138,7 @@ def grad_norm_figure(result, total_epochs: int | None = None) -> go.Figure:
             mode="lines",
             name="mean over the batches",
             line={"color": style.MEASURED, "width": 3},
-            hovertemplate="epoch %{x}: mean ||g|| = %{y:.3g}<extra></extra>",
+            hovertemplate="epoch %{x}: mean ‖g‖ = %{y:.3g}<extra></extra>",
         )
     )
     fig.add_trace(
@@ -148,7 +148,7 @@ def grad_norm_figure(result, total_epochs: int | None = None) -> go.Figure:
             mode="lines",
             name="largest batch",
             line={"color": style.MEASURED, "width": 1.5, "dash": "dot"},
-            hovertemplate="epoch %{x}: largest ||g|| = %{y:.3g}<extra></extra>",
+            hovertemplate="epoch %{x}: largest ‖g‖ = %{y:.3g}<extra></extra>",
         )
     )
     clipped = history[history.clipped_batches > 0]
@@ -190,7 +190,7 @@ def grad_norm_figure(result, total_epochs: int | None = None) -> go.Figure:
             font={"color": style.BOUND},
         )
     style.layout(
-        fig, "Gradient norm ||g|| per epoch, before clipping", x_title="epoch", y_title="||g||  (log scale)", height=380
+        fig, "Gradient norm ‖g‖ per epoch, before clipping", x_title="epoch", y_title="‖g‖  (log scale)", height=380
     )
     style.power_axis(fig)
     _epochs_axis(fig, total_epochs, len(history))

@@ -40,7 +40,7 @@ BOUNDED_RANGES = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}  # the range of h_
 
 
 def finite_state_norms(h: np.ndarray) -> np.ndarray:
-    """||h_t|| for every row of h (T+1, H), computed as max|h| * ||h / max|h||| so that states near the largest
+    """‖h_t‖ for every row of h (T+1, H), computed as max|h| * ||h / max|h||| so that states near the largest
     float still have a norm; NaN where the state is not finite."""
     with np.errstate(invalid="ignore", over="ignore"):
         scale = np.max(np.abs(h), axis=1)  # (T+1,)
@@ -119,7 +119,7 @@ def unrolled_graph_figure(experiment: Experiment, step: int, window: int = GRAPH
     colours = [style.HIGHLIGHT if t == step else style.MEASURED for t in steps]
     for row, name, hover in (
         ("x", "x", [f"x<sub>{t}</sub> = {_short_vector(run.xs[t - 1])}" for t in steps]),
-        ("h", "h", [f"h<sub>{t}</sub>: ||h<sub>{t}</sub>|| = {norms[t]:.3g}" for t in steps]),
+        ("h", "h", [f"h<sub>{t}</sub>: ‖h<sub>{t}</sub>‖ = {norms[t]:.3g}" for t in steps]),
         ("y", "y", [f"y<sub>{t}</sub> = {_short_vector(run.y[t - 1])}" for t in steps]),
     ):
         fig.add_trace(
@@ -149,7 +149,7 @@ def unrolled_graph_figure(experiment: Experiment, step: int, window: int = GRAPH
             customdata=[max(before, 1)],
             textfont={"color": "white", "size": style.FONT_SIZE - 1},
             marker={"size": NODE_SIZE, "color": style.MUTED, "line": {"color": "white", "width": 1}},
-            hovertext=[f"h<sub>{before}</sub>: ||h<sub>{before}</sub>|| = {norms[before]:.3g}"],
+            hovertext=[f"h<sub>{before}</sub>: ‖h<sub>{before}</sub>‖ = {norms[before]:.3g}"],
             hovertemplate="%{hovertext}<extra></extra>",
             name="h_start",
             showlegend=False,
@@ -450,7 +450,7 @@ def hidden_state_animation(
 
 
 def state_norms_figure(experiment: Experiment) -> go.Figure:
-    """||h_t|| over the steps (top) and the share of saturated units, f'(a_t) near 0 (bottom); only the finite
+    """‖h_t‖ over the steps (top) and the share of saturated units, f'(a_t) near 0 (bottom); only the finite
     part of a run that overflowed, with the step where it stopped marked. ||h_t|| goes on a log scale when it
     spans more than three decades."""
     run, T = experiment.run, experiment.run.T
@@ -466,17 +466,17 @@ def state_norms_figure(experiment: Experiment) -> go.Figure:
         cols=1,
         shared_xaxes=True,
         vertical_spacing=0.12,
-        subplot_titles=("size of the state ||h<sub>t</sub>||", "saturated units: f'(a<sub>t</sub>) < 0.1 γ"),
+        subplot_titles=("size of the state ‖h<sub>t</sub>‖", "saturated units: f'(a<sub>t</sub>) < 0.1 γ"),
     )
     fig.add_trace(
         go.Scatter(
             x=t,
             y=norms,
             mode="lines+markers" if T <= 80 else "lines",
-            name="||h_t||",
+            name="‖h_t‖",
             line={"color": style.MEASURED, "width": 2},
             marker={"size": 4},
-            hovertemplate="step %{x}: ||h|| = %{y:.3g}<extra></extra>",
+            hovertemplate="step %{x}: ‖h‖ = %{y:.3g}<extra></extra>",
         ),
         row=1,
         col=1,
@@ -493,11 +493,11 @@ def state_norms_figure(experiment: Experiment) -> go.Figure:
         row=2,
         col=1,
     )
-    style.layout(fig, "||h<sub>t</sub>|| and saturated units", height=480, legend=False)
+    style.layout(fig, "‖h<sub>t</sub>‖ and saturated units", height=480, legend=False)
     positive = norms[np.isfinite(norms) & (norms > 0)]
     log_scale = positive.size > 1 and positive.max() / positive.min() > 1e3
     fig.update_yaxes(
-        title_text="||h<sub>t</sub>||" + (" (log)" if log_scale else ""),
+        title_text="‖h<sub>t</sub>‖" + (" (log)" if log_scale else ""),
         type="log" if log_scale else "linear",
         row=1,
         col=1,

@@ -120,7 +120,7 @@ def test_the_exported_report_opens_offline_with_its_figures_drawn(app_page, brow
         offline.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
         assert offline.locator(".js-plotly-plot").count() == 1
         assert offline.locator(".js-plotly-plot .heatmaplayer image, .js-plotly-plot .hm").count() >= 1
-        assert "relu" in offline.locator("table.settings").inner_text()
+        assert "ReLU" in offline.locator("table.settings").inner_text()
         assert not errors, errors
         assert all(url.startswith("file://") for url in requested), requested
     finally:
