@@ -21,8 +21,8 @@ PRESET_WORDS = {
 PAGES = {
     "unfold": "**Unfold**: the same cell drawn once per step; step through a run with the numbers substituted, "
     "and watch the hidden state fill in.",
-    "gradients": "**Gradients (BPTT)**: $\\|\\partial h_T/\\partial h_k\\|$ against the steps back n = T − k beside its bound, the "
-    "per-step terms of the gradient, and the gradient flowing back through the unrolled graph.",
+    "gradients": "**Gradients (BPTT)**: $\\|\\partial h_T/\\partial h_k\\|$ against the steps back n = T − k "
+    "beside its bound, the per-step terms of the gradient, and the gradient flowing back through the unrolled graph.",
 }
 
 LOOK_AT = {
