@@ -8,9 +8,9 @@ controls.require_entry_point()
 
 st.title("Train a character model and watch its gradients")
 st.markdown(
-    "The GeeksforGeeks article's worked example: every window of **T = 3 characters** of *This is GeeksforGeeks a software "
-    "training institute* predicts the next character. One-hot inputs, 50 ReLU units, a softmax on the last step, "
-    "cross-entropy, Adam, batches of 32, 100 epochs. Every batch is one backpropagation through time over its "
+    "The GeeksforGeeks article's worked example: every window of **T = 3 characters** of *This is GeeksforGeeks a "
+    "software training institute* predicts the next character. One-hot inputs, 50 ReLU units, a softmax on the last "
+    "step, cross-entropy, Adam, batches of 32, 100 epochs. Every batch is one backpropagation through time over its "
     "windows, and the gradient is watched as the model learns."
 )
 st.latex(
