@@ -11,6 +11,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -140,12 +142,22 @@ class AppPage:
         return dict(parse_qsl(urlparse(self.page.url).query))
 
 
-@pytest.fixture
-def app_page(browser, app_url):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+LAPTOP = {"width": 1400, "height": 1000}
+
+
+@contextmanager
+def fresh_app_page(browser, base_url: str, viewport: dict | None = None) -> Iterator[AppPage]:
+    """A page in a browser context of its own (nothing shared with another visitor), closed afterwards."""
+    context = browser.new_context(viewport=viewport or LAPTOP)
     page = context.new_page()
     page.set_default_timeout(60_000)
     try:
-        yield AppPage(page, app_url)
+        yield AppPage(page, base_url)
     finally:
         context.close()
+
+
+@pytest.fixture
+def app_page(browser, app_url):
+    with fresh_app_page(browser, app_url) as app:
+        yield app

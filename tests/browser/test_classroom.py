@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from rnnviz.scenarios import SCENARIOS
+from tests.browser.offline import download_report, opened_offline
 
 
 def open_page(app_page, path: str = "", **query):
@@ -92,36 +93,14 @@ def test_in_presenter_mode_the_arrow_keys_step_through_the_unfold_page(app_page)
 
 def test_the_exported_report_opens_offline_with_its_figures_drawn(app_page, browser, tmp_path):
     open_page(app_page, "regime_map", activation="relu")
-    page = app_page.page
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download an offline report (HTML)").click()
-    report = tmp_path / "report.html"
-    download.value.save_as(report)
-    text = report.read_text(encoding="utf-8")
-    assert "<script src=" not in text
+    report = download_report(app_page, tmp_path)
+    assert "<script src=" not in report.read_text(encoding="utf-8")
 
-    context = browser.new_context()
-    try:
-        requested = []
-
-        def only_the_file(route):
-            requested.append(route.request.url)
-            if route.request.url.startswith("file://"):
-                route.continue_()
-            else:
-                route.abort()
-
-        context.route("**/*", only_the_file)
-        context.set_offline(True)
-        offline = context.new_page()
-        errors = []
-        offline.on("pageerror", lambda error: errors.append(str(error)))
-        offline.goto(report.as_uri())
-        offline.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
-        assert offline.locator(".js-plotly-plot").count() == 1
-        assert offline.locator(".js-plotly-plot .heatmaplayer image, .js-plotly-plot .hm").count() >= 1
-        assert "ReLU" in offline.locator("table.settings").inner_text()
-        assert not errors, errors
-        assert all(url.startswith("file://") for url in requested), requested
-    finally:
-        context.close()
+    with opened_offline(browser, report) as offline:
+        page = offline.page
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+        assert page.locator(".js-plotly-plot").count() == 1
+        assert page.locator(".js-plotly-plot .heatmaplayer image, .js-plotly-plot .hm").count() >= 1
+        assert "ReLU" in page.locator("table.settings").inner_text()
+        assert not offline.errors, offline.errors
+        assert all(url.startswith("file://") for url in offline.requested), offline.requested

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import AppPage
+from tests.browser.conftest import AppPage, fresh_app_page
 from tests.browser.waiting import wait_for
 
 SMALLEST_CHART_TEXT = 22  # px: tick labels, legends and titles readable from the back row
@@ -26,13 +26,8 @@ CHART_FONTS = """chart => {
 
 @pytest.fixture
 def projector(browser, app_url):
-    context = browser.new_context(viewport=SCREEN)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    try:
-        yield AppPage(page, app_url)
-    finally:
-        context.close()
+    with fresh_app_page(browser, app_url, SCREEN) as app:
+        yield app
 
 
 def first_chart(app_page: AppPage):

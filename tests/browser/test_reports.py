@@ -8,9 +8,9 @@ import re
 
 import pytest
 
+from tests.browser.offline import download_report, opened_offline
 from tests.browser.waiting import wait_for
 
-REPORT_BUTTON = "Download an offline report (HTML)"
 EXTERNAL = re.compile(r"""<(?:script|img|link|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
 
 
@@ -41,41 +41,13 @@ PAGES = {  # page -> (query, what to do before the report button is there, the r
 }
 
 
-def download_report(app_page, tmp_path):
-    page = app_page.page
-    button = page.get_by_role("button", name=REPORT_BUTTON).first
-    button.scroll_into_view_if_needed()
-    with page.expect_download(timeout=90_000) as download:
-        button.click()
-    path = tmp_path / download.value.suggested_filename
-    download.value.save_as(path)
-    return path
-
-
 def open_offline(browser, path):
-    """The report loaded from disk in a fresh context with the network cut: its title, plotly charts drawn, the
-    requests it made, and its script errors."""
-    context = browser.new_context()
-    try:
-        requested, errors = [], []
-
-        def only_the_file(route):
-            requested.append(route.request.url)
-            if route.request.url.startswith("file://"):
-                route.continue_()
-            else:
-                route.abort()
-
-        context.route("**/*", only_the_file)
-        context.set_offline(True)
-        offline = context.new_page()
-        offline.on("pageerror", lambda error: errors.append(str(error)))
-        offline.goto(path.as_uri())
-        drawn = wait_for(lambda: offline.locator(".js-plotly-plot .main-svg").count() > 0, 30)
-        charts = offline.locator(".js-plotly-plot .main-svg").count() if drawn else 0
-        return offline.title(), offline.locator("h1").first.inner_text(), charts, requested, errors
-    finally:
-        context.close()
+    """The offline report's title, first heading, drawn charts, requests and script errors."""
+    with opened_offline(browser, path) as offline:
+        page = offline.page
+        drawn = wait_for(lambda: page.locator(".js-plotly-plot .main-svg").count() > 0, 30)
+        charts = page.locator(".js-plotly-plot .main-svg").count() if drawn else 0
+        return page.title(), page.locator("h1").first.inner_text(), charts, offline.requested, offline.errors
 
 
 @pytest.mark.parametrize("name", list(PAGES))
