@@ -20,6 +20,7 @@ st.latex(
 
 with notices.page_guard("the Train page"):
     training.text_box()
+    st.caption("The text stays while you use the app, but a link does not carry it: it holds the recipe.")
     own_recipe = st.empty()  # above the recipe, filled once its activation is known
     with st.expander("Recipe", expanded=True):
         recipe = training.recipe_controls()

@@ -8,6 +8,7 @@ import pytest
 from tests.conftest import assert_healthy, run_app
 
 CELLS, GRADIENTS, MEMORY, SEQUENCES = "pages/cells.py", "pages/gradients.py", "pages/memory.py", "pages/sequences.py"
+TRAIN = "pages/train.py"
 COUNTS = {"sequences_view": "Weight sharing"}  # the counts are drawn in this view
 CASES = [  # page, key, the link opening its view, default, a usable value as the link writes it, the value, a bad one
     (CELLS, "cells_forget_bias", {}, 1.0, "3.5", 3.5, "5.5"),
@@ -29,6 +30,19 @@ CASES = [  # page, key, the link opening its view, default, a usable value as th
     (SEQUENCES, "count_T", COUNTS, 20, "10000", 10_000, "10001"),
     (SEQUENCES, "count_V", COUNTS, 20_000, "1000000", 1_000_000, "2.5"),
     (SEQUENCES, "count_H", COUNTS, 10, "1", 1, "0"),
+    (TRAIN, "train_activation", {}, "relu", "tanh", "tanh", "ReLU"),
+    (TRAIN, "train_hidden", {}, 50, "300", 300, "0"),  # past the trainable 256: shown, and refused by Train
+    (TRAIN, "train_window", {}, 3, "8", 8, "2.5"),
+    (TRAIN, "train_epochs", {}, 100, "2000", 2000, "1000001"),
+    (TRAIN, "train_batch", {}, 32, "4", 4, "inf"),
+    (TRAIN, "train_seed", {}, 0, "9999", 9999, "10000"),
+    (TRAIN, "train_optimizer", {}, "adam", "SGD", "sgd", "sgd"),
+    (TRAIN, "train_lr", {}, 0.001, "0.01", 0.01, "11"),
+    (TRAIN, "train_dtype", {}, "float64", "float32 (fast, as PyTorch trains)", "float32", "float16"),
+    (TRAIN, "train_clipping", {}, "none", "element-wise (clip each entry to ±threshold)", "elementwise", "norm"),
+    (TRAIN, "train_threshold", {}, 1.0, "2.5", 2.5, "0"),
+    (TRAIN, "train_truncate", {}, False, "true", True, "yes"),
+    (TRAIN, "train_k", {}, 1, "2", 2, "0"),
 ]
 IDS = [key for _, key, *_ in CASES]
 
@@ -80,6 +94,23 @@ def test_the_memory_example_is_drawn_for_the_task_and_T_of_the_link():
     at = run_app(MEMORY, {"memory_task": "copy memory", "memory_T": "80"})
     assert_healthy(at)
     assert any("copy memory at T = 80" in caption.value for caption in at.caption)
+
+
+def test_a_linked_epoch_count_past_train_s_bounds_is_shown_and_refused_by_train_in_words():
+    at = run_app(TRAIN, {"train_epochs": "2000"})
+    at.button(key="train_start").click().run()
+    assert_healthy(at)
+    assert "train_job" not in at.session_state
+    assert "The number of epochs is 2,000; from 1 to 500" in " ".join(error.value for error in at.error)
+    assert at.number_input(key="train_epochs").value == 2000 and not notice(at)
+
+
+def test_train_trains_the_recipe_of_its_link():
+    at = run_app(TRAIN, {"train_epochs": "2", "train_hidden": "8", "train_optimizer": "SGD", "train_seed": "7"})
+    at.button(key="train_start").click().run()
+    assert_healthy(at)
+    recipe = at.session_state["train_job"].recipe
+    assert (recipe.epochs, recipe.hidden_size, recipe.optimizer, recipe.seed) == (2, 8, "sgd", 7)
 
 
 @pytest.mark.parametrize("activation, says", [("tanh", True), ("relu", False)])

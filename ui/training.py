@@ -39,7 +39,7 @@ from rnnviz.train import (
     load_model,
     model_bytes,
 )
-from ui import export, notices, presenter
+from ui import export, links, notices, presenter
 from ui.labels import PRECISION_LABELS
 from ui.slots import LEASE_SECONDS, busy_message, training_slots
 
@@ -127,76 +127,178 @@ def _clear_notice() -> None:
 
 def _reset_recipe() -> None:
     for key, (_, default) in WIDGETS.items():
-        st.session_state[key] = default
+        st.session_state[key] = float(default) if key in WHOLE else default
     st.session_state["train_truncate"] = False
 
 
+WHOLE = {*BOUNDED, "train_seed"}  # whole numbers in float boxes: Streamlit's integer box fails on a link's `inf`
+
+
+def recipe_links() -> dict[str, tuple]:
+    """The recipe's fields in the link: widget key -> (default, why a link's value cannot be used, how the link
+    writes a value). The text is not in it. H, T, epochs and batch take what a box takes (up to LIMITS.train_typed):
+    past their own bounds, Train refuses them in words."""
+    whole = links.number_reason(1, LIMITS.train_typed, step=1)
+    return {
+        "train_activation": (DEFAULTS.activation, links.choice_reason(ACTIVATIONS), None),
+        "train_hidden": (float(DEFAULTS.hidden_size), whole, None),
+        "train_window": (float(DEFAULTS.seq_length), whole, None),
+        "train_epochs": (float(DEFAULTS.epochs), whole, None),
+        "train_batch": (float(DEFAULTS.batch_size), whole, None),
+        "train_seed": (float(DEFAULTS.seed), links.number_reason(*LIMITS.seed, step=1), None),
+        "train_optimizer": (
+            DEFAULTS.optimizer,
+            links.choice_reason(OPTIMIZERS, OPTIMIZER_LABELS.get),
+            OPTIMIZER_LABELS.get,
+        ),
+        "train_lr": (DEFAULTS.learning_rate, links.number_reason(*LIMITS.learning_rate), None),
+        "train_dtype": (
+            DEFAULTS.dtype,
+            links.choice_reason(PRECISION_LABELS, PRECISION_LABELS.get),
+            PRECISION_LABELS.get,
+        ),
+        "train_clipping": (DEFAULTS.clipping, links.choice_reason(CLIPPING, CLIPPING_LABELS.get), CLIPPING_LABELS.get),
+        "train_threshold": (DEFAULTS.clip_threshold, links.number_reason(*LIMITS.clip_threshold), None),
+        "train_truncate": (False, links.flag_reason, None),
+        "train_k": (1.0, links.number_reason(1, LIMITS.train_window[1], step=1), None),
+    }
+
+
+def _parse(key: str, default) -> Callable[[str], object]:
+    """How a usable link value becomes the control's value."""
+    if isinstance(default, bool):
+        return lambda raw: raw.strip().lower() == "true"
+    if isinstance(default, float):
+        return float
+    choices = {"train_optimizer": OPTIMIZER_LABELS, "train_dtype": PRECISION_LABELS, "train_clipping": CLIPPING_LABELS}
+    written = {str(label): value for value, label in choices.get(key, {}).items()}
+    return lambda raw: written.get(raw, raw)
+
+
 def recipe_controls() -> Recipe:
-    """Every setting of the recipe, bounded; the defaults are the article's."""
-    for key, (_, default) in WIDGETS.items():
-        st.session_state.setdefault(key, default)
+    """Every setting of the recipe, bounded and in the link; the defaults are the article's."""
+    fields = recipe_links()
+    for key, (default, reason, _) in fields.items():
+        st.session_state.setdefault(key, links.link_value(key, default, reason, _parse(key, default)))
+
+    def bound(key: str, widget, *args, **kwargs):
+        default, reason, shown = fields[key]
+        return links.checked(key, default, reason, lambda: widget(*args, key=key, bind="query-params", **kwargs), shown)
+
     columns = st.columns(4)
     with columns[0]:
-        st.selectbox("Activation f", list(ACTIVATIONS), key="train_activation")
-        _typed_number("Hidden size H", "train_hidden", step=1)
-        _typed_number("Window length T (characters)", "train_window", step=1)
+        options = list(ACTIVATIONS)
+        bound("train_activation", st.selectbox, "Activation f", options, index=options.index(DEFAULTS.activation))
+        _typed_number(bound, "Hidden size H", "train_hidden", step=1)
+        _typed_number(bound, "Window length T (characters)", "train_window", step=1)
     with columns[1]:
-        _typed_number("Epochs", "train_epochs", step=10)
-        _typed_number("Batch size", "train_batch", step=1)
-        st.number_input("Seed", *LIMITS.seed, step=1, key="train_seed")
+        _typed_number(bound, "Epochs", "train_epochs", step=10)
+        _typed_number(bound, "Batch size", "train_batch", step=1)
+        low, high = LIMITS.seed
+        bound("train_seed", st.number_input, "Seed", float(low), float(high), float(DEFAULTS.seed), 1.0, format="%.0f")
     with columns[2]:
-        st.selectbox("Optimiser", list(OPTIMIZERS)[::-1], format_func=OPTIMIZER_LABELS.get, key="train_optimizer")
-        st.number_input("Learning rate", *LIMITS.learning_rate, step=0.0005, format="%.5f", key="train_lr")
-        st.selectbox(
+        options = list(OPTIMIZERS)[::-1]
+        bound(
+            "train_optimizer",
+            st.selectbox,
+            "Optimiser",
+            options,
+            index=options.index(DEFAULTS.optimizer),
+            format_func=OPTIMIZER_LABELS.get,
+        )
+        bound(
+            "train_lr",
+            st.number_input,
+            "Learning rate",
+            *LIMITS.learning_rate,
+            DEFAULTS.learning_rate,
+            0.0005,
+            format="%.5f",
+        )
+        options = list(PRECISION_LABELS)
+        bound(
+            "train_dtype",
+            st.selectbox,
             "Precision",
-            list(PRECISION_LABELS),
+            options,
+            index=options.index(DEFAULTS.dtype),
             format_func=PRECISION_LABELS.get,
-            key="train_dtype",
             help="float32 computes the forward pass, the backward pass and Adam in single precision: about twice "
             "as fast on long texts, and the GeeksforGeeks article's sentence still reaches the same accuracy.",
         )
         st.button("Use the GeeksforGeeks article's recipe", on_click=_reset_recipe, key="train_reset_recipe")
     with columns[3]:
-        st.selectbox("Gradient clipping", list(CLIPPING), format_func=CLIPPING_LABELS.get, key="train_clipping")
-        st.number_input(
+        options = list(CLIPPING)
+        bound(
+            "train_clipping",
+            st.selectbox,
+            "Gradient clipping",
+            options,
+            index=options.index(DEFAULTS.clipping),
+            format_func=CLIPPING_LABELS.get,
+        )
+        bound(
+            "train_threshold",
+            st.number_input,
             "Clipping threshold",
             *LIMITS.clip_threshold,
-            step=0.1,
-            key="train_threshold",
+            DEFAULTS.clip_threshold,
+            0.1,
             disabled=st.session_state["train_clipping"] == "none",
         )
-        st.checkbox(
+        bound(
+            "train_truncate",
+            st.checkbox,
             "Truncated BPTT",
-            key="train_truncate",
+            value=False,
             help="Backpropagate only the last k steps of each window (Williams & Peng).",
         )
-        window = int(st.session_state["train_window"])
+        window = _whole(st.session_state["train_window"])
         if st.session_state.get("train_k", 1) > window:
-            st.session_state["train_k"] = window
-        st.number_input(
+            st.session_state["train_k"] = float(max(window, 1))
+        bound(
+            "train_k",
+            st.number_input,
             "k: steps backpropagated",
-            1,
-            max(window, 1),
-            step=1,
-            key="train_k",
+            1.0,
+            float(max(window, 1)),
+            1.0,
+            1.0,
+            format="%.0f",
             disabled=not st.session_state["train_truncate"],
             help="k ≥ T is full BPTT.",
         )
+    links.apply()
     return recipe_from_state()
 
 
-def _typed_number(label: str, key: str, step: int) -> None:
+def _whole(value) -> int:
+    return round(float(value))
+
+
+def _typed_number(bound, label: str, key: str, step: int) -> None:
     """A whole-number field that takes what is typed (up to LIMITS.train_typed): a value past the setting's own
     bounds is refused in words when Train is pressed, never turned back silently by the field."""
     low, high = BOUNDED[key][1]
-    st.number_input(label, 1, LIMITS.train_typed, step=step, key=key, help=f"From {low:,} to {high:,}.")
+    default = float(WIDGETS[key][1])
+    bound(
+        key,
+        st.number_input,
+        label,
+        1.0,
+        float(LIMITS.train_typed),
+        default,
+        float(step),
+        format="%.0f",
+        help=f"From {low:,} to {high:,}.",
+    )
 
 
 def out_of_bounds() -> list[str]:
     """A sentence for each recipe field whose value is past its bounds (empty when every one is within)."""
     problems = []
     for key, (what, (low, high)) in BOUNDED.items():
-        value = int(st.session_state.get(key, WIDGETS[key][1]))
+        value = _whole(st.session_state.get(key, WIDGETS[key][1]))
         if not low <= value <= high:
             problems.append(f"{what} is {value:,}; from {low:,} to {high:,} can be trained here.")
     return problems
@@ -205,7 +307,9 @@ def out_of_bounds() -> list[str]:
 def recipe_from_state() -> Recipe:
     """The recipe the controls hold now (callbacks read it here: they run before the widgets are drawn)."""
     values = {field: st.session_state.get(key, default) for key, (field, default) in WIDGETS.items()}
-    k = min(int(st.session_state.get("train_k", 1)), int(values["seq_length"]))
+    for key in WHOLE:
+        values[WIDGETS[key][0]] = _whole(values[WIDGETS[key][0]])
+    k = min(_whole(st.session_state.get("train_k", 1)), values["seq_length"])
     return Recipe(**values, truncation=k if st.session_state.get("train_truncate", False) else None)
 
 
