@@ -25,6 +25,7 @@ with notices.page_guard("the gradients page"):
     with left:
         gradient_views.chart("jacobian_norms_figure", settings, explain.LOOK_AT["jacobian_norms"])
     with right:
+        gradient_views.numbers(exp)
         st.markdown(gradient_views.growth_words(exp))
         st.markdown(gradient_views.pascanu_words(exp))
 

@@ -139,10 +139,15 @@ def share_words(exp: Experiment) -> str:
 
 
 def summary(exp: Experiment) -> None:
-    """The regime badge, spectral radius, sigma_max and the growth factor, with Pascanu's conditions in words."""
+    """The regime badge and the reason for it."""
     notices.regime_badge(exp, key="page-regime")
     st.caption(exp.regime.reason)
-    columns = st.columns(5)
+
+
+def numbers(exp: Experiment) -> None:
+    """Spectral radius, sigma_max, gamma, the bound on the factor per step and the measured factor, three then two
+    to a row, to sit beside the chart (after it on a phone, where the columns stack)."""
+    columns = [*st.columns(3), *st.columns(3)[:2]]
     columns[0].metric(
         "ρ(W_hh)",
         verdicts.factor(exp.weights["spectral_radius"]),

@@ -56,6 +56,19 @@ html { font-size: 20px; }
 </style>
 """
 
+# On every page, in and out of presenter mode: a formula too wide for its box scrolls inside it, and on a phone
+# (at most 640 px wide) the unrolled graph keeps its width and scrolls sideways inside its own box.
+_EVERY_PAGE_CSS = """
+<style>
+.katex-display { overflow-x: auto; overflow-y: hidden; max-width: 100%; padding: 0.2em 0; }
+[data-testid="stMarkdownContainer"] { overflow-wrap: anywhere; }
+@media (max-width: 640px) {
+  .st-key-unfold_graph_box { overflow-x: auto; }
+  .st-key-unfold_graph_box .st-key-unfold_graph { min-width: 760px; }
+}
+</style>
+"""
+
 _KEYS_SCRIPT = """
 <span class="rnnviz-presenter-on" style="display:none"></span>
 <script>
@@ -120,6 +133,7 @@ def apply() -> None:
         )
     controls.queue_link_problem(PRESENT_KEY, problem, "on" if is_on() else "off")
     _keep_in_link()
+    st.html(_EVERY_PAGE_CSS)
     if not is_on():
         if st.session_state.pop(_WAS_ON, False):  # just left: bring the controls back
             st.set_page_config(initial_sidebar_state="expanded")

@@ -26,6 +26,7 @@ from ui.cache import cell_views, experiment_for, figure, parts_at
 
 STEP_KEY = "step"  # the step slider, bound to the URL parameter `step`
 GRAPH_KEY = "unfold_graph"  # the clickable unrolled graph
+GRAPH_BOX_KEY = "unfold_graph_box"  # its box, which scrolls sideways on a phone
 BUTTONS = (
     ("step_first", "« First", "first"),
     ("step_prev", "‹ Previous", "prev"),
@@ -250,15 +251,16 @@ def stepper(T: int) -> int:
 def graph(settings: Settings, step: int, T: int) -> go.Figure:
     """The unrolled graph around `step`; clicking a node selects its step. Returns the figure."""
     fig = figure("unrolled_graph_figure", settings, step=step)
-    st.plotly_chart(
-        presenter.fit(fig),
-        width="stretch",
-        theme=None,
-        key=GRAPH_KEY,
-        on_select=partial(_select_clicked_step, T),
-        selection_mode="points",
-        config=export.chart_config("unrolled_graph"),
-    )
+    with st.container(key=GRAPH_BOX_KEY):  # on a phone, the graph keeps its width and this box scrolls sideways
+        st.plotly_chart(
+            presenter.fit(fig),
+            width="stretch",
+            theme=None,
+            key=GRAPH_KEY,
+            on_select=partial(_select_clicked_step, T),
+            selection_mode="points",
+            config=export.chart_config("unrolled_graph"),
+        )
     notices.look_at(explain.LOOK_AT["graph"])
     return fig
 

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from plotly.colors import get_colorscale, sample_colorscale
 
 FONT_SIZE = 15
+TOOLBAR_ROOM = 30  # px at the top of every chart kept for its toolbar
 MEASURED = "#1f4e99"  # a measured quantity (||dh_T/dh_k||, a loss, a norm)
 BOUND = "#c0392b"  # the theory drawn beside it (the bound, a baseline)
 HIGHLIGHT = "#e67e22"  # the current step, the current settings
@@ -34,10 +35,20 @@ def layout(
 ) -> go.Figure:
     """Title, axis titles, font and margins shared by every figure."""
     fig.update_layout(
-        title={"text": title, "x": 0.0, "xanchor": "left", "font": {"size": FONT_SIZE + 3}},
+        # the title sits below the chart's toolbar (the top TOOLBAR_ROOM px), which would otherwise cover it on a phone
+        title={
+            "text": title,
+            "x": 0.0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 1.0,
+            "yanchor": "top",
+            "pad": {"t": TOOLBAR_ROOM},
+            "font": {"size": FONT_SIZE + 3},
+        },
         font={"size": FONT_SIZE, "family": "DejaVu Sans, Arial, sans-serif"},
         height=height,
-        margin={"l": 70, "r": 30, "t": 60, "b": 60},
+        margin={"l": 70, "r": 30, "t": TOOLBAR_ROOM + 50, "b": 60},
         template="plotly_white",
         showlegend=legend,
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1.0},
