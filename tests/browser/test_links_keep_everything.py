@@ -227,3 +227,38 @@ def test_unfold_link_keeps_the_step_the_view_and_the_sidebar(browser, app_page):
     sidebar = [key for key in default if key.partition(": ")[2] in SIDEBAR_LABELS]
     assert len(sidebar) == len(SIDEBAR_LABELS) and set(sidebar) <= changed(default, before), (default, before)
     shared_link_shows_the_same(browser, app, before, default)
+
+
+def test_train_link_keeps_the_recipe(browser, app_page):
+    app = app_page.open("train")
+    default = snapshot(app)
+    pick_select(app, "Activation f", "tanh")
+    type_number(app, "Hidden size H", "20")
+    type_number(app, "Window length T (characters)", "5")
+    type_number(app, "Epochs", "2000")  # past the trainable 500: kept in the box and the link, refused by Train
+    pick_select(app, "Optimiser", "SGD")
+    type_number(app, "Learning rate", "0.01")
+    pick_select(app, "Gradient clipping", "norm (Pascanu: rescale g when ‖g‖ > threshold)")
+    type_number(app, "Clipping threshold", "2.5")
+    widget(app, "stCheckbox", "Truncated BPTT").locator("input").focus()
+    app.page.keyboard.press("Space")
+    app.settle()
+    type_number(app, "k: steps backpropagated", "2")
+    type_number(app, "Seed", "7")
+    before = snapshot(app)
+    recipe = {
+        "select: Activation f",
+        "number: Hidden size H",
+        "number: Window length T (characters)",
+        "number: Epochs",
+        "select: Optimiser",
+        "number: Learning rate",
+        "select: Gradient clipping",
+        "number: Clipping threshold",
+        "checkbox: Truncated BPTT",
+        "number: k: steps backpropagated",
+        "number: Seed",
+    }
+    assert recipe <= changed(default, before), (changed(default, before), before)
+    assert before["number: Epochs"] == "2000"
+    shared_link_shows_the_same(browser, app, before, default)
