@@ -64,7 +64,7 @@ _EVERY_PAGE_CSS = """
 [data-testid="stMarkdownContainer"] { overflow-wrap: anywhere; }
 @media (max-width: 640px) {
   .st-key-unfold_graph_box { overflow-x: auto; }
-  .st-key-unfold_graph_box .st-key-unfold_graph { min-width: 760px; }
+  .st-key-unfold_graph_box .st-key-unfold_graph { min-width: 960px; }
 }
 </style>
 """
