@@ -261,7 +261,7 @@ def count_section() -> None:
     if encoded is not None:
         st.caption(
             f"Your sentences (first tab): T = {len(encoded.padded[0])} padded steps, "
-            f"V = {len(encoded.vocabulary)}. The example in the article of “{EXAMPLE_SENTENCES[0]}”: "
+            f"V = {len(encoded.vocabulary)}. The sentiment article's example (“{EXAMPLE_SENTENCES[0]}”, padded): "
             + ", ".join(f"{name} = {value:,}" for name, value in ARTICLE_COUNTS.items())
             + "."
         )

@@ -34,7 +34,7 @@ def test_the_star_sits_at_the_settings_of_the_link():
     (spec,) = charts(at)
     star = next(trace for trace in spec["data"] if trace.get("name") == "your settings")
     assert (star["x"], star["y"]) == ([1.35], [90])
-    assert "relu cell" in spec["layout"]["title"]["text"]
+    assert "ReLU cell" in spec["layout"]["title"]["text"]
 
 
 def test_the_activation_axis_has_a_row_per_activation_at_the_settings_T():

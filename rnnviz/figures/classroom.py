@@ -6,6 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rnnviz.figures import style
+from rnnviz.labels import choice_name
 from rnnviz.regime_map import RegimeMap
 from rnnviz.sequences import EncodedSentences, ParameterCounts, RNNShape
 from rnnviz.settings import Settings
@@ -159,11 +160,9 @@ def regime_map_figure(regime: RegimeMap, current: Settings | None = None) -> go.
                     unselected={"marker": {"opacity": 1}},
                 )
             )
-    what = f"{regime.settings.activation} cell" if by_T else f"T = {regime.settings.seq_length}"
-    title = (
-        f"Where gradients vanish (blue) or explode (red): {what}, {regime.settings.init} W_hh, "
-        f"median of {regime.n_seeds} seeds"
-    )
+    activation, init = choice_name("activation", regime.settings.activation), choice_name("init", regime.settings.init)
+    what = f"{activation} cell" if by_T else f"T = {regime.settings.seq_length}"
+    title = f"Where gradients vanish (blue) or explode (red): {what}, {init} W_hh, median of {regime.n_seeds} seeds"
     style.layout(fig, title, x_title="Weight scale of W_hh", y_title=row_title, height=560)
     fig.update_xaxes(range=[scales[0] - _half_step(scales), scales[-1] + _half_step(scales)])
     if by_T:
