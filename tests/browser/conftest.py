@@ -146,9 +146,10 @@ LAPTOP = {"width": 1400, "height": 1000}
 
 
 @contextmanager
-def fresh_app_page(browser, base_url: str, viewport: dict | None = None) -> Iterator[AppPage]:
-    """A page in a browser context of its own (nothing shared with another visitor), closed afterwards."""
-    context = browser.new_context(viewport=viewport or LAPTOP)
+def fresh_app_page(browser, base_url: str, viewport: dict | None = None, **context_options) -> Iterator[AppPage]:
+    """A page in a browser context of its own (nothing shared with another visitor), closed afterwards;
+    `context_options` go to Playwright's new_context (e.g. is_mobile=True)."""
+    context = browser.new_context(viewport=viewport or LAPTOP, **context_options)
     page = context.new_page()
     page.set_default_timeout(60_000)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import AppPage
+from tests.browser.conftest import fresh_app_page
 from tests.browser.waiting import wait_for
 
 PHONE = {"width": 390, "height": 844}
@@ -18,13 +18,8 @@ _NODE_BOXES = """el => Array.from(el.querySelectorAll('.scatterlayer .trace .poi
 
 @pytest.fixture
 def phone(browser, app_url):
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    try:
-        yield AppPage(page, app_url)
-    finally:
-        context.close()
+    with fresh_app_page(browser, app_url, PHONE, is_mobile=True, has_touch=True) as app:
+        yield app
 
 
 def document_overflow(app_page) -> tuple[int, int]:
