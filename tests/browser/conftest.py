@@ -118,8 +118,14 @@ class AppPage:
     def open(self, path: str = "", **query) -> AppPage:
         from urllib.parse import urlencode
 
-        target = self.base_url + path.lstrip("/") + (("?" + urlencode(query)) if query else "")
-        self.page.goto(target)
+        return self.visit(self.base_url + path.lstrip("/") + (("?" + urlencode(query)) if query else ""))
+
+    def visit(self, address: str) -> AppPage:
+        """Go to a full address and wait until the page is drawn and its script has finished."""
+        self.page.goto(address)
+        # Before its first run the app reads as "not running" too: wait for the page's title, which every page
+        # writes first, so that what follows sees the page drawn, not an empty frame.
+        self.page.wait_for_selector("[data-testid='stMain'] h1", timeout=60_000)
         return self.settle()
 
     def settle(self, timeout: float = 60) -> AppPage:

@@ -7,8 +7,7 @@ def test_every_page_in_the_sidebar_loads_without_an_exception(app_page):
     hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
     assert len(hrefs) >= 9
     for href in hrefs:
-        app_page.page.goto(href if href.startswith("http") else app_page.base_url + href.lstrip("/"))
-        app_page.settle()
+        app_page.visit(href if href.startswith("http") else app_page.base_url + href.lstrip("/"))
         app_page.assert_healthy()
 
 

@@ -116,8 +116,7 @@ def shared_link_shows_the_same(browser, app: AppPage, before: dict, opened: dict
     try:
         fresh = AppPage(context.new_page(), app.base_url)
         fresh.page.set_default_timeout(60_000)
-        fresh.page.goto(address)
-        fresh.settle()
+        fresh.visit(address)
         assert wait_for(lambda: snapshot(fresh) == before, timeout=20), (snapshot(fresh), before)
         fresh.assert_healthy()
         notices = fresh.page.get_by_text("could not be used")
