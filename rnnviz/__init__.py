@@ -5,6 +5,7 @@ The math is pure NumPy (this package imports neither Streamlit nor Plotly); the 
 """
 
 from rnnviz.activations import ACTIVATIONS, Activation, get_activation, softmax
+from rnnviz.cell import CELL_NAMES, Cell
 from rnnviz.gru import GRU, random_gru
 from rnnviz.init import (
     RECURRENT_INITS,
@@ -23,6 +24,8 @@ from rnnviz.train import train_char_rnn
 __all__ = [
     "ACTIVATIONS",
     "Activation",
+    "CELL_NAMES",
+    "Cell",
     "GRU",
     "Gradients",
     "LSTM",

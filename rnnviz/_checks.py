@@ -112,8 +112,8 @@ def as_generator(name: str, rng) -> np.random.Generator:
 
 
 def check_cell(name: str, cell) -> None:
-    """A cell of rnnviz (RNN, LSTM, GRU): something with weights, sizes and a forward pass."""
-    needed = ("hidden_size", "input_size", "forward", "backward", "chain_step")
+    """A cell of rnnviz (RNN, LSTM, GRU): what `rnnviz.cell.Cell` asks for (its sizes, state and passes)."""
+    needed = ("hidden_size", "input_size", "state_names", "forward", "backward", "chain_step")
     if not all(hasattr(cell, attribute) for attribute in needed):
         raise ValueError(
             f"{name} must be an rnnviz cell (rnnviz.RNN, rnnviz.LSTM or rnnviz.GRU), got {type(cell).__name__}"

@@ -1,29 +1,12 @@
-"""What the LSTM and the GRU share: PyTorch's parameter layout, checks, and the per-step term factors."""
+"""What the LSTM and the GRU share: PyTorch's parameter layout and its checks, and the affine parts' gradients."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from rnnviz._checks import as_array, expect_shape
-from rnnviz.rnn import CellParameters, _sum_outer, _sum_rows
-
-
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    """1 / (1 + exp(-z)), written with tanh so that it never overflows."""
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
-
-
-def sigmoid_(z: np.ndarray) -> np.ndarray:
-    """sigmoid(z) = 1 / (1 + exp(-z)) computed in place in z (no temporary arrays); returns z.
-
-    exp is about five times faster than tanh in NumPy; exp(-z) = inf for z < -709 gives exactly 0, so the caller
-    runs it under np.errstate(over="ignore") (`rnnviz.unroll` does).
-    """
-    np.negative(z, out=z)
-    np.exp(z, out=z)
-    z += 1.0
-    np.reciprocal(z, out=z)
-    return z
+from rnnviz.cell import CellParameters, sum_outer, sum_rows
+from rnnviz.init import orthogonal
 
 
 class GatedCell(CellParameters):
@@ -47,23 +30,11 @@ class GatedCell(CellParameters):
         expect_shape("b_ih", self.b_ih, (G * H,))
         self.b_hh = as_array("b_hh", b_hh, 1)
         expect_shape("b_hh", self.b_hh, (G * H,))
-        self.W_hy = as_array("W_hy", W_hy, 2)
-        if self.W_hy.shape[1] != H or self.W_hy.shape[0] == 0:
-            raise ValueError(f"W_hy must have shape (O, H) = (O, {H}) with O >= 1, got {self.W_hy.shape}")
-        self.b_y = as_array("b_y", b_y, 1)
-        expect_shape("b_y", self.b_y, (self.W_hy.shape[0],))
-
-    @property
-    def hidden_size(self) -> int:
-        return self.W_hh.shape[1]
+        self._set_readout(W_hy, b_y)
 
     @property
     def input_size(self) -> int:
         return self.W_ih.shape[1]
-
-    @property
-    def output_size(self) -> int:
-        return self.W_hy.shape[0]
 
     def gate_slices(self) -> dict[str, slice]:
         H = self.hidden_size
@@ -72,19 +43,15 @@ class GatedCell(CellParameters):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(H={self.hidden_size}, D={self.input_size}, O={self.output_size})"
 
-    def _readout_terms(self, run, dy):
-        h_now = run.h[1:]
-        return {"W_hy": _sum_outer(dy, h_now), "b_y": _sum_rows(dy)}, {"W_hy": (dy, h_now), "b_y": (dy, None)}
-
     def _affine_terms(self, run, d_input_part, d_hidden_part):
         """Totals and per-step factors of W_ih, b_ih (from d(W_ih x + b_ih)) and W_hh, b_hh (from d(W_hh h + b_hh))."""
         h_prev, xs = run.h[:-1], run.xs
-        b_ih = _sum_rows(d_input_part)
+        b_ih = sum_rows(d_input_part)
         total = {
-            "W_ih": _sum_outer(d_input_part, xs),
-            "W_hh": _sum_outer(d_hidden_part, h_prev),
+            "W_ih": sum_outer(d_input_part, xs),
+            "W_hh": sum_outer(d_hidden_part, h_prev),
             "b_ih": b_ih,
-            "b_hh": b_ih.copy() if d_hidden_part is d_input_part else _sum_rows(d_hidden_part),  # LSTM: the same
+            "b_hh": b_ih.copy() if d_hidden_part is d_input_part else sum_rows(d_hidden_part),  # LSTM: the same
         }
         terms = {
             "W_ih": (d_input_part, xs),
@@ -105,8 +72,6 @@ def uniform_init(
 ):
     """PyTorch's default: every weight and bias U(-1/sqrt(H), 1/sqrt(H)); recurrent="orthogonal" makes each
     gate's block of W_hh orthogonal instead. The read-out W_hy ~ N(0, 1/H), b_y = 0."""
-    from rnnviz.init import orthogonal
-
     G, H, D, O = n_gates, hidden_size, input_size, output_size
     k = 1.0 / np.sqrt(H)
     W_ih = rng.uniform(-k, k, (G * H, D))

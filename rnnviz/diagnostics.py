@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnviz._checks import finite_number, positive_int
+from rnnviz.cell import backward_sweep
 from rnnviz.init import sigma_max, spectral_radius
+from rnnviz.run import _check_run
 from rnnviz.verdicts import EDGE_DECADES, Regime, regime  # noqa: F401 - the verdicts live in rnnviz.verdicts
 
 EXACT_SPECTRAL_UP_TO = 64  # hidden sizes above this estimate ||.||_2 by warm-started subspace iteration
@@ -51,35 +53,23 @@ def jacobian_norms(run, exact_spectral: bool | None = None, path: str = "h") -> 
     lower bound that agrees with it to about 1e-12 relative in practice. For an LSTM, path="c" measures the cell path
     dc_T/dc_k (h_k held fixed) instead of dh_T/dh_k.
     """
-    from rnnviz.run import _check_run
-
     _check_run(run)
     if run.batched:
         raise ValueError("run must be unbatched for jacobian_norms")
     cell, T, H = run.cell, run.T, run.cell.hidden_size
+    cell.chain_start(path)  # a ValueError for a path that is not one of the cell's states
     exact = H <= EXACT_SPECTRAL_UP_TO if exact_spectral is None else bool(exact_spectral)
     log_spectral, log_frobenius = np.empty(T + 1), np.empty(T + 1)
     log_spectral[T], log_frobenius[T] = 0.0, 0.5 * np.log10(H)  # J[T] = I
-    if path not in ("h", "c") or (path == "c" and not hasattr(cell, "cell_path_start")):
-        raise ValueError(f"path must be 'h' (or 'c' for an LSTM), got {path!r}")
-    start, readout = (
-        (cell.chain_start, cell.chain_readout) if path == "h" else (cell.cell_path_start, cell.cell_path_readout)
-    )
-    M, log_scale = start(), 0.0  # M = d(h_T or c_T)/d(state_t) / 10^log_scale
     U = _starting_block(H)  # left singular subspace estimate, carried from one k to the next
-    with np.errstate(all="ignore"):
-        for t in range(T, 0, -1):
-            M = cell.chain_step(run, M, t)
-            scale = float(np.linalg.norm(M))
-            if not np.isfinite(scale) or scale == 0.0:
-                log_spectral[:t] = log_frobenius[:t] = -np.inf if scale == 0.0 else np.nan
-                break
-            M /= scale
-            log_scale += np.log10(scale)
-            J = readout(M)  # dh_T/dh_{t-1} / 10^log_scale
-            log_frobenius[t - 1] = log_scale + _log10(float(np.linalg.norm(J)))
-            spectral, U = (_exact_spectral(J), U) if exact else _power_spectral(J, U)
-            log_spectral[t - 1] = log_scale + _log10(spectral)
+    for k, M, log_scale in backward_sweep(run, path, rescale=True):  # M = d(path_T)/d(state_k) / 10^log_scale
+        if not np.isfinite(log_scale):  # the product reached 0 (-inf) or left floating point (nan)
+            log_spectral[: k + 1] = log_frobenius[: k + 1] = log_scale
+            break
+        J = cell.chain_readout(M, path)  # d(path_T)/d(path_k) / 10^log_scale
+        log_frobenius[k] = log_scale + _log10(float(np.linalg.norm(J)))
+        spectral, U = (_exact_spectral(J), U) if exact else _power_spectral(J, U)
+        log_spectral[k] = log_scale + _log10(spectral)
     return JacobianNorms(log_spectral, log_frobenius, exact)
 
 
@@ -112,24 +102,18 @@ def _power_spectral(M: np.ndarray, U: np.ndarray, iterations: int = 100, rtol: f
 
 def jacobian_at(run, k: int) -> tuple[np.ndarray, float]:
     """dh_T/dh_k as (direction, log10 scale): the matrix equals direction * 10**log10_scale, ||direction||_F = 1."""
-    from rnnviz.run import _check_run
-
     _check_run(run)
     if run.batched:
         raise ValueError("run must be unbatched for jacobian_at")
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= run.T:
         raise ValueError(f"k must be an integer between 0 and T = {run.T}, got {k!r}")
     cell = run.cell
-    M, log_scale = cell.chain_start(), 0.0
-    with np.errstate(all="ignore"):
-        for t in range(run.T, k, -1):
-            M = cell.chain_step(run, M, t)
-            scale = float(np.linalg.norm(M))
-            if not np.isfinite(scale) or scale == 0.0:
-                return cell.chain_readout(M), (-np.inf if scale == 0.0 else np.nan)
-            M /= scale
-            log_scale += np.log10(scale)
+    M, log_scale = cell.chain_start(), 0.0  # k = T: dh_T/dh_T = I
+    for _, M_k, log_scale_k in backward_sweep(run, stop=k, rescale=True):
+        M, log_scale = M_k, log_scale_k  # down to dh_T/d(state_k)
     J = cell.chain_readout(M)
+    if not np.isfinite(log_scale):  # the product reached 0 (-inf) or left floating point (nan)
+        return J, log_scale
     norm = float(np.linalg.norm(J))
     if norm == 0.0 or not np.isfinite(norm):
         return J, (-np.inf if norm == 0.0 else np.nan)
@@ -166,8 +150,6 @@ def growth_factor(log10_norms: np.ndarray) -> float:
 
 def saturation_share(run, threshold: float = SATURATION_THRESHOLD) -> np.ndarray:
     """(T,) share of units with f'(a_t) < threshold * gamma at each step (for ReLU: the units that are off)."""
-    from rnnviz.run import _check_run
-
     _check_run(run)
     if getattr(run.cell, "kind", None) != "rnn":
         raise ValueError("run must be a run of an rnnviz.RNN for saturation_share (gated cells have no single f')")

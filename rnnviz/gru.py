@@ -12,8 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnviz._gated import GatedCell, sigmoid_, uniform_init
-from rnnviz.rnn import matmul_rows, transposed_for_steps
+from rnnviz._gated import GatedCell, uniform_init
+from rnnviz.activations import get_activation
+from rnnviz.cell import State
+from rnnviz.fast import matmul_rows, sigmoid_in_place, transposed_for_steps
+
+sigmoid = get_activation("sigmoid").f
 
 
 @dataclass(frozen=True, eq=False)
@@ -31,38 +35,38 @@ class GRU(GatedCell):
     n_gates = 3
     gate_names = ("r", "z", "n")
 
-    def forward(self, xs, h0):
-        T, H = xs.shape[0], self.hidden_size
-        input_part = matmul_rows(xs, self.W_ih.T)
-        input_part += self.b_ih  # W_ih x_t + b_ih for every t: (T, [B,] 3H)
-        W_hh_T = transposed_for_steps(self.W_hh)
-        h = np.empty((T + 1, *h0.shape), dtype=input_part.dtype)
-        hidden_part = np.empty_like(input_part)  # W_hh h_{t-1} + b_hh: (T, [B,] 3H)
-        rz = np.empty((T, *h0.shape[:-1], 2 * H), dtype=h.dtype)  # [r, z]
-        n = np.empty((T, *h0.shape), dtype=h.dtype)
-        h[0] = h0
-        for t in range(1, T + 1):
-            gh = hidden_part[t - 1]
-            np.matmul(h[t - 1], W_hh_T, out=gh)
-            gh += self.b_hh
-            np.add(input_part[t - 1, ..., : 2 * H], gh[..., : 2 * H], out=rz[t - 1])
-            sigmoid_(rz[t - 1])
-            r, z = rz[t - 1, ..., :H], rz[t - 1, ..., H:]
-            np.multiply(r, gh[..., 2 * H :], out=n[t - 1])
-            n[t - 1] += input_part[t - 1, ..., 2 * H :]
-            np.tanh(n[t - 1], out=n[t - 1])  # n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
-            np.multiply(z, h[t - 1], out=h[t])
-            h[t] += (1 - z) * n[t - 1]  # h_t = (1 - z) * n + z * h_{t-1}
-        y = matmul_rows(h[1:], self.W_hy.T) + self.b_y
-        return h, y, GRUTrace(r=rz[..., :H], z=rz[..., H:], n=n, hidden_n=hidden_part[..., 2 * H :])
+    # the equations ---------------------------------------------------------------------------------
+    def gates(self, x: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, ...]:
+        """r, z, n of one step from x_t and h_{t-1}, and W_hn h_{t-1} + b_hn (what r multiplies)."""
+        i_r, i_z, i_n = np.split(self.W_ih @ x + self.b_ih, 3)
+        h_r, h_z, h_n = np.split(self.W_hh @ h + self.b_hh, 3)
+        r, z = sigmoid(i_r + h_r), sigmoid(i_z + h_z)
+        return r, z, np.tanh(i_n + r * h_n), h_n
+
+    def step(self, x: np.ndarray, state: State) -> State:
+        """h_t = (1 - z) * n + z * h_{t-1}."""
+        (h,) = state
+        r, z, n, _ = self.gates(x, h)
+        return ((1 - z) * n + z * h,)
+
+    def step_backward(self, x: np.ndarray, state: State, dstate: State) -> tuple[dict, State]:
+        """From dL/dh_t: step t's terms and dL/dh_{t-1}."""
+        (h_prev,), (dh,) = state, dstate
+        r, z, n, h_n = self.gates(x, h_prev)
+        dn_pre = dh * (1 - z) * (1 - n**2)  # dL/d(W_in x + b_in + r * (W_hn h + b_hn))
+        dr_pre = dn_pre * h_n * r * (1 - r)
+        dz_pre = dh * (h_prev - n) * z * (1 - z)
+        d_input_part = np.concatenate([dr_pre, dz_pre, dn_pre])  # dL/d(W_ih x_t + b_ih)
+        d_hidden_part = np.concatenate([dr_pre, dz_pre, dn_pre * r])  # dL/d(W_hh h_{t-1} + b_hh)
+        terms = {
+            "W_ih": np.outer(d_input_part, x),
+            "W_hh": np.outer(d_hidden_part, h_prev),
+            "b_ih": d_input_part,
+            "b_hh": d_hidden_part,
+        }
+        return terms, (dh * z + self.W_hh.T @ d_hidden_part,)
 
     # one-step Jacobian -----------------------------------------------------------------------------
-    def chain_start(self) -> np.ndarray:
-        return np.eye(self.hidden_size)
-
-    def chain_readout(self, M: np.ndarray) -> np.ndarray:
-        return M
-
     def _gate_coefficients(self, run, t: int):
         """dh_t/d(pre-activations of r, z, n), as vectors; W_hh h + b_hh reaches n's through the factor r."""
         tr = run.trace
@@ -80,7 +84,33 @@ class GRU(GatedCell):
         c_r, c_z, c_n = self._gate_coefficients(run, t)
         return np.hstack([M * c_r, M * c_z, M * c_n]) @ self.W_ih
 
-    # backward --------------------------------------------------------------------------------------
+    # the whole sequence, fast ----------------------------------------------------------------------
+    def forward(self, xs, state0):
+        (h0,) = state0
+        T, H = xs.shape[0], self.hidden_size
+        input_part = matmul_rows(xs, self.W_ih.T)
+        input_part += self.b_ih  # W_ih x_t + b_ih for every t: (T, [B,] 3H)
+        W_hh_T = transposed_for_steps(self.W_hh)
+        h = np.empty((T + 1, *h0.shape), dtype=input_part.dtype)
+        hidden_part = np.empty_like(input_part)  # W_hh h_{t-1} + b_hh: (T, [B,] 3H)
+        rz = np.empty((T, *h0.shape[:-1], 2 * H), dtype=h.dtype)  # [r, z]
+        n = np.empty((T, *h0.shape), dtype=h.dtype)
+        h[0] = h0
+        for t in range(1, T + 1):
+            gh = hidden_part[t - 1]
+            np.matmul(h[t - 1], W_hh_T, out=gh)
+            gh += self.b_hh
+            np.add(input_part[t - 1, ..., : 2 * H], gh[..., : 2 * H], out=rz[t - 1])
+            sigmoid_in_place(rz[t - 1])
+            r, z = rz[t - 1, ..., :H], rz[t - 1, ..., H:]
+            np.multiply(r, gh[..., 2 * H :], out=n[t - 1])
+            n[t - 1] += input_part[t - 1, ..., 2 * H :]
+            np.tanh(n[t - 1], out=n[t - 1])  # n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
+            np.multiply(z, h[t - 1], out=h[t])
+            h[t] += (1 - z) * n[t - 1]  # h_t = (1 - z) * n + z * h_{t-1}
+        y = matmul_rows(h[1:], self.W_hy.T) + self.b_y
+        return (h,), y, GRUTrace(r=rz[..., :H], z=rz[..., H:], n=n, hidden_n=hidden_part[..., 2 * H :])
+
     def backward(self, run, dy):
         T, H, tr = dy.shape[0], self.hidden_size, run.trace
         batch_shape = run.h.shape[1:-1]
@@ -106,7 +136,7 @@ class GRU(GatedCell):
         dh[0] = dh_from_later
         total, terms = self._affine_terms(run, d_input_part, d_hidden_part)
         readout_total, readout_terms = self._readout_terms(run, dy)
-        return {**total, **readout_total}, dh, {**terms, **readout_terms}
+        return {**total, **readout_total}, (dh,), {**terms, **readout_terms}
 
 
 def random_gru(hidden_size: int, input_size: int, output_size: int, init: str = "pytorch", seed: int = 0) -> GRU:

@@ -14,8 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnviz._gated import GatedCell, sigmoid_, uniform_init
-from rnnviz.rnn import matmul_rows, transposed_for_steps
+from rnnviz._gated import GatedCell, uniform_init
+from rnnviz.activations import get_activation
+from rnnviz.cell import State
+from rnnviz.fast import HalvedSigmoidGates, matmul_rows, one_minus_square, sigmoid_in_place, transposed_for_steps
+
+sigmoid = get_activation("sigmoid").f
 
 
 @dataclass(frozen=True, eq=False)
@@ -34,47 +38,34 @@ class LSTM(GatedCell):
     kind = "lstm"
     n_gates = 4
     gate_names = ("i", "f", "g", "o")
+    state_names = ("h", "c")
 
-    def forward(self, xs, h0, c0):
-        T, H = xs.shape[0], self.hidden_size
-        W_ih_T, W_hh_T, bias = self.W_ih.T, transposed_for_steps(self.W_hh), self.b_ih + self.b_hh
-        halved = None
-        if self.dtype == np.float32:  # sigmoid's tanh form: z_i, z_f, z_o computed halved (exactly)
-            is_g = np.arange(4 * H) // H == 2
-            halved = np.where(is_g, 1.0, 0.5).astype(np.float32), np.where(is_g, 0.0, 0.5).astype(np.float32)
-            W_ih_T, W_hh_T, bias = W_ih_T * halved[0], W_hh_T * halved[0], bias * halved[0]
-        input_part = matmul_rows(xs, W_ih_T)
-        input_part += bias  # W_ih x_t + b_ih + b_hh for every t: (T, [B,] 4H)
-        h = np.empty((T + 1, *h0.shape), dtype=input_part.dtype)
-        c = np.empty_like(h)
-        tanh_c = np.empty((T, *h0.shape), dtype=h.dtype)
-        gates = np.empty_like(input_part)  # [i, f, g, o] after their nonlinearities
-        i_times_g = np.empty_like(h0)
-        h[0], c[0] = h0, c0
-        for t in range(1, T + 1):
-            z = gates[t - 1]
-            np.matmul(h[t - 1], W_hh_T, out=z)
-            z += input_part[t - 1]  # z_t = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh
-            _activate_gates(z, H, halved)
-            i, f, g, o = z[..., :H], z[..., H : 2 * H], z[..., 2 * H : 3 * H], z[..., 3 * H :]
-            np.multiply(f, c[t - 1], out=c[t])
-            c[t] += np.multiply(i, g, out=i_times_g)  # c_t = f * c_{t-1} + i * g
-            np.tanh(c[t], out=tanh_c[t - 1])
-            np.multiply(o, tanh_c[t - 1], out=h[t])  # h_t = o * tanh(c_t)
-        y = matmul_rows(h[1:], self.W_hy.T) + self.b_y
-        i, f, g, o = (gates[..., k * H : (k + 1) * H] for k in range(4))
-        return h, c, y, LSTMTrace(i=i, f=f, g=g, o=o, tanh_c=tanh_c, gates=gates)
+    # the equations ---------------------------------------------------------------------------------
+    def gates(self, x: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, ...]:
+        """i, f, g, o of one step from x_t and h_{t-1}."""
+        z_i, z_f, z_g, z_o = np.split(self.W_ih @ x + self.b_ih + self.W_hh @ h + self.b_hh, 4)
+        return sigmoid(z_i), sigmoid(z_f), np.tanh(z_g), sigmoid(z_o)
+
+    def step(self, x: np.ndarray, state: State) -> State:
+        """c_t = f * c_{t-1} + i * g,  h_t = o * tanh(c_t)."""
+        h, c = state
+        i, f, g, o = self.gates(x, h)
+        c = f * c + i * g
+        return o * np.tanh(c), c
+
+    def step_backward(self, x: np.ndarray, state: State, dstate: State) -> tuple[dict, State]:
+        """From dL/dh_t and dL/dc_t (through later steps): step t's terms and dL/d(h_{t-1}, c_{t-1})."""
+        (h_prev, c_prev), (dh, dc) = state, dstate
+        i, f, g, o = self.gates(x, h_prev)
+        tanh_c = np.tanh(f * c_prev + i * g)
+        dc = dc + dh * o * (1 - tanh_c**2)  # c_t reaches the loss through h_t = o * tanh(c_t) too
+        dz_i, dz_f, dz_g = dc * g * i * (1 - i), dc * c_prev * f * (1 - f), dc * i * (1 - g**2)
+        dz_o = dh * tanh_c * o * (1 - o)
+        dz = np.concatenate([dz_i, dz_f, dz_g, dz_o])  # dL/dz_t, z_t = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh
+        terms = {"W_ih": np.outer(dz, x), "W_hh": np.outer(dz, h_prev), "b_ih": dz, "b_hh": dz}
+        return terms, (self.W_hh.T @ dz, dc * f)
 
     # one-step Jacobians ----------------------------------------------------------------------------
-    def chain_start(self) -> np.ndarray:
-        """d h_T / d(h_T, c_T) = [I, 0]: the sweep carries M = dh_T/d(h_t, c_t), shape (H, 2H)."""
-        H = self.hidden_size
-        return np.hstack([np.eye(H), np.zeros((H, H))])
-
-    def chain_readout(self, M: np.ndarray) -> np.ndarray:
-        """dh_T/dh_k with c_k held fixed."""
-        return M[:, : self.hidden_size]
-
     def _gate_gradients(self, run, M: np.ndarray, t: int):
         """For M = d(.)/d(h_t, c_t): d(.)/dz_t (rows, 4H) and d(.)/dc_t through both h_t and c_t (rows, H)."""
         H, tr = self.hidden_size, run.trace
@@ -100,28 +91,37 @@ class LSTM(GatedCell):
         """M d(h_t, c_t)/dx_t."""
         return self._gate_gradients(run, M, t)[0] @ self.W_ih
 
-    def cell_path_start(self) -> np.ndarray:
-        """d c_T / d(h_T, c_T) = [0, I]."""
-        H = self.hidden_size
-        return np.hstack([np.zeros((H, H)), np.eye(H)])
+    # the whole sequence, fast ----------------------------------------------------------------------
+    def forward(self, xs, state0):
+        h0, c0 = state0
+        T, H = xs.shape[0], self.hidden_size
+        W_ih_T, W_hh_T, bias = self.W_ih.T, transposed_for_steps(self.W_hh), self.b_ih + self.b_hh
+        halved = None
+        if self.dtype == np.float32:  # sigmoid's tanh form: z_i, z_f, z_o computed halved (exactly)
+            halved = HalvedSigmoidGates(np.arange(4 * H) // H == 2)
+            W_ih_T, W_hh_T, bias = halved.halve(W_ih_T), halved.halve(W_hh_T), halved.halve(bias)
+        input_part = matmul_rows(xs, W_ih_T)
+        input_part += bias  # W_ih x_t + b_ih + b_hh for every t: (T, [B,] 4H)
+        h = np.empty((T + 1, *h0.shape), dtype=input_part.dtype)
+        c = np.empty_like(h)
+        tanh_c = np.empty((T, *h0.shape), dtype=h.dtype)
+        gates = np.empty_like(input_part)  # [i, f, g, o] after their nonlinearities
+        i_times_g = np.empty_like(h0)
+        h[0], c[0] = h0, c0
+        for t in range(1, T + 1):
+            z = gates[t - 1]
+            np.matmul(h[t - 1], W_hh_T, out=z)
+            z += input_part[t - 1]  # z_t = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh
+            _activate_gates(z, H, halved)
+            i, f, g, o = z[..., :H], z[..., H : 2 * H], z[..., 2 * H : 3 * H], z[..., 3 * H :]
+            np.multiply(f, c[t - 1], out=c[t])
+            c[t] += np.multiply(i, g, out=i_times_g)  # c_t = f * c_{t-1} + i * g
+            np.tanh(c[t], out=tanh_c[t - 1])
+            np.multiply(o, tanh_c[t - 1], out=h[t])  # h_t = o * tanh(c_t)
+        y = matmul_rows(h[1:], self.W_hy.T) + self.b_y
+        i, f, g, o = (gates[..., k * H : (k + 1) * H] for k in range(4))
+        return (h, c), y, LSTMTrace(i=i, f=f, g=g, o=o, tanh_c=tanh_c, gates=gates)
 
-    def cell_path_readout(self, M: np.ndarray) -> np.ndarray:
-        """dc_T/dc_k with h_k held fixed."""
-        return M[:, self.hidden_size :]
-
-    def cell_jacobians(self, run) -> np.ndarray:
-        """dc_T/dc_k for k = 0..T with h_k held fixed, (T+1, H, H)."""
-        H, T = self.hidden_size, run.T
-        M = self.cell_path_start()
-        out = np.empty((T + 1, H, H))
-        out[T] = np.eye(H)
-        with np.errstate(all="ignore"):
-            for t in range(T, 0, -1):
-                M = self.chain_step(run, M, t)
-                out[t - 1] = self.cell_path_readout(M)
-        return out
-
-    # backward --------------------------------------------------------------------------------------
     def backward(self, run, dy):
         T, H, tr = dy.shape[0], self.hidden_size, run.trace
         batch_shape = run.h.shape[1:-1]
@@ -139,7 +139,7 @@ class LSTM(GatedCell):
         for t in range(T, 0, -1):
             s = t - 1  # step t's index in the (T, ...) arrays
             np.add(dh_from_output[s], dh_from_later, out=dh[t])  # dL/dh_t = W_hy^T dy_t + W_hh^T dL/dz_{t+1}
-            _one_minus_square(tanh_c[s], out=local)
+            one_minus_square(tanh_c[s], out=local)
             local *= o[s]  # dh_t/dc_t = o * (1 - tanh(c_t)^2)
             local *= dh[t]
             np.add(dc_from_later, local, out=dc[t])  # dL/dc_t = f_{t+1} dL/dc_{t+1} + dL/dh_t dh_t/dc_t
@@ -148,7 +148,7 @@ class LSTM(GatedCell):
             np.multiply(factor, tr.gates[s], out=dz[s])
             np.subtract(1, tr.gates[s], out=one_minus_gate)
             dz[s] *= one_minus_gate  # (g's block is overwritten next)
-            _one_minus_square(g[s], out=dz_blocks[s, ..., 2, :])
+            one_minus_square(g[s], out=dz_blocks[s, ..., 2, :])
             dz_blocks[s, ..., 2, :] *= i[s]  # dc_t/dz_g = i (1 - g^2)
             dz_blocks[s, ..., :3, :] *= dc[t][..., None, :]  # i, f, g reach the loss through c_t
             dz_blocks[s, ..., 3, :] *= dh[t]  # o through h_t
@@ -157,33 +157,18 @@ class LSTM(GatedCell):
         dh[0], dc[0] = dh_from_later, dc_from_later
         total, terms = self._affine_terms(run, dz, dz)
         readout_total, readout_terms = self._readout_terms(run, dy)
-        return {**total, **readout_total}, dh, {**terms, **readout_terms}, dc
+        return {**total, **readout_total}, (dh, dc), {**terms, **readout_terms}
 
 
-def _activate_gates(z: np.ndarray, H: int, halved: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
-    """[z_i, z_f, z_g, z_o] -> [i, f, g, o] = [sigmoid, sigmoid, tanh, sigmoid] in place.
-
-    halved (the float32 path): z_i, z_f and z_o arrive halved, and sigmoid(z) = tanh(z / 2) / 2 + 1/2: one tanh
-    over the whole block (float32 tanh is cheaper than exp), then `halved` = (scale, offset), 1/2 on i, f, o and
-    (1, 0) on g, over the whole block again. None: sigmoid = 1 / (1 + exp(-z)), the float64 path's arithmetic as
-    it always was.
-    """
+def _activate_gates(z: np.ndarray, H: int, halved: HalvedSigmoidGates | None) -> np.ndarray:
+    """[z_i, z_f, z_g, z_o] -> [i, f, g, o] = [sigmoid, sigmoid, tanh, sigmoid] in place: in float32 through the
+    halved sigmoid (z_i, z_f, z_o arrive halved), in float64 as 1 / (1 + exp(-z))."""
     if halved is not None:
-        scale, offset = halved
-        np.tanh(z, out=z)
-        z *= scale
-        z += offset
-        return z
+        return halved.activate(z)
     g = np.tanh(z[..., 2 * H : 3 * H])
-    sigmoid_(z)  # i, f, o (g's block is overwritten next)
+    sigmoid_in_place(z)  # i, f, o (g's block is overwritten next)
     z[..., 2 * H : 3 * H] = g
     return z
-
-
-def _one_minus_square(x: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """1 - x^2, written into `out`."""
-    np.square(x, out=out)
-    return np.subtract(1, out, out=out)
 
 
 def forget_gate_products(run) -> np.ndarray:

@@ -1,21 +1,24 @@
-"""The Elman cell: its step, its one-step Jacobian and its backward rule, side by side.
+"""The Elman cell: its step, its local backward rule and its one-step Jacobian, side by side.
 
     a_t = W_hh h_{t-1} + W_xh x_t + b_h        h_t = f(a_t)        y_t = W_hy h_t + b_y
 
     dh_t/dh_{t-1} = diag(f'(a_t)) W_hh
 
-States are row vectors in the arrays ((T+1, H) or (T+1, B, H)), so `h @ W_hh.T` is W_hh h for every row.
+`step` and `step_backward` are the equations for one sequence (the reference the tests hold `forward` and
+`backward` to); `forward` and `backward` run them over a whole batch at once. States are row vectors in the
+arrays ((T+1, H) or (T+1, B, H)), so `h @ W_hh.T` is W_hh h for every row.
 """
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 import numpy as np
 
-from rnnviz._checks import as_array, as_dtype, as_square, expect_shape
+from rnnviz._checks import as_array, as_square, expect_shape
 from rnnviz.activations import Activation, get_activation
+from rnnviz.cell import CellParameters, State, sum_outer, sum_rows
+from rnnviz.fast import matmul_rows, transposed_for_steps
 
 
 @dataclass(frozen=True, eq=False)
@@ -24,35 +27,6 @@ class RNNTrace:
 
     a: np.ndarray  # (T, [B,] H): a[t-1] = a_t
     fprime: np.ndarray  # (T, [B,] H): f'(a_t)
-
-
-class CellParameters:
-    """What every cell shares: its parameters by name and the floating-point type it computes in."""
-
-    param_names: tuple[str, ...]
-
-    @property
-    def params(self) -> dict[str, np.ndarray]:
-        """Constructor argument name -> array."""
-        return {name: getattr(self, name) for name in self.param_names}
-
-    @property
-    def dtype(self) -> np.dtype:
-        """The floating-point type of the parameters, which `unroll` and `bptt` compute in (float64 unless
-        the cell was made by `astype`)."""
-        return self.W_hh.dtype
-
-    def astype(self, dtype):
-        """An equal cell whose parameters are copies in `dtype`: "float32" or "float64" (or those NumPy types).
-
-        The constructors always store float64; a float32 cell runs, and is trained, in float32 (about twice
-        as fast, as PyTorch trains), with float32's rounding (relative error about 1e-7 per operation).
-        """
-        dtype = as_dtype("dtype", dtype)
-        cell = copy.copy(self)
-        for name in self.param_names:
-            setattr(cell, name, getattr(self, name).astype(dtype))
-        return cell
 
 
 class RNN(CellParameters):
@@ -67,6 +41,7 @@ class RNN(CellParameters):
 
     kind = "rnn"
     param_names = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
+    state_names = ("h",)
 
     def __init__(self, W_xh, W_hh, b_h, W_hy, b_y, activation: str = "tanh"):
         self.activation: Activation = get_activation(activation)
@@ -77,35 +52,46 @@ class RNN(CellParameters):
             raise ValueError(f"W_xh must have shape (H, D) = ({H}, D) with D >= 1, got {self.W_xh.shape}")
         self.b_h = as_array("b_h", b_h, 1)
         expect_shape("b_h", self.b_h, (H,))
-        self.W_hy = as_array("W_hy", W_hy, 2)
-        if self.W_hy.shape[1] != H or self.W_hy.shape[0] == 0:
-            raise ValueError(f"W_hy must have shape (O, H) = (O, {H}) with O >= 1, got {self.W_hy.shape}")
-        self.b_y = as_array("b_y", b_y, 1)
-        expect_shape("b_y", self.b_y, (self.W_hy.shape[0],))
-
-    @property
-    def hidden_size(self) -> int:
-        """H, the number of hidden units."""
-        return self.W_hh.shape[0]
+        self._set_readout(W_hy, b_y)
 
     @property
     def input_size(self) -> int:
         """D, the size of each input x_t."""
         return self.W_xh.shape[1]
 
-    @property
-    def output_size(self) -> int:
-        """O, the size of each output y_t."""
-        return self.W_hy.shape[0]
-
     def __repr__(self) -> str:
         return (
             f"RNN(H={self.hidden_size}, D={self.input_size}, O={self.output_size}, activation={self.activation.name!r})"
         )
 
-    # forward ---------------------------------------------------------------------------------------
-    def forward(self, xs: np.ndarray, h0: np.ndarray) -> tuple[np.ndarray, np.ndarray, RNNTrace]:
-        """h (T+1, [B,] H) with h[0] = h0, y (T, [B,] O) and the trace for the backward pass."""
+    # the equations ---------------------------------------------------------------------------------
+    def step(self, x: np.ndarray, state: State) -> State:
+        """h_t = f(W_hh h_{t-1} + W_xh x_t + b_h)."""
+        (h,) = state
+        a = self.W_hh @ h + self.W_xh @ x + self.b_h
+        return (self.activation.f(a),)
+
+    def step_backward(self, x: np.ndarray, state: State, dstate: State) -> tuple[dict, State]:
+        """From dL/dh_t: step t's terms of dL/dW_xh, dL/dW_hh, dL/db_h and dL/dh_{t-1} = W_hh^T dL/da_t."""
+        (h_prev,), (dh,) = state, dstate
+        a = self.W_hh @ h_prev + self.W_xh @ x + self.b_h
+        da = self.activation.df(a) * dh  # dL/da_t = f'(a_t) * dL/dh_t
+        terms = {"W_xh": np.outer(da, x), "W_hh": np.outer(da, h_prev), "b_h": da}
+        return terms, (self.W_hh.T @ da,)
+
+    # one-step Jacobian -----------------------------------------------------------------------------
+    def chain_step(self, run, M: np.ndarray, t: int) -> np.ndarray:
+        """M @ dh_t/dh_{t-1} = M diag(f'(a_t)) W_hh, for an unbatched run."""
+        return (M * run.trace.fprime[t - 1]) @ self.W_hh
+
+    def input_step(self, run, M: np.ndarray, t: int) -> np.ndarray:
+        """M @ dh_t/dx_t = M diag(f'(a_t)) W_xh."""
+        return (M * run.trace.fprime[t - 1]) @ self.W_xh
+
+    # the whole sequence, fast ----------------------------------------------------------------------
+    def forward(self, xs: np.ndarray, state0: State) -> tuple[State, np.ndarray, RNNTrace]:
+        """(h,) with h (T+1, [B,] H) and h[0] = h0, y (T, [B,] O) and the trace for the backward pass."""
+        (h0,) = state0
         f = self.activation.f
         T = xs.shape[0]
         input_part = matmul_rows(xs, self.W_xh.T)
@@ -119,31 +105,10 @@ class RNN(CellParameters):
             a[t - 1] += input_part[t - 1]  # a_t = W_hh h_{t-1} + W_xh x_t + b_h
             h[t] = f(a[t - 1])  # h_t = f(a_t)
         y = matmul_rows(h[1:], self.W_hy.T) + self.b_y
-        return h, y, RNNTrace(a=a, fprime=self.activation.derivative(a, h[1:]))
+        return (h,), y, RNNTrace(a=a, fprime=self.activation.derivative(a, h[1:]))
 
-    # one-step Jacobian -----------------------------------------------------------------------------
-    def chain_start(self) -> np.ndarray:
-        """dh_T/dh_T = I: the backward sweep carries M = dh_T/dh_t, shape (H, H)."""
-        return np.eye(self.hidden_size)
-
-    def chain_readout(self, M: np.ndarray) -> np.ndarray:
-        """dh_T/dh_t from the carried M: the state is h itself, so M."""
-        return M
-
-    def chain_step(self, run, M: np.ndarray, t: int, out: np.ndarray | None = None) -> np.ndarray:
-        """M @ dh_t/dh_{t-1} = M diag(f'(a_t)) W_hh, for an unbatched run (written into `out` when given)."""
-        return np.matmul(M * run.trace.fprime[t - 1], self.W_hh, out=out)
-
-    def input_step(self, run, M: np.ndarray, t: int) -> np.ndarray:
-        """M @ dh_t/dx_t = M diag(f'(a_t)) W_xh."""
-        return (M * run.trace.fprime[t - 1]) @ self.W_xh
-
-    # backward --------------------------------------------------------------------------------------
-    def backward(self, run, dy: np.ndarray) -> tuple[dict, np.ndarray, dict]:
-        """Backpropagation through time.
-
-        Returns the totals dL/dparam, dh (dL/dh_t for t = 0..T) and what the per-step terms are built from.
-        """
+    def backward(self, run, dy: np.ndarray) -> tuple[dict, State, dict]:
+        """Backpropagation through time: the totals dL/dparam, (dL/dh_t for t = 0..T,) and the per-step factors."""
         T = dy.shape[0]
         fprime = run.trace.fprime
         dh = np.empty_like(run.h)
@@ -155,56 +120,8 @@ class RNN(CellParameters):
             np.multiply(fprime[t - 1], dh[t], out=da[t - 1])  # dL/da_t = f'(a_t) * dL/dh_t
             np.matmul(da[t - 1], self.W_hh, out=dh_from_later)  # W_hh^T dL/da_t, for step t-1
         dh[0] = dh_from_later
-        h_prev, h_now, xs = run.h[:-1], run.h[1:], run.xs
-        total = {
-            "W_xh": _sum_outer(da, xs),
-            "W_hh": _sum_outer(da, h_prev),
-            "b_h": _sum_rows(da),
-            "W_hy": _sum_outer(dy, h_now),
-            "b_y": _sum_rows(dy),
-        }
-        per_step_terms = {
-            "W_xh": (da, xs),
-            "W_hh": (da, h_prev),
-            "b_h": (da, None),
-            "W_hy": (dy, h_now),
-            "b_y": (dy, None),
-        }
-        return total, dh, per_step_terms
-
-
-def matmul_rows(rows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-    """rows @ matrix for rows of shape (..., K).
-
-    In float32, one (T*B, K) by (K, N) product: NumPy multiplies a (T, B, K) stack by a matrix as T separate
-    products, 2 to 4 times slower. float64 keeps NumPy's own product, whose last bits can differ from the
-    single product's for some shapes: float64 results stay bit for bit those of the float64 path as it was.
-    """
-    if rows.dtype == np.float64:
-        return rows @ matrix
-    return (rows.reshape(-1, rows.shape[-1]) @ matrix).reshape(*rows.shape[:-1], matrix.shape[-1])
-
-
-def transposed_for_steps(W: np.ndarray) -> np.ndarray:
-    """W.T for the step loop's `h @ W.T`: a contiguous copy in float32, where OpenBLAS multiplies (32, 128) by
-    it about 1.5 times faster than by the transposed view; the view in float64, whose results stay bit for bit
-    those of the float64 path as it always was."""
-    return W.T if W.dtype == np.float64 else np.ascontiguousarray(W.T)
-
-
-def _sum_outer(left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """sum over t (and the batch) of outer(left_t, right_t), as one matrix product."""
-    return left.reshape(-1, left.shape[-1]).T @ right.reshape(-1, right.shape[-1])
-
-
-def _sum_rows(rows: np.ndarray) -> np.ndarray:
-    return rows.reshape(-1, rows.shape[-1]).sum(axis=0)
-
-
-def outer_per_step(left: np.ndarray, right: np.ndarray | None) -> np.ndarray:
-    """Step t's term: outer(left_t, right_t) (summed over the batch), or left_t itself when right is None."""
-    if right is None:
-        return left if left.ndim == 2 else left.sum(axis=1)
-    if left.ndim == 2:
-        return left[:, :, None] * right[:, None, :]
-    return np.matmul(left.transpose(0, 2, 1), right)
+        h_prev, xs = run.h[:-1], run.xs
+        total = {"W_xh": sum_outer(da, xs), "W_hh": sum_outer(da, h_prev), "b_h": sum_rows(da)}
+        terms = {"W_xh": (da, xs), "W_hh": (da, h_prev), "b_h": (da, None)}
+        readout_total, readout_terms = self._readout_terms(run, dy)
+        return {**total, **readout_total}, (dh,), {**terms, **readout_terms}

@@ -13,20 +13,29 @@ from typing import Any
 import numpy as np
 
 from rnnviz._checks import as_array, as_sequence, as_state, check_cell, expect_shape
-from rnnviz.rnn import RNN, outer_per_step
+from rnnviz.cell import Cell, backward_sweep
 
 
 @dataclass(eq=False)
 class Run:
     """One forward pass: the states, the outputs and where the state stopped being finite."""
 
-    cell: Any
+    cell: Cell
     xs: np.ndarray  # (T, D) or (T, B, D)
-    h: np.ndarray  # (T+1, H) or (T+1, B, H); h[0] = h0
+    states: tuple[np.ndarray, ...]  # one array per cell.state_names, each (T+1, [B,] H); index 0 = the initial state
     y: np.ndarray  # (T, O) or (T, B, O); y[t-1] = y_t
     trace: Any = field(repr=False)  # the cell's cache for the backward pass
-    c: np.ndarray | None = None  # LSTM only, shaped like h
     overflow_step: int | None = None  # first step t whose state is not finite
+
+    @property
+    def h(self) -> np.ndarray:
+        """(T+1, [B,] H): h[0] = h0, h[t] the state after step t."""
+        return self.states[0]
+
+    @property
+    def c(self) -> np.ndarray | None:
+        """The LSTM's cell state, shaped like h; None for a cell without one."""
+        return dict(zip(self.cell.state_names, self.states, strict=True)).get("c")
 
     @property
     def T(self) -> int:
@@ -44,9 +53,18 @@ class Gradients:
     """The result of `bptt`: totals, per-step terms (built on first use) and dL/dh_t."""
 
     total: dict[str, np.ndarray]
-    dh: np.ndarray  # like run.h: dL/dh_t for t = 0..T
+    dstates: dict[str, np.ndarray]  # state name -> dL/d(state_t) for t = 0..T, shaped like the run's states
     _terms: dict = field(repr=False)
-    dc: np.ndarray | None = None  # LSTM only: dL/dc_t
+
+    @property
+    def dh(self) -> np.ndarray:
+        """Like run.h: dL/dh_t for t = 0..T, through every later step."""
+        return self.dstates["h"]
+
+    @property
+    def dc(self) -> np.ndarray | None:
+        """LSTM only: dL/dc_t, shaped like run.c; None for a cell without a cell state."""
+        return self.dstates.get("c")
 
     @cached_property
     def per_step(self) -> dict[str, np.ndarray]:
@@ -94,21 +112,20 @@ def unroll(cell, xs, h0=None, c0=None) -> Run:
         state first stopped being finite.
     """
     check_cell("cell", cell)
-    dtype = getattr(cell, "dtype", np.float64)  # float32 for a cell made by cell.astype("float32")
+    dtype = cell.dtype  # float32 for a cell made by cell.astype("float32")
     xs = as_sequence("xs", xs, cell.input_size).astype(dtype, copy=False)
-    batch_shape = xs.shape[1:2] if xs.ndim == 3 else ()
-    h0 = as_state("h0", h0, batch_shape, cell.hidden_size).astype(dtype, copy=False)
-    if getattr(cell, "kind", None) == "lstm":
-        c0 = as_state("c0", c0, batch_shape, cell.hidden_size).astype(dtype, copy=False)
-        with np.errstate(all="ignore"):
-            h, c, y, trace = cell.forward(xs, h0, c0)
-        overflow = min((step for step in map(first_non_finite_step, (h, c)) if step is not None), default=None)
-        return Run(cell=cell, xs=xs, h=h, y=y, trace=trace, c=c, overflow_step=overflow)
-    if c0 is not None:
+    if c0 is not None and "c" not in cell.state_names:
         raise ValueError("c0 is only for LSTM cells; this cell has no cell state")
+    batch_shape = xs.shape[1:2] if xs.ndim == 3 else ()
+    given = {"h": h0, "c": c0}
+    state0 = tuple(
+        as_state(f"{name}0", given[name], batch_shape, cell.hidden_size).astype(dtype, copy=False)
+        for name in cell.state_names
+    )
     with np.errstate(all="ignore"):
-        h, y, trace = cell.forward(xs, h0)
-    return Run(cell=cell, xs=xs, h=h, y=y, trace=trace, overflow_step=first_non_finite_step(h))
+        states, y, trace = cell.forward(xs, state0)
+    overflow = min((step for step in map(first_non_finite_step, states) if step is not None), default=None)
+    return Run(cell=cell, xs=xs, states=states, y=y, trace=trace, overflow_step=overflow)
 
 
 def finite_part(run: Run) -> Run:
@@ -122,8 +139,8 @@ def finite_part(run: Run) -> Run:
     if run.overflow_step is None:
         return run
     steps = max(run.overflow_step - 1, 1)
-    c0 = None if run.c is None else run.c[0]
-    return unroll(run.cell, run.xs[:steps], run.h[0], c0)
+    state0 = {f"{name}0": states[0] for name, states in zip(run.cell.state_names, run.states, strict=True)}
+    return unroll(run.cell, run.xs[:steps], **state0)
 
 
 def _check_run(run) -> None:
@@ -131,27 +148,21 @@ def _check_run(run) -> None:
         raise ValueError(f"run must be the result of rnnviz.unroll, got {type(run).__name__}")
 
 
-def state_jacobians(run: Run) -> np.ndarray:
+def state_jacobians(run: Run, path: str = "h") -> np.ndarray:
     """J[k] = dh_T/dh_k for k = 0..T, shape (T+1, H, H); J[T] = I.
 
-    One backward sweep J[k] = J[k+1] dh_{k+1}/dh_k over the one-step Jacobians. For the LSTM, c_k is held
-    fixed while h_k moves. Unbatched runs only. Computed in float64, from a float32 run's values too.
+    One backward sweep J[k] = J[k+1] dh_{k+1}/dh_k over the one-step Jacobians (`rnnviz.cell.backward_sweep`).
+    For the LSTM, c_k is held fixed while h_k moves; path="c" gives its cell path dc_T/dc_k with h_k held fixed.
+    Unbatched runs only. Computed in float64, from a float32 run's values too.
     """
     _check_run(run)
     if run.batched:
         raise ValueError("run must be unbatched (xs of shape (T, D)) for state_jacobians")
     cell, T, H = run.cell, run.T, run.cell.hidden_size
     J = np.empty((T + 1, H, H))
-    M = cell.chain_start()  # d h_T / d(state_T)
-    J[T] = cell.chain_readout(M)
-    with np.errstate(all="ignore"):
-        if isinstance(cell, RNN):  # the state is h itself: each product goes straight into J, nothing copied
-            for t in range(T, 0, -1):
-                cell.chain_step(run, J[t], t, out=J[t - 1])  # dh_T/dh_{t-1} = dh_T/dh_t diag(f'(a_t)) W_hh
-            return J
-        for t in range(T, 0, -1):
-            M = cell.chain_step(run, M, t)  # dh_T/d(state_{t-1}) = dh_T/d(state_t) d(state_t)/d(state_{t-1})
-            J[t - 1] = cell.chain_readout(M)
+    J[T] = cell.chain_readout(cell.chain_start(path), path)
+    for k, M, _ in backward_sweep(run, path):
+        J[k] = cell.chain_readout(M, path)  # d(path_T)/d(path_k) = d(path_T)/d(state_k), path_k's columns
     return J
 
 
@@ -175,7 +186,14 @@ def bptt(run: Run, dy) -> Gradients:
     expect_shape("dy", dy, run.y.shape)
     dy = dy.astype(run.h.dtype, copy=False)  # the gradients come in the run's dtype
     with np.errstate(all="ignore"):
-        result = run.cell.backward(run, dy)
-    total, dh, terms = result[:3]
-    dc = result[3] if len(result) > 3 else None
-    return Gradients(total=total, dh=dh, _terms=terms, dc=dc)
+        total, dstates, terms = run.cell.backward(run, dy)
+    return Gradients(total=total, dstates=dict(zip(run.cell.state_names, dstates, strict=True)), _terms=terms)
+
+
+def outer_per_step(left: np.ndarray, right: np.ndarray | None) -> np.ndarray:
+    """Step t's term: outer(left_t, right_t) (summed over the batch), or left_t itself when right is None."""
+    if right is None:
+        return left if left.ndim == 2 else left.sum(axis=1)
+    if left.ndim == 2:
+        return left[:, :, None] * right[:, None, :]
+    return np.matmul(left.transpose(0, 2, 1), right)

@@ -98,7 +98,7 @@ def test_lstm_cell_path_matches_finite_differences_with_h_held_fixed():
     cell = random_cell("lstm", seed=6)
     xs = rng.normal(size=(5, 2))
     run = run_of(cell, xs)
-    C = cell.cell_jacobians(run)
+    C = rnnviz.state_jacobians(run, path="c")
     for k in range(5):
         for j in range(3):
             up, down = run.c[k].copy(), run.c[k].copy()
@@ -117,7 +117,7 @@ def test_lstm_with_forget_gate_one_and_input_gate_zero_keeps_its_cell_exactly():
     c0 = rng.normal(size=H)
     run = rnnviz.unroll(cell, rng.normal(size=(20, 2)), c0=c0)
     np.testing.assert_array_equal(run.c, np.broadcast_to(c0, run.c.shape))
-    C = cell.cell_jacobians(run)
+    C = rnnviz.state_jacobians(run, path="c")
     for k in range(21):
         np.testing.assert_array_equal(C[k], np.eye(H))
     np.testing.assert_array_equal(forget_gate_products(run), np.ones((21, H)))
@@ -128,7 +128,7 @@ def test_lstm_cell_path_is_the_product_of_forget_gates_when_h_does_not_feed_back
     cell = random_cell("lstm", H=3, D=2)
     cell.W_hh[:] = 0.0  # no recurrence through h: dc_T/dc_k = diag(prod f)
     run = rnnviz.unroll(cell, rng.normal(size=(8, 2)))
-    C = cell.cell_jacobians(run)
+    C = rnnviz.state_jacobians(run, path="c")
     products = forget_gate_products(run)
     for k in range(9):
         np.testing.assert_allclose(C[k], np.diag(products[k]), rtol=1e-12, atol=1e-15)
