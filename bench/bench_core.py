@@ -9,7 +9,7 @@ Run from the project root:  .venv/bin/python bench/bench_core.py [--repeats N] [
 
 Every figure is the best of N runs (time.perf_counter), the floor and the measured code interleaved so that both
 see the same load; the machine may be shared, and the best run is the one least disturbed by it. By default
-OpenBLAS runs on one thread (`rnnviz.task_training.one_blas_thread`): on a busy two-core machine its default
+OpenBLAS runs on one thread (`bench/blas_threads.py`): on a busy two-core machine its default
 threads wait for each other more than they compute, and every figure, floor included, becomes several times
 slower and much noisier. `--threads default` (or `both`) measures with OpenBLAS's own thread count as well.
 """
@@ -29,8 +29,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from blas_threads import one_blas_thread  # noqa: E402
+
 import rnnviz  # noqa: E402
-from rnnviz.task_training import one_blas_thread  # noqa: E402
 
 
 def best_of(functions: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:

@@ -7,7 +7,7 @@ in turns (round-robin, one call each per round) and each figure is the median ov
 load changes during the run slows every variant alike. Both sides are timed in float32 and in float64 and compared
 at equal precision: rnnviz's cells made by `cell.astype("float32")` beside PyTorch's float32 (its usual setting),
 rnnviz's default float64 beside PyTorch's float64. The target, "no slower than PyTorch", is checked at one thread
-on both sides (`rnnviz.task_training.one_blas_thread`, what the app's training uses); PyTorch's default threads
+on both sides (`bench/blas_threads.py`; the app runs with OPENBLAS_NUM_THREADS=1); PyTorch's default threads
 and rnnviz's default BLAS threads are shown too. Then the one-click classic comparison of the "Long-range memory"
 page (three cells trained on the adding problem) is timed in both precisions and its result printed.
 """
@@ -25,8 +25,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from blas_threads import one_blas_thread  # noqa: E402
+
 import rnnviz  # noqa: E402
-from rnnviz.task_training import one_blas_thread  # noqa: E402
 
 H, T, B, D, O = 128, 100, 32, 32, 8
 

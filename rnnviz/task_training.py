@@ -14,13 +14,13 @@ the marked inputs (Hochreiter & Schmidhuber 1997; Bengio, Simard & Frasconi 1994
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from rnnviz._checks import FLOAT_DTYPES, finite_number, one_of, positive_int
+from rnnviz.cell import CELL_NAMES
 from rnnviz.gru import random_gru
 from rnnviz.init import random_rnn
 from rnnviz.losses import output_gradient
@@ -29,48 +29,9 @@ from rnnviz.optim import CLIPPING, OPTIMIZERS, clip, global_norm, make_optimizer
 from rnnviz.run import bptt, unroll
 from rnnviz.tasks import TASKS, TaskBatch, baseline_loss, make_task, task_sizes
 
-CELL_KINDS = ("rnn", "lstm", "gru")
-_BLAS_THREAD_FUNCTIONS = ("scipy_openblas_{}_num_threads64_", "openblas_{}_num_threads64_", "openblas_{}_num_threads")
+CELL_KINDS = tuple(CELL_NAMES)  # "rnn", "lstm", "gru"
 EVALUATION_BATCH = 256  # sequences in the held-out batch the final loss is measured on
 RECENT_STEPS = 25  # the "recent loss" is the mean over this many last steps
-
-
-def _openblas_thread_functions():
-    """OpenBLAS's get/set_num_threads from the library NumPy loaded, or None where it cannot be found."""
-    import ctypes
-
-    try:
-        with open("/proc/self/maps") as maps:
-            paths = sorted({line.split()[-1] for line in maps if "openblas" in line.lower() and "/" in line})
-        for path in paths:
-            library = ctypes.CDLL(path)
-            for pattern in _BLAS_THREAD_FUNCTIONS:
-                if hasattr(library, pattern.format("set")) and hasattr(library, pattern.format("get")):
-                    return getattr(library, pattern.format("get")), getattr(library, pattern.format("set"))
-    except OSError:
-        return None
-    return None
-
-
-@contextmanager
-def one_blas_thread() -> Iterator[None]:
-    """Run the block with OpenBLAS on one thread.
-
-    Training multiplies small matrices ((B, H) by (H, 4H)) thousands of times; on a busy machine OpenBLAS's
-    threads then wait for each other more than they compute (measured: 8 times slower on two loaded cores).
-    Does nothing where NumPy's BLAS is not OpenBLAS.
-    """
-    functions = _openblas_thread_functions()
-    if functions is None:
-        yield
-        return
-    get_threads, set_threads = functions
-    before = int(get_threads())
-    set_threads(1)
-    try:
-        yield
-    finally:
-        set_threads(before)
 
 
 @dataclass(frozen=True)
@@ -309,17 +270,16 @@ def train_on_task(
     trainers = {kind: CellTrainer(kind, config) for kind in dict.fromkeys(kinds)}
     rng = np.random.default_rng(config.seed)
     stopped = False
-    with one_blas_thread():
-        for step in range(1, config.steps + 1):
-            batch = make_task(config.task, config.seq_length, config.batch_size, rng)
-            records = {kind: trainer.step(batch) for kind, trainer in trainers.items()}
-            if callback is not None and callback(step, records) is False and step < config.steps:
-                stopped = True
-                break
-        histories = {
-            kind: replace(trainer.history(), evaluation_loss=evaluate(trainer.cell, config))
-            for kind, trainer in trainers.items()
-        }
+    for step in range(1, config.steps + 1):
+        batch = make_task(config.task, config.seq_length, config.batch_size, rng)
+        records = {kind: trainer.step(batch) for kind, trainer in trainers.items()}
+        if callback is not None and callback(step, records) is False and step < config.steps:
+            stopped = True
+            break
+    histories = {
+        kind: replace(trainer.history(), evaluation_loss=evaluate(trainer.cell, config))
+        for kind, trainer in trainers.items()
+    }
     return TaskResult(config, histories, stopped)
 
 

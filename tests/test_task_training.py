@@ -11,7 +11,6 @@ from rnnviz.task_training import (
     CellHistory,
     TaskConfig,
     make_cell,
-    one_blas_thread,
     outcome,
     spikes,
     task_loss,
@@ -145,16 +144,3 @@ def test_outcome_reads_the_held_out_loss_against_the_baseline():
     assert outcome(history(0.12), 1 / 6) == "partly below the baseline"
     assert outcome(history(0.17), 1 / 6) == "at the baseline"
     assert outcome(history(float("nan")), 1 / 6) == "at the baseline"  # no held-out loss: the recent loss, 0.2
-
-
-def test_one_blas_thread_gives_back_the_thread_count_it_found():
-    from rnnviz.task_training import _openblas_thread_functions
-
-    functions = _openblas_thread_functions()
-    if functions is None:
-        pytest.skip("NumPy's BLAS here is not OpenBLAS")
-    get_threads, _ = functions
-    before = get_threads()
-    with one_blas_thread():
-        assert get_threads() == 1
-    assert get_threads() == before
