@@ -36,10 +36,6 @@ class GatedCell(CellParameters):
     def input_size(self) -> int:
         return self.W_ih.shape[1]
 
-    def gate_slices(self) -> dict[str, slice]:
-        H = self.hidden_size
-        return {name: slice(g * H, (g + 1) * H) for g, name in enumerate(self.gate_names)}
-
     def __repr__(self) -> str:
         return f"{type(self).__name__}(H={self.hidden_size}, D={self.input_size}, O={self.output_size})"
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -89,8 +89,12 @@ def char_vocabulary(text: str) -> tuple[str, ...]:
     return tuple(sorted(set(text)))
 
 
-def check_text(text, seq_length: int, max_chars: int | None = LIMITS.train_text_chars) -> str:
-    """`text` if a model with windows of `seq_length` characters can learn from it; else a ValueError in words."""
+def check_text(text, seq_length: int, max_chars: int | None = None, max_vocabulary: int | None = None) -> str:
+    """`text` if a model with windows of `seq_length` characters can learn from it; else a ValueError in words.
+
+    max_chars, max_vocabulary : the most characters and distinct characters accepted (None: no bound; the app
+    passes its server's, `rnnviz.settings.LIMITS.train_text_chars` and `train_vocabulary`).
+    """
     if not isinstance(text, str):
         raise ValueError(f"text must be a string, got {type(text).__name__}")
     T = positive_int("seq_length", seq_length)
@@ -106,10 +110,9 @@ def check_text(text, seq_length: int, max_chars: int | None = LIMITS.train_text_
     if "\x00" in text:
         raise ValueError("The text contains a NUL character (code 0); remove it.")
     distinct = len(set(text))
-    if distinct > LIMITS.train_vocabulary:
+    if max_vocabulary is not None and distinct > max_vocabulary:
         raise ValueError(
-            f"The text has {distinct} distinct characters; at most {LIMITS.train_vocabulary} "
-            f"can be one-hot encoded here."
+            f"The text has {distinct} distinct characters; at most {max_vocabulary} can be one-hot encoded here."
         )
     return text
 
@@ -347,13 +350,14 @@ class CharTrainer:
 
     text: str
     recipe: Recipe = field(default_factory=Recipe)
-    max_text_chars: int | None = LIMITS.train_text_chars
+    max_text_chars: int | None = None  # the longest text accepted (None: no bound)
     diagnostics: bool = True  # record the per-step terms and the spectrum of W_hh each epoch
+    max_vocabulary: int | None = None  # the most distinct characters accepted (None: no bound)
 
     def __post_init__(self):
         if not isinstance(self.recipe, Recipe):
             raise ValueError(f"recipe must be an rnnviz.train.Recipe, got {type(self.recipe).__name__}")
-        check_text(self.text, self.recipe.seq_length, self.max_text_chars)
+        check_text(self.text, self.recipe.seq_length, self.max_text_chars, self.max_vocabulary)
         self.vocabulary = char_vocabulary(self.text)
         self.inputs, self.targets = windows(encode(self.text, self.vocabulary), self.recipe.seq_length)
         self.rng = np.random.default_rng(self.recipe.seed)
@@ -542,7 +546,8 @@ def train_char_rnn(
     dtype: str = "float64",
     on_epoch: Callable[[dict], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
-    max_text_chars: int | None = LIMITS.train_text_chars,
+    max_text_chars: int | None = None,
+    max_vocabulary: int | None = None,
 ) -> TrainResult:
     """Train the seed article's character model on `text` (see the module docstring for the equations).
 
@@ -558,7 +563,8 @@ def train_char_rnn(
     on_epoch : called with each epoch's history row (for live progress).
     should_stop : checked before each minibatch; True stops there, within the epoch, keeping the model trained
         so far (the history holds the complete epochs).
-    max_text_chars : the longest text accepted (None: no bound).
+    max_text_chars, max_vocabulary : the most characters and distinct characters accepted (None, the default: no
+        bound; the app passes its server's limits).
 
     Returns
     -------
@@ -580,7 +586,8 @@ def train_char_rnn(
         truncation=truncation,
         dtype=dtype,
     )
-    return CharTrainer(text, recipe, max_text_chars).train(on_epoch=on_epoch, should_stop=should_stop)
+    trainer = CharTrainer(text, recipe, max_text_chars, max_vocabulary=max_vocabulary)
+    return trainer.train(on_epoch=on_epoch, should_stop=should_stop)
 
 
 # saving and loading ----------------------------------------------------------------------------------------
@@ -705,8 +712,3 @@ def _model_from_arrays(arrays: dict[str, np.ndarray]) -> CharModel:
             )
     cell = RNN(**weights, activation=activation)
     return CharModel(cell, vocabulary, int(seq_length))
-
-
-def recipe_dict(recipe: Recipe) -> dict:
-    """The recipe as a plain dict (for display and for the page's cache keys)."""
-    return asdict(recipe)

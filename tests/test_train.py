@@ -268,9 +268,19 @@ def test_texts_that_cannot_be_trained_on_are_refused_in_words(text, words):
         check_text(text, 3)
 
 
-def test_an_oversized_text_is_refused():
+def test_an_oversized_text_is_refused_at_the_limits_the_app_passes():
     with pytest.raises(ValueError, match="at most"):
-        train_char_rnn("ab" * LIMITS.train_text_chars, epochs=1)
+        train_char_rnn("ab" * LIMITS.train_text_chars, epochs=1, max_text_chars=LIMITS.train_text_chars)
+    many = "".join(chr(0x100 + k) for k in range(LIMITS.train_vocabulary + 1))
+    with pytest.raises(ValueError, match=f"at most {LIMITS.train_vocabulary} can be one-hot encoded"):
+        check_text(many, 3, max_vocabulary=LIMITS.train_vocabulary)
+
+
+def test_a_notebook_trains_past_the_servers_limits_by_default():
+    many = "".join(chr(0x100 + k) for k in range(LIMITS.train_vocabulary + 1))  # more distinct characters
+    result = train_char_rnn(many * 2, hidden_size=4, epochs=1, batch_size=512)
+    assert len(result.vocabulary) == LIMITS.train_vocabulary + 1
+    assert check_text("ab" * LIMITS.train_text_chars, 3)  # a longer text than the server takes
 
 
 def test_the_bundled_text_is_a_few_kilobytes_of_alice():
