@@ -93,12 +93,12 @@ def first_non_finite_step(states: np.ndarray) -> int | None:
     return None if finite.all() else int(np.argmin(finite))
 
 
-def unroll(cell, xs, h0=None, c0=None) -> Run:
+def unroll(cell: Cell, xs, h0=None, c0=None) -> Run:
     """Run `cell` over a sequence from the initial state.
 
     Parameters
     ----------
-    cell : rnnviz.RNN, rnnviz.LSTM or rnnviz.GRU
+    cell : any `rnnviz.cell.Cell`: rnnviz.RNN, rnnviz.LSTM or rnnviz.GRU.
     xs : (T, D) sequence or (T, B, D) batch of sequences, T >= 1.
     h0 : (H,) or (B, H) initial state; zeros when None.
     c0 : LSTM only: the initial cell state, like h0.

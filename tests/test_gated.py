@@ -21,7 +21,7 @@ def random_cell(kind, H=3, D=2, O=2, seed=1):
 
 
 def run_of(cell, xs, h0=None, c0=None):
-    return rnnviz.unroll(cell, xs, h0, c0) if cell.kind == "lstm" else rnnviz.unroll(cell, xs, h0)
+    return rnnviz.unroll(cell, xs, h0, c0)  # c0 is None for a GRU
 
 
 def mse_loss(cell, xs, targets, h0=None, c0=None):
