@@ -26,5 +26,5 @@ navigation = st.navigation(
     }
 )
 presenter.apply()
-controls.sidebar()
+controls.sidebar(navigation.url_path)
 navigation.run()

@@ -165,3 +165,18 @@ def test_reset_puts_every_control_back_to_its_default():
     at = run_app(None, {"activation": "relu", "scale": "2", "T": "300"})
     at.button(key="reset_settings").click().run()
     assert settings_of(at) == Settings()
+
+
+@pytest.mark.parametrize("name", sorted(CHOICES))
+def test_a_choice_box_shows_each_choice_s_name_and_the_link_holds_its_value(name):
+    from rnnviz.labels import choice_name
+
+    at = run_app("pages/gradients.py")
+    box = at.selectbox(key=QUERY_KEYS[name])
+    assert box.options == [choice_name(name, value) for value in CHOICES[name]]
+    other = next(value for value in CHOICES[name] if value != DEFAULTS[name])
+    box.set_value(other).run()
+    assert_healthy(at)
+    assert at.query_params[QUERY_KEYS[name]] == other
+    at.selectbox(key=QUERY_KEYS[name]).set_value(DEFAULTS[name]).run()
+    assert QUERY_KEYS[name] not in at.query_params  # a default stays out of the link

@@ -18,7 +18,7 @@ import pytest
 from conftest import assert_healthy, run_app
 from streamlit.testing.v1 import AppTest
 
-from rnnviz.settings import QUERY_KEYS, Settings
+from rnnviz.settings import CHOICES, QUERY_KEYS, Settings
 from rnnviz.train import ARTICLE_TEXT, model_bytes, train_char_rnn
 from ui import views
 from ui.notices import SHOWN_CHARACTERS, inert
@@ -36,7 +36,8 @@ PAGES = [
     "pages/sequences.py",
 ]
 UNBOUND = {"pages/scenarios.py": ["lesson"]}  # read by the page from st.query_params, not bound to a widget
-UNBOUND_EVERYWHERE = ["present"]  # read by the entry point on every page
+# read by the entry point on every page: presenter mode, and the sidebar's choices (their boxes show names, not values)
+UNBOUND_EVERYWHERE = ["present", *(QUERY_KEYS[name] for name in CHOICES)]
 
 MARKDOWN_LINK = "[Log in again](https://example.invalid/login)"
 MARKDOWN_IMAGE = "![](http://127.0.0.1:1/pixel.png)"

@@ -1,7 +1,8 @@
 """The shared controls: one sidebar on every page, every setting bound to its URL query parameter.
 
-Each widget's key is the setting's URL name (`rnnviz.settings.QUERY_KEYS`) and is bound with
-`bind="query-params"`, so the address bar always holds the exact view and a shared link reopens it.
+Each widget's key is the setting's URL name (`rnnviz.settings.QUERY_KEYS`). The numbers are bound with
+`bind="query-params"`; the choices, whose boxes show a name rather than the value, are written to the address by
+`_keep_choices_in_link` on every run. So the address bar always holds the exact view and a shared link reopens it.
 
 Streamlit silently drops a bound parameter it cannot use (a choice it does not know, a number it cannot
 parse, a number outside the widget's range, an empty value) and shows the widget's default instead. So on
@@ -28,20 +29,26 @@ from ui import labels, notices
 LINK_READ = "_link_read"  # set once the first run of the session has read the link
 LINK_NOTICES = "_link_notices"  # notices carried over the one rerun that puts refused values back
 LINK_RESETS = "_link_resets"  # widget key -> default, applied before the widgets of that rerun
+CHOICES_WRITTEN = "_choices_written"  # (page, setting name -> the value the last run wrote there, None: left out)
 PAGE_LINKS_READ = "_page_links_read"  # the page parameters (outside the sidebar) whose link value has been read
 
 
-def sidebar() -> Settings:
-    """Draw the shared controls in the sidebar and return the settings they hold."""
+def sidebar(page: str = "") -> Settings:
+    """Draw the shared controls in the sidebar and return the settings they hold; `page` names the page drawn
+    (its address path)."""
     for key, value in st.session_state.pop(LINK_RESETS, {}).items():
         st.session_state[key] = value
     first_run = LINK_READ not in st.session_state
     st.session_state[LINK_READ] = True
     requested, refused, link_notices = read_link(st.query_params) if first_run else ({}, set(), [])
     link_notices = st.session_state.pop(LINK_NOTICES, []) + link_notices
+    chosen = {name: value for name, (_, value) in requested.items() if name in CHOICES} | _choices_moved_in_address(page)
+    for name, value in chosen.items():
+        st.session_state[QUERY_KEYS[name]] = value
 
     with st.sidebar:
         values = _widgets()
+    _keep_choices_in_link(values, page)
 
     resets = {}
     seed = round(values["seed"])  # a whole number unless a fraction was typed into the box, e.g. 3.5
@@ -64,6 +71,38 @@ def sidebar() -> Settings:
     with st.sidebar:
         notices.sidebar_summary(settings)
     return settings
+
+
+def _keep_choices_in_link(values: Mapping[str, object], page: str) -> None:
+    """Each choice in the address as its value (`activation=leaky_relu`), written on every run so that it stays
+    through every page change; left out at its default, as the bound controls are."""
+    written = {}
+    for name in CHOICES:
+        key, value = QUERY_KEYS[name], str(values[name])
+        if values[name] == DEFAULTS[name]:
+            if key in st.query_params:
+                del st.query_params[key]
+            written[name] = None
+        else:
+            if st.query_params.get_all(key) != [value]:
+                st.query_params[key] = value
+            written[name] = value
+    st.session_state[CHOICES_WRITTEN] = (page, written)
+
+
+def _choices_moved_in_address(page: str) -> dict[str, str]:
+    """The choices the address of `page` now holds that differ from what the last run wrote there: the browser's
+    Back and Forward buttons move the address, and the boxes follow it as the bound controls do. (A page change
+    starts from an address without them: the boxes keep their values and the run writes them again.)"""
+    last_page, written = st.session_state.get(CHOICES_WRITTEN, (None, None))
+    if written is None or last_page != page:
+        return {}
+    moved = {}
+    for name, options in CHOICES.items():
+        raw = st.query_params.get(QUERY_KEYS[name])
+        if raw != written.get(name) and (raw is None or raw in options):
+            moved[name] = DEFAULTS[name] if raw is None else raw
+    return moved
 
 
 def current_settings() -> Settings:
@@ -133,9 +172,14 @@ def _widget(name: str):
     key, label, help_text = QUERY_KEYS[name], labels.CONTROL_LABELS[name], labels.CONTROL_HELP[name]
     default = DEFAULTS[name]
     if name in CHOICES:
-        options = list(CHOICES[name])
-        value = st.selectbox(label, options, index=options.index(default), key=key, help=help_text, bind="query-params")
-        st.caption(labels.choice_label(name, value))
+        # Not bound to the link: a bound select box writes the name it shows ("leaky ReLU") into the address, and the
+        # link keeps the value ("leaky_relu"). `sidebar` applies the link's value and `_keep_choices_in_link` writes it.
+        st.session_state.setdefault(key, default)
+        value = st.selectbox(
+            label, list(CHOICES[name]), key=key, help=help_text, format_func=lambda v, n=name: labels.choice_name(n, v)
+        )
+        if labels.choice_label(name, value) != labels.choice_name(name, value):
+            st.caption(labels.choice_label(name, value))
         return value
     low, high = RANGES[name]
     if name == "seed":

@@ -145,7 +145,12 @@ class AppPage:
     def query(self) -> dict[str, str]:
         from urllib.parse import parse_qsl, urlparse
 
-        return dict(parse_qsl(urlparse(self.page.url).query))
+        return dict(parse_qsl(urlparse(self.address()).query))
+
+    def address(self) -> str:
+        """The address the tab shows. Read from the page itself: Playwright's `page.url` can lag one change behind
+        an address the app rewrites in place (history.replaceState)."""
+        return self.page.evaluate("location.href")
 
 
 LAPTOP = {"width": 1400, "height": 1000}

@@ -29,7 +29,7 @@ def test_the_cells_page_loads_and_its_tabs_draw_their_charts(app_page):
     app_page.settle()
     expect(app_page.page.locator(".st-key-cells-bidirectional-unfold .js-plotly-plot")).to_have_count(1)
     expect(app_page.page.locator(".js-plotly-plot")).to_have_count(3)
-    assert "cells_view=Bidirectional" in app_page.page.url
+    assert "cells_view=Bidirectional" in app_page.address()
 
 
 def test_the_equations_are_drawn_when_their_expander_is_opened(app_page):

@@ -31,7 +31,7 @@ def test_play_advances_the_backward_animation(app_page):
     app_page.open("gradients")
     app_page.page.get_by_role("tab", name="The gradient flowing back").click()
     app_page.settle()
-    assert "gradients_view=The+gradient+flowing+back" in app_page.page.url
+    assert "gradients_view=The+gradient+flowing+back" in app_page.address()
     chart = app_page.page.locator(".st-key-backward .js-plotly-plot")
     chart.scroll_into_view_if_needed()
     reached = "element => element._fullData[3].x.length"  # the states the gradient has reached

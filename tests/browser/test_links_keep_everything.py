@@ -98,19 +98,19 @@ SIDEBAR_LABELS = {
 def the_sidebar_away_from_its_defaults(app: AppPage) -> None:
     """Every shared control moved: the activation, the scale (keyboard), the initialisation, H and T (keyboard), the
     input, the loss and the seed."""
-    pick_select(app, "Cell activation f", "relu")
+    pick_select(app, "Cell activation f", "ReLU")
     press_slider(app, "Weight scale of W_hh", "ArrowLeft", 2)
     pick_select(app, "Initialisation of W_hh", "orthogonal")
     press_slider(app, "Hidden size H", "ArrowLeft", 3)
     press_slider(app, "Sequence length T", "ArrowLeft", 4)
-    pick_select(app, "Input x_t", "zeros")
-    pick_select(app, "Where the loss sits", "many_to_many")
+    pick_select(app, "Input x_t", "no input")
+    pick_select(app, "Where the loss sits", "many to many: loss at every step")
     type_number(app, "Random seed", "5")
 
 
 def shared_link_shows_the_same(browser, app: AppPage, before: dict, opened: dict) -> dict:
     """Open the page's address in a fresh browser context; it shows `before`. Returns what it shows."""
-    address = app.page.url
+    address = app.address()
     assert urlparse(address).query, "the address holds the changed controls"
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
@@ -261,3 +261,22 @@ def test_train_link_keeps_the_recipe(browser, app_page):
     assert recipe <= changed(default, before), (changed(default, before), before)
     assert before["number: Epochs"] == "2000"
     shared_link_shows_the_same(browser, app, before, default)
+
+
+def test_the_sidebar_s_choices_show_their_names_the_address_their_values_and_back_moves_them(app_page):
+    app = app_page.open("gradients", activation="leaky_relu")
+    assert snapshot(app)["select: Cell activation f"] == "leaky ReLU"
+    pick_select(app, "Cell activation f", "ReLU")
+    pick_select(app, "Initialisation of W_hh", "identity (IRNN)")
+    assert wait_for(lambda: app.query() == {"activation": "relu", "init": "identity"}), app.query()
+    pick_select(app, "Cell activation f", "tanh")  # the default: left out of the address
+    assert wait_for(lambda: app.query() == {"init": "identity"}), app.query()
+    app.page.go_back()
+    app.settle()
+    assert wait_for(lambda: snapshot(app)["select: Cell activation f"] == "ReLU"), snapshot(app)
+    assert app.query() == {"activation": "relu", "init": "identity"}
+    app.page.locator("[data-testid='stSidebarNavLink']").filter(has_text="Unfold").first.click()
+    assert wait_for(lambda: "/unfold" in app.address() and app.query() == {"activation": "relu", "init": "identity"})
+    app.settle()
+    assert snapshot(app)["select: Initialisation of W_hh"] == "identity (IRNN)"
+    app.assert_healthy()

@@ -24,7 +24,7 @@ def test_the_two_pictures_tab_follows_the_stepper(app_page):
     page = app_page.page
     page.get_by_role("tab", name="One cell, two pictures").click()
     app_page.settle()
-    assert "unfold_view=One+cell%2C+two+pictures" in page.url
+    assert "unfold_view=One+cell%2C+two+pictures" in app_page.address()
     title = page.locator(".js-plotly-plot .gtitle").first
     assert wait_for(lambda: title.count() == 1 and "step 3" in title.text_content())
     page.locator(".st-key-step_next button").click()
@@ -38,7 +38,7 @@ def test_the_whole_run_tab_draws_the_animation_and_goes_into_the_link(app_page):
     open_unfold(app_page)
     app_page.page.get_by_role("tab", name="The whole run").click()
     app_page.settle()
-    assert "unfold_view=The+whole+run" in app_page.page.url
+    assert "unfold_view=The+whole+run" in app_page.address()
     charts = app_page.page.locator(".js-plotly-plot")
     assert wait_for(lambda: charts.count() == 2)
     assert charts.filter(has_text="over time").count() == 1
