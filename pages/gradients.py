@@ -3,31 +3,41 @@ flowing back through the unrolled graph."""
 
 import streamlit as st
 
-from ui import controls, explain, gradient_views, notices, views
+from ui import controls, explain, gradient_views, notices, presenter, views
 from ui.cache import experiment_for
 
-st.title("Gradients through time (BPTT)")
-st.markdown(
+INTRO = (
     "Backpropagation through time sends the gradient from the loss back through every step; each step "
     "back multiplies it by $\\mathrm{diag}(f'(a_t))\\,W_{hh}$. Change the activation or the weight scale "
     "in the sidebar and watch it vanish or explode."
 )
+# On a projector the chart comes first, with its axes on the first screen; the regime and the words follow it.
+presenting = presenter.is_on()
+
+st.title("Gradients through time (BPTT)")
+if not presenting:
+    st.markdown(INTRO)
 settings = controls.current_settings()
 
 with notices.page_guard("the gradients page"):
     exp = experiment_for(settings)
     notices.overflow_banner(exp)
     gradient_views.gradient_overflow_note(exp)
-    gradient_views.summary(exp)
+    if not presenting:
+        gradient_views.summary(exp)
 
     st.subheader("How much of the gradient survives T - k steps back")
     left, right = st.columns([3, 2], gap="medium")
     with left:
         gradient_views.chart("jacobian_norms_figure", settings, explain.LOOK_AT["jacobian_norms"])
     with right:
+        if presenting:
+            gradient_views.summary(exp)
         gradient_views.numbers(exp)
         st.markdown(gradient_views.growth_words(exp))
         st.markdown(gradient_views.pascanu_words(exp))
+    if presenting:
+        st.markdown(INTRO)
 
     st.subheader("Where the factor per step comes from")
     gradient_views.derivation(exp)

@@ -3,6 +3,8 @@ drawn, titles on every axis, and the pictures drawn from a matrix."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import plotly.graph_objects as go
 import pytest
@@ -160,3 +162,20 @@ def test_for_a_projector_every_text_of_a_figure_is_large_and_the_figure_itself_i
     assert sent["layout"]["height"] == 820
     assert len(big.frames) == len(fig.frames)
     assert fig.to_json() == before
+
+
+def test_a_long_title_wraps_into_lines_a_phone_holds_and_keeps_every_word():
+    title = "Adding problem: two of the T = 500 values are marked; W<sub>hh</sub> carries them to step 500 at the end"
+    lines = style.wrapped(title).split("<br>")
+    assert len(lines) >= 2
+    assert all(len(re.sub(r"<[^>]*>", "", line)) <= style.TITLE_LINE for line in lines), lines
+    assert " ".join(lines) == title
+    assert any("T = 500" in line for line in lines) and any("step 500" in line for line in lines)
+    assert style.wrapped("short") == "short"
+    assert style.wrapped("a title<br><sup>its note</sup>") == "a title<br><sup>its note</sup>"
+
+
+def test_a_wrapped_title_gets_room_for_its_lines():
+    one = style.layout(go.Figure(), "short")
+    two = style.layout(go.Figure(), "word " * 15)
+    assert two.layout.margin.t == one.layout.margin.t + style.TITLE_LINE_HEIGHT

@@ -42,7 +42,8 @@ def sidebar(page: str = "") -> Settings:
     st.session_state[LINK_READ] = True
     requested, refused, link_notices = read_link(st.query_params) if first_run else ({}, set(), [])
     link_notices = st.session_state.pop(LINK_NOTICES, []) + link_notices
-    chosen = {name: value for name, (_, value) in requested.items() if name in CHOICES} | _choices_moved_in_address(page)
+    chosen = {name: value for name, (_, value) in requested.items() if name in CHOICES}
+    chosen |= _choices_moved_in_address(page)
     for name, value in chosen.items():
         st.session_state[QUERY_KEYS[name]] = value
 

@@ -141,13 +141,14 @@ def share_words(exp: Experiment) -> str:
 def summary(exp: Experiment) -> None:
     """The regime badge and the reason for it."""
     notices.regime_badge(exp, key="page-regime")
-    st.caption(exp.regime.reason)
+    with st.container(key="page-reason"):
+        st.caption(exp.regime.reason)
 
 
 def numbers(exp: Experiment) -> None:
     """Spectral radius, sigma_max, gamma, the bound on the factor per step and the measured factor, three then two
-    to a row, to sit beside the chart (after it on a phone, where the columns stack)."""
-    columns = [*st.columns(3), *st.columns(3)[:2]]
+    (wider) to a row, to sit beside the chart (after it on a phone, where the columns stack)."""
+    columns = [*st.columns(3), *st.columns(2)]
     columns[0].metric(
         "ρ(W_hh)",
         verdicts.factor(exp.weights["spectral_radius"]),

@@ -26,19 +26,22 @@ _WAS_ON = "_presenter_was_on"
 STEP_KEYS = {"ArrowLeft": "step_prev", "ArrowRight": "step_next"}
 ON_WORDS = ("1", "yes", "on")  # besides "true", which the bound toggle reads itself
 OFF_WORDS = ("false", "0", "no", "off")
-PRESENTER_HEIGHT = 820  # px: a figure passed through `fit`, with its axes inside a 1920 x 1080 screen
+PRESENTER_HEIGHT = 760  # px: a figure passed through `fit`, with its axes inside a 1920 x 1080 screen
 
 _CSS = """
 <style>
 html { font-size: 20px; }
-[data-testid="stMainBlockContainer"] { max-width: 100%; padding-left: 3rem; padding-right: 3rem; }
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 4rem 3rem 3rem 3rem; }
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] li { font-size: 1.3rem; line-height: 1.5; }
 [data-testid="stMain"] [data-testid="stCaptionContainer"] { font-size: 1.1rem; }
 [data-testid="stMain"] h1 { font-size: 2.8rem; }
 [data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 2.0rem; }
 [data-testid="stElementContainer"]:has(> [data-testid="stPlotlyChart"]) {
-    min-height: 92vh; display: flex; flex-direction: column; justify-content: center; }
+    min-height: 92vh; display: flex; flex-direction: column; justify-content: flex-start; }
+/* the sentence that gives the regime its reason reads as body text, not as a caption */
+[data-testid="stMain"] .st-key-page-reason [data-testid="stCaptionContainer"],
+[data-testid="stMain"] .st-key-page-reason [data-testid="stCaptionContainer"] p { font-size: 1.3rem; }
 /* a chart beside text in columns: the columns stack, so the chart is drawn at the screen's full width */
 [data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"]) { flex-wrap: wrap; }
 [data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"]) > [data-testid="stColumn"] {
@@ -63,6 +66,8 @@ _EVERY_PAGE_CSS = """
 .katex-display { overflow-x: auto; overflow-y: hidden; max-width: 100%; padding: 0.2em 0; }
 [data-testid="stMarkdownContainer"] { overflow-wrap: anywhere; }
 @media (max-width: 640px) {
+  /* a chart's title, wrapped at style.TITLE_LINE characters, fits a phone's width at 14 px */
+  .js-plotly-plot .gtitle { font-size: 14px !important; }
   .st-key-unfold_graph_box { overflow-x: auto; }
   .st-key-unfold_graph_box .st-key-unfold_graph { min-width: 960px; }
 }

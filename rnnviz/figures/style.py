@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import re
 import struct
 import zlib
 
@@ -27,13 +28,33 @@ REGIME_COLOURS = {"vanishing": "#2471a3", "exploding": "#c0392b", "near the edge
 DIVERGING = "RdBu_r"  # signed values (states, Jacobian entries), centred on 0
 SEQUENTIAL = "Viridis"  # magnitudes (norms, shares)
 STEPS_BACK_TITLE = "steps back n = T − k"  # the x axis of every chart of ||dh_T/dh_k|| (a falling line vanishes)
+TITLE_LINE = 48  # characters: a title's line, 14 px type on a phone (390 px) and 18 px on a laptop both hold it
+TITLE_LINE_HEIGHT = 24  # px: the room each further line of a title takes
 PRESENTER_FONT = 24  # px: the smallest chart text in presenter mode (tick labels, legends), read from the back row
+
+
+def wrapped(title: str, width: int = TITLE_LINE) -> str:
+    """`title` broken into lines (Plotly's `<br>`) of at most `width` characters where it has spaces: an SVG title
+    never wraps by itself, and one line of a long title runs off a phone's screen. Tags such as `<sub>` take no
+    room."""
+    if "<br>" in title:  # lines the title already has are wrapped each on its own
+        return "<br>".join(wrapped(line, width) for line in title.split("<br>"))
+    lines: list[list[str]] = [[]]
+    for word in re.split(r"(?<![=−×+≈≤≥/]) (?![=−×+≈≤≥/\d])", title):  # "T = 500", "a − b", "step 3" stay whole
+        line = " ".join([*lines[-1], word])
+        if lines[-1] and len(re.sub(r"<[^>]*>", "", line)) > width:
+            lines.append([word])
+        else:
+            lines[-1].append(word)
+    return "<br>".join(" ".join(line) for line in lines)
 
 
 def layout(
     fig: go.Figure, title: str, x_title: str = "", y_title: str = "", height: int = 420, legend: bool = True
 ) -> go.Figure:
     """Title, axis titles, font and margins shared by every figure."""
+    title = wrapped(title)
+    extra_lines = title.count("<br>")
     fig.update_layout(
         # the title sits below the chart's toolbar (the top TOOLBAR_ROOM px), which would otherwise cover it on a phone
         title={
@@ -48,7 +69,7 @@ def layout(
         },
         font={"size": FONT_SIZE, "family": "DejaVu Sans, Arial, sans-serif"},
         height=height,
-        margin={"l": 70, "r": 30, "t": TOOLBAR_ROOM + 50, "b": 60},
+        margin={"l": 70, "r": 30, "t": TOOLBAR_ROOM + 50 + TITLE_LINE_HEIGHT * extra_lines, "b": 60},
         template="plotly_white",
         showlegend=legend,
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1.0},

@@ -53,10 +53,10 @@ def test_without_presenter_mode_the_chart_text_is_the_usual_size(projector):
     assert fonts["ticks"] < SMALLEST_CHART_TEXT  # the check above measures what presenter mode changes
 
 
-def test_the_main_chart_fills_the_width_and_its_axes_fit_on_one_screen(projector):
+def test_the_main_chart_fills_the_width_and_its_axes_are_on_the_first_screen(projector):
     projector.open("gradients", present="1")
     chart = first_chart(projector)
-    chart.scroll_into_view_if_needed()
+    assert projector.page.evaluate("window.scrollY") == 0
     box = chart.bounding_box()
     assert box["width"] >= 0.85 * SCREEN["width"], box
     assert box["height"] <= SCREEN["height"] - 60, box  # below Streamlit's header, the whole chart at once
@@ -71,6 +71,8 @@ def test_the_numbers_and_the_regime_badge_are_large(projector):
     badge = page.locator("[data-testid='stMain'] .st-key-page-regime .stMarkdownBadge")
     assert float(value.evaluate("node => parseFloat(getComputedStyle(node).fontSize)")) >= 48
     assert float(badge.evaluate("node => parseFloat(getComputedStyle(node).fontSize)")) >= 30
+    reason = page.locator("[data-testid='stMain'] .st-key-page-reason p").first
+    assert float(reason.evaluate("node => parseFloat(getComputedStyle(node).fontSize)")) >= 24  # as body text
 
 
 def test_present_stays_in_the_address_after_a_step_and_a_page_change(projector):
