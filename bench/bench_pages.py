@@ -126,6 +126,23 @@ st.plotly_chart(go.Figure(go.Scatter(x=[0, 1, 2], y=[1, 3, 2])))
 """
 
 
+def visit(browser, url: str, chart: bool) -> float:
+    """Seconds to the first drawn chart in a fresh browser context (to the end of the script run on a page without
+    charts)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    start = time.perf_counter()
+    tab.goto(url)
+    if chart:
+        tab.wait_for_selector(CHART, timeout=180_000)
+    else:
+        tab.wait_for_selector(CONNECTED, timeout=180_000)
+        tab.wait_for_selector(IDLE, timeout=180_000)
+    elapsed = time.perf_counter() - start
+    context.close()
+    return elapsed
+
+
 def browser_first_chart(
     pages: list[str], with_charts: set[str], visits: int
 ) -> tuple[dict[str, list[float]], list[dict]]:
@@ -157,27 +174,11 @@ def browser_first_chart(
             wait_healthy(url, timeout=120)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-
-            def visit(url: str, chart: bool) -> float:
-                """Seconds to the first drawn chart (to the end of the script run on a page without charts)."""
-                context = browser.new_context(viewport={"width": 1400, "height": 1000})
-                tab = context.new_page()
-                start = time.perf_counter()
-                tab.goto(url)
-                if chart:
-                    tab.wait_for_selector(CHART, timeout=180_000)
-                else:
-                    tab.wait_for_selector(CONNECTED, timeout=180_000)
-                    tab.wait_for_selector(IDLE, timeout=180_000)
-                elapsed = time.perf_counter() - start
-                context.close()
-                return elapsed
-
-            visit(urls["app"], False)  # the first visit runs app.py's st.navigation
+            visit(browser, urls["app"], False)  # the first visit runs app.py's st.navigation
             for round_ in range(visits + 1):  # round 0: each page's first visit, which fills the server's caches
                 for name, url, chart in targets:
                     try:
-                        elapsed = visit(url, chart)
+                        elapsed = visit(browser, url, chart)
                     except Exception as error:  # noqa: BLE001 - a page that never settles is reported, not fatal
                         print(f"{name}: {type(error).__name__}: {str(error).splitlines()[0]}")
                         continue
