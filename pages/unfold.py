@@ -48,7 +48,8 @@ with notices.page_guard("the Unfold page"):
     exp = experiment_for(settings)
     model, sharing = st.columns([2, 1], gap="large")
     with model:
-        st.latex(unfold_views.RECURRENCE.latex)
+        for equation in unfold_views.RECURRENCE:
+            st.latex(equation.latex)
         st.markdown(
             f"The cell reads the input $x_t$ and its own previous state $h_{{t-1}}$. Here $f$ is "
             f"{labels.choice_label('activation', settings.activation)}. The output map $g$ is linear for "

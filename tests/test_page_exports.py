@@ -88,7 +88,7 @@ def test_unfold_report_sections_write_the_recurrence_and_the_parameter_count():
     settings = Settings(hidden_size=3, seq_length=5)
     graph, cells = figure("unrolled_graph_figure", settings, step=2), cell_views(settings, 2)
     sections = report_sections(settings, 2)
-    assert RECURRENCE in items(sections)
+    assert all(equation in items(sections) for equation in RECURRENCE)
     assert any(isinstance(item, Equation) and item.text.startswith("h_2 = f(a_2)") for item in items(sections))
     assert figures_of(sections)[:2] == [graph, cells]
     html = build_report("Unfold", settings, sections)

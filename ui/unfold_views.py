@@ -41,10 +41,11 @@ F_LATEX = {
     "linear": r"\mathrm{id}",
     "leaky_relu": r"\mathrm{LeakyReLU}",
 }
-RECURRENCE = Equation(
-    r"h_t = f\left(W_{hh}\,h_{t-1} + W_{xh}\,x_t + b_h\right), \qquad y_t = g\left(W_{hy}\,h_t + b_y\right)",
-    "h_t = f(W_hh h_{t−1} + W_xh x_t + b_h),     y_t = g(W_hy h_t + b_y)",
+STATE_UPDATE = Equation(
+    r"h_t = f\left(W_{hh}\,h_{t-1} + W_{xh}\,x_t + b_h\right)", "h_t = f(W_hh h_{t−1} + W_xh x_t + b_h)"
 )
+OUTPUT = Equation(r"y_t = g\left(W_{hy}\,h_t + b_y\right)", "y_t = g(W_hy h_t + b_y)")
+RECURRENCE = (STATE_UPDATE, OUTPUT)  # one equation a line: each fits a phone's width
 
 NOTATION_ROWS = (  # (what it is, ours, GeeksforGeeks' introduction, the beginner's guide)
     ("input → hidden weights", "W_xh", "U", "W_hx"),
@@ -296,7 +297,7 @@ def report_sections(settings: Settings, t: int) -> list:
         (
             "The recurrence",
             [
-                RECURRENCE,
+                *RECURRENCE,
                 f"f is {labels.choice_label('activation', settings.activation)}; g is the softmax (every step "
                 "predicts a class). The state starts from h_0 = 0.",
             ],
