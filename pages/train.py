@@ -13,10 +13,12 @@ st.markdown(
     "step, cross-entropy, Adam, batches of 32, 100 epochs. Every batch is one backpropagation through time over its "
     "windows, and the gradient is watched as the model learns."
 )
-st.latex(
-    r"h_t = f(W_{hh} h_{t-1} + W_{xh} x_t + b_h), \qquad p = \mathrm{softmax}(W_{hy} h_T + b_y), \qquad "
-    r"L = -\frac{1}{B}\sum_b \log p_b[\text{next character}]"
-)
+for equation in (  # one a line: each fits a phone's width
+    r"h_t = f(W_{hh} h_{t-1} + W_{xh} x_t + b_h)",
+    r"p = \mathrm{softmax}(W_{hy} h_T + b_y)",
+    r"L = -\frac{1}{B}\sum_b \log p_b[\text{next character}]",
+):
+    st.latex(equation)
 
 with notices.page_guard("the Train page"):
     training.text_box()
