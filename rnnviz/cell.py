@@ -63,8 +63,8 @@ class Cell(Protocol):
     def chain_start(self, path: str = "h") -> np.ndarray:
         """d(path_T)/d(state_T): (H, S) with S = H times the number of states."""
 
-    def chain_step(self, run, M: np.ndarray, t: int) -> np.ndarray:
-        """M d(state_t)/d(state_{t-1}) for rows M (r, S) of an unbatched run."""
+    def chain_step(self, run, M: np.ndarray, t: int, out: np.ndarray | None = None) -> np.ndarray:
+        """M d(state_t)/d(state_{t-1}) for rows M (r, S) of an unbatched run, written into `out` when given."""
 
     def chain_readout(self, M: np.ndarray, path: str = "h") -> np.ndarray:
         """The columns of M = d(.)/d(state_k) that belong to path_k: d(.)/d(path_k), the other states held fixed."""
@@ -148,20 +148,21 @@ class CellParameters:
 
 
 def backward_sweep(
-    run, path: str = "h", stop: int = 0, rescale: bool = False
+    run, path: str = "h", stop: int = 0, rescale: bool = False, out: np.ndarray | None = None
 ) -> Iterator[tuple[int, np.ndarray, float]]:
     """Yield (k, M_k, log10_scale) for k = T-1 down to `stop`, with M_k * 10^log10_scale = d(path_T)/d(state_k).
 
     M_k = M_{k+1} d(state_{k+1})/d(state_k), starting from M_T = `cell.chain_start(path)`: one product per step.
     rescale=True divides each M_k by its Frobenius norm and carries the scale as log10_scale, so that norms like
     10^-300 or 10^+400 stay exact; a norm of 0 (log10_scale -inf) or a non-finite one (nan) ends the sweep.
+    out: a (T+1, H, S) array that keeps every M_k as out[k], each product written straight into it; without it,
     M_k is the sweep's own array: read it (or copy it) before asking for the next.
     """
     cell = run.cell
     M, log_scale = cell.chain_start(path), 0.0
     with np.errstate(all="ignore"):
         for t in range(run.T, stop, -1):
-            M = cell.chain_step(run, M, t)
+            M = cell.chain_step(run, M, t, out=None if out is None else out[t - 1])
             if rescale:
                 scale = float(np.linalg.norm(M))
                 if scale == 0.0 or not np.isfinite(scale):

@@ -74,10 +74,11 @@ class GRU(GatedCell):
         dn_pre = (1 - z) * (1 - n**2)
         return dn_pre * hidden_n * r * (1 - r), (run.h[t - 1] - n) * z * (1 - z), dn_pre
 
-    def chain_step(self, run, M: np.ndarray, t: int) -> np.ndarray:
-        """M dh_t/dh_{t-1} = M (diag(z) + [diag(c_r) diag(c_z) diag(c_n)] W_hh)."""
+    def chain_step(self, run, M: np.ndarray, t: int, out: np.ndarray | None = None) -> np.ndarray:
+        """M dh_t/dh_{t-1} = M (diag(z) + [diag(c_r) diag(c_z) diag(c_n)] W_hh) (into `out` when given)."""
         c_r, c_z, c_n = self._gate_coefficients(run, t)
-        return M * run.trace.z[t - 1] + np.hstack([M * c_r, M * c_z, M * (c_n * run.trace.r[t - 1])]) @ self.W_hh
+        through_gates = np.hstack([M * c_r, M * c_z, M * (c_n * run.trace.r[t - 1])]) @ self.W_hh
+        return np.add(M * run.trace.z[t - 1], through_gates, out=out)
 
     def input_step(self, run, M: np.ndarray, t: int) -> np.ndarray:
         """M dh_t/dx_t."""

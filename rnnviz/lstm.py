@@ -82,10 +82,10 @@ class LSTM(GatedCell):
         )
         return dz, N
 
-    def chain_step(self, run, M: np.ndarray, t: int) -> np.ndarray:
-        """M d(h_t, c_t)/d(h_{t-1}, c_{t-1}) for M = d(.)/d(h_t, c_t) of shape (rows, 2H)."""
+    def chain_step(self, run, M: np.ndarray, t: int, out: np.ndarray | None = None) -> np.ndarray:
+        """M d(h_t, c_t)/d(h_{t-1}, c_{t-1}) for M = d(.)/d(h_t, c_t) of shape (rows, 2H) (into `out` when given)."""
         dz, N = self._gate_gradients(run, M, t)
-        return np.hstack([dz @ self.W_hh, N * run.trace.f[t - 1]])  # [d(.)/dh_{t-1}, d(.)/dc_{t-1}]
+        return np.concatenate([dz @ self.W_hh, N * run.trace.f[t - 1]], axis=1, out=out)  # [d/dh_{t-1}, d/dc_{t-1}]
 
     def input_step(self, run, M: np.ndarray, t: int) -> np.ndarray:
         """M d(h_t, c_t)/dx_t."""

@@ -80,9 +80,9 @@ class RNN(CellParameters):
         return terms, (self.W_hh.T @ da,)
 
     # one-step Jacobian -----------------------------------------------------------------------------
-    def chain_step(self, run, M: np.ndarray, t: int) -> np.ndarray:
-        """M @ dh_t/dh_{t-1} = M diag(f'(a_t)) W_hh, for an unbatched run."""
-        return (M * run.trace.fprime[t - 1]) @ self.W_hh
+    def chain_step(self, run, M: np.ndarray, t: int, out: np.ndarray | None = None) -> np.ndarray:
+        """M @ dh_t/dh_{t-1} = M diag(f'(a_t)) W_hh, for an unbatched run (written into `out` when given)."""
+        return np.matmul(M * run.trace.fprime[t - 1], self.W_hh, out=out)
 
     def input_step(self, run, M: np.ndarray, t: int) -> np.ndarray:
         """M @ dh_t/dx_t = M diag(f'(a_t)) W_xh."""

@@ -152,18 +152,20 @@ def state_jacobians(run: Run, path: str = "h") -> np.ndarray:
     """J[k] = dh_T/dh_k for k = 0..T, shape (T+1, H, H); J[T] = I.
 
     One backward sweep J[k] = J[k+1] dh_{k+1}/dh_k over the one-step Jacobians (`rnnviz.cell.backward_sweep`).
-    For the LSTM, c_k is held fixed while h_k moves; path="c" gives its cell path dc_T/dc_k with h_k held fixed.
-    Unbatched runs only. Computed in float64, from a float32 run's values too.
+    For the LSTM, c_k is held fixed while h_k moves; path="c" gives its cell path dc_T/dc_k with h_k held fixed
+    (J is then a view of the sweep's (T+1, H, 2H) array d(path_T)/d(h_k, c_k)). Unbatched runs only. Computed in
+    float64, from a float32 run's values too.
     """
     _check_run(run)
     if run.batched:
         raise ValueError("run must be unbatched (xs of shape (T, D)) for state_jacobians")
-    cell, T, H = run.cell, run.T, run.cell.hidden_size
-    J = np.empty((T + 1, H, H))
-    J[T] = cell.chain_readout(cell.chain_start(path), path)
-    for k, M, _ in backward_sweep(run, path):
-        J[k] = cell.chain_readout(M, path)  # d(path_T)/d(path_k) = d(path_T)/d(state_k), path_k's columns
-    return J
+    cell, T = run.cell, run.T
+    start = cell.chain_start(path)  # d(path_T)/d(state_T), (H, S)
+    M = np.empty((T + 1, *start.shape))  # M[k] = d(path_T)/d(state_k), written by the sweep
+    M[T] = start
+    for _ in backward_sweep(run, path, out=M):  # each product written straight into M[k]: nothing copied
+        pass
+    return cell.chain_readout(M, path)  # path_k's columns: d(path_T)/d(path_k)
 
 
 def bptt(run: Run, dy) -> Gradients:
