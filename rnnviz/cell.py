@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -27,6 +27,7 @@ CELL_NAMES = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU"}  # kind -> the
 State = tuple[np.ndarray, ...]  # (h,) or (h, c), each (H,) or (B, H)
 
 
+@runtime_checkable
 class Cell(Protocol):
     """The interface every cell meets (rnnviz.RNN, rnnviz.LSTM, rnnviz.GRU)."""
 
