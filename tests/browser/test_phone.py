@@ -1,5 +1,6 @@
 """The app on a phone (390 x 844): no page scrolls sideways, the unrolled graph's nodes stay apart (its box scrolls
-instead), formulas scroll inside their own box, and the Gradients chart comes before its numbers."""
+instead), formulas scroll inside their own box, chart titles fit the screen, and the Gradients chart comes before its
+numbers."""
 
 from __future__ import annotations
 
@@ -81,3 +82,19 @@ def test_the_gradients_chart_comes_before_its_numbers(phone):
     assert len(metric_tops) == 5
     assert chart_top < min(metric_tops)
     assert chart_top < PHONE["height"], "the chart should start on the first screen"
+
+
+# each chart title's right edge and the right edge of its chart, outside the unrolled graph's own scrolling box
+_TITLE_EDGES = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+    .filter(chart => !chart.closest('.st-key-unfold_graph_box') && chart.querySelector('.gtitle'))
+    .map(chart => [chart.querySelector('.gtitle').textContent,
+                   chart.querySelector('.gtitle').getBoundingClientRect().right,
+                   chart.getBoundingClientRect().right])"""
+
+
+@pytest.mark.parametrize("path", ["gradients", "cells", "memory", "regime_map", "sequences"])
+def test_every_chart_title_fits_the_screen(phone, path):
+    phone.open(path)
+    assert wait_for(lambda: len(phone.page.evaluate(_TITLE_EDGES)) > 0, timeout=30), "no chart with a title"
+    for title, title_right, chart_right in phone.page.evaluate(_TITLE_EDGES):
+        assert title_right <= min(chart_right, PHONE["width"]) + 1, f"{title!r} runs off the screen"
