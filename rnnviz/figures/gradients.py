@@ -333,7 +333,6 @@ def backward_animation_figure(exp, max_frames: int = MAX_FRAMES) -> go.Figure:
     Play, Pause and the slider run in the browser (Plotly frames); the colour range is fixed over the frames.
     """
     T = exp.analysed_steps
-    k = np.arange(T + 1)
     log_dh = style.log10(diagnostics.state_norms(exp.gradients.dh))  # (T+1,)
     finite = log_dh[np.isfinite(log_dh)]
     if finite.size == 0:
@@ -346,24 +345,93 @@ def backward_animation_figure(exp, max_frames: int = MAX_FRAMES) -> go.Figure:
     high = high if high > low else low + 1.0
     colour = np.where(np.isfinite(log_dh), log_dh, np.where(log_dh == np.inf, high, low))  # 0 -> low, inf -> high
     colour = np.round(colour, 2).astype(np.float32)  # a small payload: 4 bytes a node a frame
+    fronts = [int(f) for f in np.unique(np.round(np.linspace(T, 0, min(T + 1, max_frames))).astype(int))[::-1]]
+    size = int(np.clip(420 / (T + 1), 4, 14))  # the nodes touch at most, on a chart about 600 px wide
+    fig = go.Figure(
+        [
+            *_backward_graph(exp, T, size),
+            _reached_trace(T, fronts[0], colour, low, high, size),
+            _front_trace(fronts[0], size),
+        ]
+    )
+    node_k, zeros = np.arange(T + 1, dtype=np.int16), np.zeros(T + 1, dtype=np.int8)
+    fig.frames = [
+        go.Frame(
+            data=[
+                {"type": "scatter", "x": node_k[front:], "y": zeros[front:], "marker": {"color": colour[front:]}},
+                {"type": "scatter", "x": [front]},
+            ],
+            traces=[3, 4],
+            name=str(front),
+        )
+        for front in fronts
+    ]
+    fig.update_layout(
+        **style.play_controls(
+            [str(front) for front in fronts],
+            duration=int(max(40, 4000 / len(fronts))),
+            buttons_y=-0.32,
+            slider_y=-0.22,
+            active=0,
+            current={"prefix": "gradient has reached k = ", "font": {"size": style.FONT_SIZE}},
+            slider_pad=10,
+        )
+    )
+    _travel_arrow(fig, T)
+    style.layout(
+        fig,
+        f"The gradient flowing back from the loss through the unrolled graph{_finite_part_note(exp)}",
+        x_title="step k (the gradient travels right to left, from k = T to k = 0)",
+        height=440,
+        legend=False,
+    )
+    fig.update_layout(margin={"b": 150})
+    return fig
+
+
+def _backward_graph(exp, T: int, size: int) -> list[go.Scatter]:
+    """The unrolled graph under the animation: the chain of states, the losses above it, the inputs below it."""
+    k = np.arange(T + 1)
     carries = np.flatnonzero(loss_steps(exp.settings.loss_placement, T)) + 1  # steps t with a loss term
     fed = np.flatnonzero(input_steps(exp.settings.loss_placement, T)) + 1  # steps t with an input
-    fronts = np.unique(np.round(np.linspace(T, 0, min(T + 1, max_frames))).astype(int))[::-1]  # T .. 0
-    size = int(np.clip(420 / (T + 1), 4, 14))  # the nodes touch at most, on a chart about 600 px wide
-    node_k = k.astype(np.int16)
-    zeros = np.zeros(T + 1, dtype=np.int8)
-    ticks = style.log_ticks(low, high, 9)
+    chain = go.Scatter(
+        x=k.astype(np.int16),
+        y=np.zeros(T + 1, dtype=np.int8),
+        mode="lines+markers",
+        name="h_{t-1} → h_t (W_hh)",
+        line={"color": style.MUTED, "width": 1.5},
+        marker={"size": size, "color": "#d5d8dc"},
+        hoverinfo="skip",
+        showlegend=False,
+    )
+    losses = _stems(carries, 1.0, "loss L_t (W_hy)", {"color": style.BOUND, "width": 1})
+    losses.marker = {"size": size - 2, "color": style.BOUND, "symbol": "diamond"}
+    inputs = _stems(fed, -1.0, "input x_t (W_xh)", {"color": "#d5d8dc", "width": 1})
+    inputs.marker = {"size": max(size - 6, 3), "color": style.MUTED, "symbol": "square"}
+    return [chain, losses, inputs]
 
-    def reached(front: int) -> dict:
-        return {"type": "scatter", "x": node_k[front:], "y": zeros[front:], "marker": {"color": colour[front:]}}
 
-    def front_marker(front: int) -> dict:
-        return {"type": "scatter", "x": [front]}
+def _stems(steps: np.ndarray, to: float, name: str, line: dict) -> go.Scatter:
+    """A short vertical line from the chain (y = 0) to y = `to` at each of `steps`."""
+    x = np.repeat(steps, 3).astype(float)
+    x[2::3] = np.nan
+    return go.Scatter(
+        x=x,
+        y=np.tile([0.0, to, np.nan], steps.size),
+        mode="lines+markers",
+        line=line,
+        name=name,
+        hoverinfo="skip",
+        showlegend=False,
+    )
 
-    first = int(fronts[0])
-    reached_trace = go.Scatter(
-        x=node_k[first:],
-        y=zeros[first:],
+
+def _reached_trace(T: int, first: int, colour: np.ndarray, low: float, high: float, size: int) -> go.Scatter:
+    """The states the gradient has reached, coloured by log10 ||dL/dh_k|| on a fixed scale."""
+    tickvals, ticktext = style.log_ticks(low, high, 9)
+    return go.Scatter(
+        x=np.arange(T + 1, dtype=np.int16)[first:],
+        y=np.zeros(T + 1, dtype=np.int8)[first:],
         mode="markers",
         name="reached by the gradient",
         showlegend=False,
@@ -374,11 +442,15 @@ def backward_animation_figure(exp, max_frames: int = MAX_FRAMES) -> go.Figure:
             "cmax": high,
             "colorscale": style.SEQUENTIAL,
             "line": {"width": 0},
-            "colorbar": {"title": {"text": "‖∂L/∂h_k‖", "side": "right"}, "tickvals": ticks[0], "ticktext": ticks[1]},
+            "colorbar": {"title": {"text": "‖∂L/∂h_k‖", "side": "right"}, "tickvals": tickvals, "ticktext": ticktext},
         },
         hovertemplate="h_%{x}: ‖∂L/∂h_k‖ = 10^%{marker.color:.1f}<extra></extra>",
     )
-    front_trace = go.Scatter(
+
+
+def _front_trace(first: int, size: int) -> go.Scatter:
+    """A ring around the state the gradient has just reached."""
+    return go.Scatter(
         x=[first],
         y=[0],
         mode="markers",
@@ -388,120 +460,17 @@ def backward_animation_figure(exp, max_frames: int = MAX_FRAMES) -> go.Figure:
         hoverinfo="skip",
     )
 
-    loss_x = np.repeat(carries, 3).astype(float)
-    loss_x[2::3] = np.nan
-    input_x = np.repeat(fed, 3).astype(float)
-    input_x[2::3] = np.nan
-    fig = go.Figure(
-        [
-            go.Scatter(
-                x=node_k,
-                y=zeros,
-                mode="lines+markers",
-                name="h_{t-1} → h_t (W_hh)",
-                line={"color": style.MUTED, "width": 1.5},
-                marker={"size": size, "color": "#d5d8dc"},
-                hoverinfo="skip",
-                showlegend=False,
-            ),
-            go.Scatter(
-                x=loss_x,
-                y=np.tile([0.0, 1.0, np.nan], carries.size),
-                mode="lines+markers",
-                line={"color": style.BOUND, "width": 1},
-                marker={"size": size - 2, "color": style.BOUND, "symbol": "diamond"},
-                name="loss L_t (W_hy)",
-                hoverinfo="skip",
-                showlegend=False,
-            ),
-            go.Scatter(
-                x=input_x,
-                y=np.tile([0.0, -1.0, np.nan], fed.size),
-                mode="lines+markers",
-                line={"color": "#d5d8dc", "width": 1},
-                marker={"size": max(size - 6, 3), "color": style.MUTED, "symbol": "square"},
-                name="input x_t (W_xh)",
-                hoverinfo="skip",
-                showlegend=False,
-            ),
-            reached_trace,
-            front_trace,
-        ]
-    )
-    duration = int(max(40, 4000 / len(fronts)))
-    fig.frames = [
-        go.Frame(data=[reached(int(f)), front_marker(int(f))], traces=[3, 4], name=str(int(f))) for f in fronts
-    ]
-    play = {
-        "frame": {"duration": duration, "redraw": False},
-        "fromcurrent": True,
-        "transition": {"duration": 0},
-        "mode": "immediate",
-    }
-    fig.update_layout(
-        updatemenus=[
-            {
-                "type": "buttons",
-                "direction": "left",
-                "x": 0.0,
-                "y": -0.32,
-                "xanchor": "left",
-                "yanchor": "top",
-                "showactive": False,
-                "pad": {"r": 10, "t": 0},
-                "buttons": [
-                    {"label": "▶ Play", "method": "animate", "args": [None, play]},
-                    {
-                        "label": "❚❚ Pause",
-                        "method": "animate",
-                        "args": [
-                            [None],
-                            {
-                                "frame": {"duration": 0, "redraw": False},
-                                "mode": "immediate",
-                                "transition": {"duration": 0},
-                            },
-                        ],
-                    },
-                ],
-            }
-        ],
-        sliders=[
-            {
-                "active": 0,
-                "x": 0.25,
-                "len": 0.75,
-                "y": -0.22,
-                "yanchor": "top",
-                "currentvalue": {"prefix": "gradient has reached k = ", "font": {"size": style.FONT_SIZE}},
-                "pad": {"t": 10},
-                "steps": [
-                    {
-                        "label": str(int(f)),
-                        "method": "animate",
-                        "args": [
-                            [str(int(f))],
-                            {
-                                "frame": {"duration": 0, "redraw": False},
-                                "mode": "immediate",
-                                "transition": {"duration": 0},
-                            },
-                        ],
-                    }
-                    for f in fronts
-                ],
-            }
-        ],
-    )
+
+def _travel_arrow(fig: go.Figure, T: int) -> None:
+    """The direction of travel, on the chart itself: from step T back to step 0; and the graph's rows named."""
     fig.update_yaxes(
         tickvals=[-1, 0, 1], ticktext=["input x_t", "state h_t", "loss L_t"], range=[-1.6, 1.5], showgrid=False
     )
     fig.update_xaxes(range=[-1, T + 1], showgrid=False)
-    fig.add_annotation(  # the direction of travel, on the chart itself: from step T back to step 0
-        **style.arrow(T, 1.3, T - max(2.0, 0.3 * T), 1.3, style.HIGHLIGHT, width=3),
-    )
+    tip = T - max(2.0, 0.3 * T)
+    fig.add_annotation(**style.arrow(T, 1.3, tip, 1.3, style.HIGHLIGHT, width=3))
     fig.add_annotation(
-        x=T - max(2.0, 0.3 * T),
+        x=tip,
         y=1.3,
         xanchor="right",
         xshift=-6,
@@ -509,15 +478,6 @@ def backward_animation_figure(exp, max_frames: int = MAX_FRAMES) -> go.Figure:
         showarrow=False,
         font={"color": style.HIGHLIGHT, "size": style.FONT_SIZE},
     )
-    style.layout(
-        fig,
-        f"The gradient flowing back from the loss through the unrolled graph{_finite_part_note(exp)}",
-        x_title="step k (the gradient travels right to left, from k = T to k = 0)",
-        height=440,
-        legend=False,
-    )
-    fig.update_layout(margin={"b": 150})
-    return fig
 
 
 def jacobian_at_figure(exp, k: int, max_units: int = MAX_HEATMAP_UNITS) -> go.Figure:

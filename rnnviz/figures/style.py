@@ -84,6 +84,49 @@ def layout(
     return fig
 
 
+STILL = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate", "transition": {"duration": 0}}
+
+
+def play_controls(
+    frames: list[str], duration: int, buttons_y: float, slider_y: float, active: int, current: dict, slider_pad: int = 0
+) -> dict:
+    """Layout entries for Play and Pause buttons and a slider over `frames` (the Plotly frames' names): the
+    animation runs in the browser, `duration` ms a frame, never redrawing what the frames do not change."""
+    play = {**STILL, "frame": {"duration": duration, "redraw": False}, "fromcurrent": True}
+    buttons = [
+        {"label": "▶ Play", "method": "animate", "args": [None, play]},
+        {"label": "❚❚ Pause", "method": "animate", "args": [[None], STILL]},
+    ]
+    return {
+        "updatemenus": [
+            {
+                "type": "buttons",
+                "direction": "left",
+                "x": 0.0,
+                "y": buttons_y,
+                "xanchor": "left",
+                "yanchor": "top",
+                "showactive": False,
+                "pad": {"r": 10, "t": 0},
+                "buttons": buttons,
+            }
+        ],
+        "sliders": [
+            {
+                "active": active,
+                "x": 0.25,
+                "len": 0.75,
+                "y": slider_y,
+                "yanchor": "top",
+                "pad": {"t": slider_pad},
+                "currentvalue": current,
+                "transition": {"duration": 0},
+                "steps": [{"label": name, "method": "animate", "args": [[name], STILL]} for name in frames],
+            }
+        ],
+    }
+
+
 def empty_figure(message: str, title: str = "", height: int = 300) -> go.Figure:
     """A figure that says in words why there is nothing to draw (never an empty chart without words)."""
     fig = go.Figure()

@@ -300,35 +300,14 @@ def hidden_state_animation(
         states[:, experiment.overflow_step :] = np.nan
     z, zmin, zmax, colorbar, hover = _colour_scale(experiment, states)
     ends = _frame_steps(T, max_frames)
-
-    pixels = style.colour_pixels(z[::-1], zmin, zmax, style.DIVERGING)  # the image's first row is the top unit
-    hover_steps = _hover_steps(T, ends, HOVER_POINTS, units)
-    cell_t, cell_unit = np.meshgrid(hover_steps, np.arange(1, units + 1))  # (units, steps) each
-    cell_z = z[:, hover_steps]
-    shown = np.isfinite(cell_z)
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=cell_t[shown].astype(np.int16),
-            y=cell_unit[shown].astype(np.int16),
-            mode="markers",
-            marker={
-                "color": _compact(cell_z[shown]),
-                "cmin": zmin,
-                "cmax": zmax,
-                "colorscale": style.DIVERGING,
-                "showscale": True,
-                "colorbar": {**colorbar, "thickness": 14},
-                "opacity": 0,
-                "size": 8,
-            },
-            hovertemplate="step %{x}, unit %{y}: " + hover.replace("%{z", "%{marker.color") + "<extra></extra>",
-            name="h_t",
-            showlegend=False,
-        )
+    fig = go.Figure(
+        [
+            _state_hover(z, zmin, zmax, colorbar, hover, _hover_steps(T, ends, HOVER_POINTS, units)),
+            *_curtain_traces(T, units),
+        ]
     )
     fig.add_layout_image(
-        source=style.picture_source(pixels),
+        source=style.picture_source(style.colour_pixels(z[::-1], zmin, zmax, style.DIVERGING)),  # top row: top unit
         xref="x",
         yref="y",
         x=-0.5,
@@ -341,30 +320,6 @@ def hidden_state_animation(
         layer="below",
         name="the states h_t",
     )
-    fig.add_trace(
-        go.Scatter(
-            **_curtain(T, T, units),
-            fill="toself",
-            fillcolor=CURTAIN,
-            mode="lines",
-            line={"width": 0, "color": CURTAIN},
-            hoverinfo="skip",
-            name="not yet run",
-            showlegend=False,
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=[T, T],
-            y=[0.5, units + 0.5],
-            mode="lines",
-            line={"color": style.HIGHLIGHT, "width": 3},
-            hoverinfo="skip",
-            name="current step",
-            showlegend=False,
-        )
-    )
-
     fig.frames = [
         go.Frame(
             name=str(t),
@@ -373,55 +328,18 @@ def hidden_state_animation(
         )
         for t in ends
     ]
-    duration = max(40, int(1000 * ANIMATION_SECONDS / len(ends)))
-    play = {
-        "frame": {"duration": duration, "redraw": False},  # the picture stays; only the curtain moves
-        "fromcurrent": True,
-        "transition": {"duration": 0},
-        "mode": "immediate",
-    }
-    pause = {"frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}, "mode": "immediate"}
-    fig.update_layout(
-        updatemenus=[
-            {
-                "type": "buttons",
-                "direction": "left",
-                "x": 0.0,
-                "y": -0.24,
-                "xanchor": "left",
-                "yanchor": "top",
-                "pad": {"t": 0, "r": 10},
-                "showactive": False,
-                "buttons": [
-                    {"label": "▶ Play", "method": "animate", "args": [None, play]},
-                    {"label": "❚❚ Pause", "method": "animate", "args": [[None], pause]},
-                ],
-            }
-        ],
-        sliders=[
-            {
-                "active": len(ends) - 1,
-                "x": 0.25,
-                "len": 0.75,
-                "y": -0.24,
-                "yanchor": "top",
-                "pad": {"t": 0},
-                "currentvalue": {"prefix": "step t = ", "visible": True, "xanchor": "right"},
-                "transition": {"duration": 0},
-                "steps": [
-                    {
-                        "label": str(t),
-                        "method": "animate",
-                        "args": [[str(t)], pause],
-                    }
-                    for t in ends
-                ],
-            }
-        ],
+    fig.update_layout(  # the picture stays; only the curtain moves
+        **style.play_controls(
+            [str(t) for t in ends],
+            duration=max(40, int(1000 * ANIMATION_SECONDS / len(ends))),
+            buttons_y=-0.24,
+            slider_y=-0.24,
+            active=len(ends) - 1,
+            current={"prefix": "step t = ", "visible": True, "xanchor": "right"},
+        )
     )
     shown = f"units 1 to {units} of {H}" if units < H else f"all {H} units"
-    stride = ends[0]
-    pace = "1 step per frame" if stride == 1 else f"{stride} steps per frame"
+    pace = "1 step per frame" if ends[0] == 1 else f"{ends[0]} steps per frame"
     style.layout(
         fig,
         f"The state h<sub>t</sub> over time ({shown})",
@@ -435,18 +353,75 @@ def hidden_state_animation(
         range=[0.5, units + 0.5], fixedrange=True, autorange=False, dtick=1 if units <= 8 else None, showgrid=False
     )
     fig.update_layout(margin={"b": 150})
-    if experiment.overflow_step is not None:
-        fig.add_vline(x=experiment.overflow_step - 0.5, line={"color": style.BOUND, "dash": "dash"})
-        fig.add_annotation(
-            x=experiment.overflow_step - 0.5,
-            y=1.0,
-            yref="paper",
-            yanchor="bottom",
-            text=f"overflow at step {experiment.overflow_step}",
-            showarrow=False,
-            font={"color": style.BOUND},
-        )
+    _overflow_line(fig, experiment.overflow_step)
     return fig
+
+
+def _state_hover(z: np.ndarray, zmin: float, zmax: float, colorbar: dict, hover: str, steps: np.ndarray) -> go.Scatter:
+    """Invisible points at the centres of the picture's cells at `steps`: they carry the hover text and the
+    colour bar."""
+    units = z.shape[0]
+    cell_t, cell_unit = np.meshgrid(steps, np.arange(1, units + 1))  # (units, steps) each
+    cell_z = z[:, steps]
+    shown = np.isfinite(cell_z)
+    return go.Scatter(
+        x=cell_t[shown].astype(np.int16),
+        y=cell_unit[shown].astype(np.int16),
+        mode="markers",
+        marker={
+            "color": _compact(cell_z[shown]),
+            "cmin": zmin,
+            "cmax": zmax,
+            "colorscale": style.DIVERGING,
+            "showscale": True,
+            "colorbar": {**colorbar, "thickness": 14},
+            "opacity": 0,
+            "size": 8,
+        },
+        hovertemplate="step %{x}, unit %{y}: " + hover.replace("%{z", "%{marker.color") + "<extra></extra>",
+        name="h_t",
+        showlegend=False,
+    )
+
+
+def _curtain_traces(T: int, units: int) -> list[go.Scatter]:
+    """The curtain over the steps not yet run and the line at the current step, as the last frame shows them."""
+    curtain = go.Scatter(
+        **_curtain(T, T, units),
+        fill="toself",
+        fillcolor=CURTAIN,
+        mode="lines",
+        line={"width": 0, "color": CURTAIN},
+        hoverinfo="skip",
+        name="not yet run",
+        showlegend=False,
+    )
+    current = go.Scatter(
+        x=[T, T],
+        y=[0.5, units + 0.5],
+        mode="lines",
+        line={"color": style.HIGHLIGHT, "width": 3},
+        hoverinfo="skip",
+        name="current step",
+        showlegend=False,
+    )
+    return [curtain, current]
+
+
+def _overflow_line(fig: go.Figure, overflow_step: int | None) -> None:
+    """A dashed line where the state overflowed, named above the chart (nothing when it did not)."""
+    if overflow_step is None:
+        return
+    fig.add_vline(x=overflow_step - 0.5, line={"color": style.BOUND, "dash": "dash"})
+    fig.add_annotation(
+        x=overflow_step - 0.5,
+        y=1.0,
+        yref="paper",
+        yanchor="bottom",
+        text=f"overflow at step {overflow_step}",
+        showarrow=False,
+        font={"color": style.BOUND},
+    )
 
 
 def state_norms_figure(experiment: Experiment) -> go.Figure:
