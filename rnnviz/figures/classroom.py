@@ -37,69 +37,98 @@ def regime_map_figure(regime: RegimeMap, current: Settings | None = None) -> go.
     a star at the `current` settings, and a transparent marker at the centre of each cell, so that clicking a cell
     selects a point whose customdata is (scale, row index).
     """
-    scales, rows, z = regime.scales, regime.rows, regime.log10_norms  # (S,), (R,), (R, S)
     y = _row_positions(regime)
+    fig = go.Figure([_median_heatmap(regime, y), _neutral_line(regime, y), _theory_line(regime, y)])
+    _theory_beyond_the_map(fig, regime, y)
+    fig.add_trace(_clickable_cells(regime, y))
+    if current is not None:
+        star = _your_settings(regime, current)
+        if star is not None:
+            fig.add_trace(star)
     by_T = regime.axis == "T"
+    activation, init = choice_name("activation", regime.settings.activation), choice_name("init", regime.settings.init)
+    what = f"{activation} cell" if by_T else f"T = {regime.settings.seq_length}"
+    title = f"Where gradients vanish (blue) or explode (red): {what}, {init} W_hh, median of {regime.n_seeds} seeds"
     row_title = "Sequence length T (steps back)" if by_T else "Activation f"
-    fig = go.Figure()
-    fig.add_trace(
-        go.Heatmap(
+    style.layout(fig, title, x_title="Weight scale of W_hh", y_title=row_title, height=560)
+    _map_axes(fig, regime, y)
+    fig.update_layout(
+        clickmode="event+select",
+        dragmode=False,
+        hovermode="closest",
+        legend={"y": -0.14, "yanchor": "top", "x": 0.0, "xanchor": "left"},
+        margin={"b": 110},
+    )
+    return fig
+
+
+NEUTRAL = "median ‖∂h_T/∂h_0‖ = 1 (neither grows nor shrinks)"
+
+
+def _median_heatmap(regime: RegimeMap, y: np.ndarray) -> go.Heatmap:
+    """The median of log10 ||dh_T/dh_0|| of each cell, on a colour scale centred on 0 and clipped at ±10."""
+    return go.Heatmap(
+        x=regime.scales,
+        y=y,
+        z=regime.log10_norms,
+        zmid=0.0,
+        zmin=-MAP_COLOUR_DECADES,
+        zmax=MAP_COLOUR_DECADES,
+        colorscale=style.DIVERGING,
+        hoverinfo="skip",
+        name="log10 ‖∂h_T/∂h_0‖",
+        colorbar={
+            "title": {"text": "log10 ‖∂h_T/∂h_0‖ (median)", "side": "right"},
+            "ticksuffix": "",
+            "tickvals": [-10, -5, 0, 5, 10],
+            "ticktext": ["≤ -10", "-5", "0", "5", "≥ 10"],
+        },
+    )
+
+
+def _neutral_line(regime: RegimeMap, y: np.ndarray) -> go.Contour | go.Scatter:
+    """Where the median norm is 1: a contour over T, or a tick at the first crossing in each activation's row."""
+    scales, z = regime.scales, regime.log10_norms
+    if regime.axis == "T":
+        return go.Contour(
             x=scales,
             y=y,
             z=z,
-            zmid=0.0,
-            zmin=-MAP_COLOUR_DECADES,
-            zmax=MAP_COLOUR_DECADES,
-            colorscale=style.DIVERGING,
+            contours={"start": 0.0, "end": 0.0, "size": 1.0, "coloring": "none"},
+            line={"color": "black", "width": 3},
+            showscale=False,
             hoverinfo="skip",
-            name="log10 ‖∂h_T/∂h_0‖",
-            colorbar={
-                "title": {"text": "log10 ‖∂h_T/∂h_0‖ (median)", "side": "right"},
-                "ticksuffix": "",
-                "tickvals": [-10, -5, 0, 5, 10],
-                "ticktext": ["≤ -10", "-5", "0", "5", "≥ 10"],
-            },
+            showlegend=True,
+            name=NEUTRAL,
         )
+    return go.Scatter(
+        x=[_first_crossing(scales, row) for row in z],
+        y=y,
+        mode="markers",
+        marker={"symbol": "line-ns", "size": 34, "line": {"width": 4, "color": "black"}},
+        name=NEUTRAL,
+        hoverinfo="skip",
+        unselected={"marker": {"opacity": 1}},
     )
-    if by_T:
-        fig.add_trace(
-            go.Contour(
-                x=scales,
-                y=y,
-                z=z,
-                contours={"start": 0.0, "end": 0.0, "size": 1.0, "coloring": "none"},
-                line={"color": "black", "width": 3},
-                showscale=False,
-                hoverinfo="skip",
-                showlegend=True,
-                name="median ‖∂h_T/∂h_0‖ = 1 (neither grows nor shrinks)",
-            )
-        )
-    else:
-        crossings = [_first_crossing(scales, row) for row in z]
-        fig.add_trace(
-            go.Scatter(
-                x=crossings,
-                y=y,
-                mode="markers",
-                marker={"symbol": "line-ns", "size": 34, "line": {"width": 4, "color": "black"}},
-                name="median ‖∂h_T/∂h_0‖ = 1 (neither grows nor shrinks)",
-                hoverinfo="skip",
-                unselected={"marker": {"opacity": 1}},
-            )
-        )
+
+
+def _theory_line(regime: RegimeMap, y: np.ndarray) -> go.Scatter:
+    """Pascanu et al.'s condition gamma * sigma_max(W_hh) = 1, where the map's weight scales reach it."""
     critical_x, critical_y = _critical_segments(regime, y)
-    fig.add_trace(
-        go.Scatter(
-            x=critical_x,
-            y=critical_y,
-            mode="lines",
-            line={"color": style.BOUND, "width": 3, "dash": "dash"},
-            name="σ_max(W_hh) = 1/γ (theory)",
-            hoverinfo="skip",
-        )
+    return go.Scatter(
+        x=critical_x,
+        y=critical_y,
+        mode="lines",
+        line={"color": style.BOUND, "width": 3, "dash": "dash"},
+        name="σ_max(W_hh) = 1/γ (theory)",
+        hoverinfo="skip",
     )
-    for row, critical in zip(y, regime.critical_scales, strict=True):  # a theory line beyond the largest scale
+
+
+def _theory_beyond_the_map(fig: go.Figure, regime: RegimeMap, y: np.ndarray) -> None:
+    """A note at the right edge for a theory line beyond the largest scale drawn."""
+    scales, by_T = regime.scales, regime.axis == "T"
+    for row, critical in zip(y, regime.critical_scales, strict=True):
         if critical > scales[-1] and (not by_T or row == y[0]):
             fig.add_annotation(
                 x=scales[-1],
@@ -111,61 +140,63 @@ def regime_map_figure(regime: RegimeMap, current: Settings | None = None) -> go.
                 bgcolor="rgba(255,255,255,0.85)",
                 font={"color": style.BOUND, "size": style.FONT_SIZE - 1},
             )
+
+
+def _clickable_cells(regime: RegimeMap, y: np.ndarray) -> go.Scatter:
+    """A transparent marker at each cell's centre: its hover gives the median and each seed's value, and a click
+    selects it (customdata: scale, row index, median)."""
+    scales, rows, z = regime.scales, regime.rows, regime.log10_norms
     grid_x, grid_y = np.meshgrid(scales, y)  # (R, S) each
     grid_rows = np.broadcast_to(np.arange(len(rows))[:, None], z.shape)
     row_names = np.array(
         [[f"{row}<br>{regime.cell_words(i, j, '<br>')}" for j in range(len(scales))] for i, row in enumerate(rows)],
         dtype=object,
     )  # (R, S): the row, the median and each seed's value
-    fig.add_trace(
-        go.Scatter(
-            x=grid_x.ravel(),
-            y=grid_y.ravel(),
-            mode="markers",
-            showlegend=False,
-            name="cells",
-            marker={"symbol": "square", "size": 16, "color": "rgba(0,0,0,0)"},
-            customdata=np.stack([grid_x.ravel(), grid_rows.ravel(), z.ravel()], axis=1),
-            text=row_names.ravel(),
-            hovertemplate=(
-                "scale %{customdata[0]:.2f}, "
-                + ("T = %{text}" if by_T else "%{text}")
-                + "<br>click to use these settings"
-                + "<extra></extra>"
-            ),
-            selected={"marker": {"opacity": 1}},
-            unselected={"marker": {"opacity": 1}},
-        )
+    return go.Scatter(
+        x=grid_x.ravel(),
+        y=grid_y.ravel(),
+        mode="markers",
+        showlegend=False,
+        name="cells",
+        marker={"symbol": "square", "size": 16, "color": "rgba(0,0,0,0)"},
+        customdata=np.stack([grid_x.ravel(), grid_rows.ravel(), z.ravel()], axis=1),
+        text=row_names.ravel(),
+        hovertemplate=(
+            "scale %{customdata[0]:.2f}, "
+            + ("T = %{text}" if regime.axis == "T" else "%{text}")
+            + "<br>click to use these settings"
+            + "<extra></extra>"
+        ),
+        selected={"marker": {"opacity": 1}},
+        unselected={"marker": {"opacity": 1}},
     )
-    if current is not None:
-        marker_y = (
-            current.seq_length
-            if by_T
-            else (list(rows).index(current.activation) if current.activation in rows else None)
-        )
-        if marker_y is not None:
-            fig.add_trace(
-                go.Scatter(
-                    x=[current.scale],
-                    y=[marker_y],
-                    mode="markers",
-                    name="your settings",
-                    marker={
-                        "symbol": "star",
-                        "size": 22,
-                        "color": style.HIGHLIGHT,
-                        "line": {"width": 2, "color": "black"},
-                    },
-                    hovertemplate="your settings: scale %{x:.2f}<extra></extra>",
-                    unselected={"marker": {"opacity": 1}},
-                )
-            )
-    activation, init = choice_name("activation", regime.settings.activation), choice_name("init", regime.settings.init)
-    what = f"{activation} cell" if by_T else f"T = {regime.settings.seq_length}"
-    title = f"Where gradients vanish (blue) or explode (red): {what}, {init} W_hh, median of {regime.n_seeds} seeds"
-    style.layout(fig, title, x_title="Weight scale of W_hh", y_title=row_title, height=560)
+
+
+def _your_settings(regime: RegimeMap, current: Settings) -> go.Scatter | None:
+    """A star at the sidebar's settings, or None when the map has no row for them."""
+    rows = list(regime.rows)
+    if regime.axis == "T":
+        marker_y = current.seq_length
+    elif current.activation in rows:
+        marker_y = rows.index(current.activation)
+    else:
+        return None
+    return go.Scatter(
+        x=[current.scale],
+        y=[marker_y],
+        mode="markers",
+        name="your settings",
+        marker={"symbol": "star", "size": 22, "color": style.HIGHLIGHT, "line": {"width": 2, "color": "black"}},
+        hovertemplate="your settings: scale %{x:.2f}<extra></extra>",
+        unselected={"marker": {"opacity": 1}},
+    )
+
+
+def _map_axes(fig: go.Figure, regime: RegimeMap, y: np.ndarray) -> None:
+    """The scales' axis with half a cell either side; T on a log axis, or the activations top to bottom."""
+    scales = regime.scales
     fig.update_xaxes(range=[scales[0] - _half_step(scales), scales[-1] + _half_step(scales)])
-    if by_T:
+    if regime.axis == "T":
         ticks = [t for t in (2, 5, 10, 20, 50, 100, 200, 500) if y[0] <= t <= y[-1]]
         fig.update_yaxes(
             type="log",
@@ -175,15 +206,7 @@ def regime_map_figure(regime: RegimeMap, current: Settings | None = None) -> go.
             minor={"showgrid": False},
         )
     else:
-        fig.update_yaxes(tickvals=y, ticktext=list(rows), range=[len(rows) - 0.5, -0.5])
-    fig.update_layout(
-        clickmode="event+select",
-        dragmode=False,
-        hovermode="closest",
-        legend={"y": -0.14, "yanchor": "top", "x": 0.0, "xanchor": "left"},
-        margin={"b": 110},
-    )
-    return fig
+        fig.update_yaxes(tickvals=y, ticktext=list(regime.rows), range=[len(regime.rows) - 0.5, -0.5])
 
 
 def _half_step(scales: np.ndarray) -> float:
