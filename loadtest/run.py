@@ -1,10 +1,13 @@
 """Load test: a class of N students on one `streamlit run app.py`, with the server's memory and CPU sampled.
 
-    .venv/bin/python loadtest/run.py --sessions 30
+    .venv/bin/python loadtest/run.py --client protocol --sessions 100
+    .venv/bin/python loadtest/run.py --sessions 30            # browsers: headless Chromium tabs
 
-Starts the app on a free loopback port (127.0.0.1 only), opens one probe tab on every page (which also loads
-every module, the server's "warm" start), then drives N headless-Chromium tabs in a few worker processes
-through a class session (see `session.py`). While they run, it samples the resident memory (RSS) and CPU time
+Starts the app on a free loopback port (127.0.0.1 only), opens every page once (which also loads every module,
+the server's "warm" start), then drives N students through a class session: with `--client protocol`, N
+protocol students in this process (`protocol_class.py`, Streamlit's own websocket protocol, no browser) plus
+`--probes` real headless-Chromium students at normal priority; with `--client browser`, N headless-Chromium tabs
+in a few worker processes (see `session.py`). While they run, it samples the resident memory (RSS) and CPU time
 of the server and its children from /proc. When the tabs have closed it waits for Streamlit to drop their
 sessions (`server.disconnectedSessionTTL`, 120 s by default), opens a few fresh tabs (which makes Streamlit
 expire the old sessions), and reads the memory once more. Everything is bounded: each phase has its own
@@ -18,6 +21,7 @@ non-zero when a target is missed (no errors, p95 slider latency < 2 s, peak < 1.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import re
@@ -31,21 +35,30 @@ import threading
 import time
 import urllib.request
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from session import APP, CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+import protocol_class  # noqa: E402
+from session import APP, CHROMIUM, CHROMIUM_ARGS, Plan  # noqa: E402
 
 MB = 1024 * 1024
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 DEEP_LINK = "unfold?scale=1.1&T=60"
 PROBE_STUDENT = 0  # the student whose browser runs at normal priority (see `run_class`)
-TARGETS = {"p95 slider latency (s)": 2.0, "peak RSS (MB)": 1536, "RSS after close above warm start (MB)": 100}
+TARGETS = {
+    "p95 slider latency (s)": 2.0,
+    "p50 interaction latency (s)": 0.5,
+    "peak RSS (MB)": 1536,
+    "RSS after close above warm start (MB)": 100,
+}
+# Latency kinds that are not the answer to one action: a whole training, and the Train page's own reruns while it
+# trains (each trains for a few seconds by design).
+WHOLE_ACTIVITIES = ("train", "training: live rerun")
 
 
 # --- the server ------------------------------------------------------------------------------------------------
@@ -309,8 +322,24 @@ def fresh_tabs(base_url: str, count: int, timeout: float) -> None:
 # --- the class -------------------------------------------------------------------------------------------------
 
 
+def class_plan(base_url: str, args, first_paths: list[str], students: list[int], deadline: float, nice: int) -> Plan:
+    return Plan(
+        base_url=base_url,
+        sessions=students,
+        deadline=deadline,
+        first_paths=first_paths,
+        ramp_seconds=args.ramp,
+        slider_moves=args.slider_moves,
+        think_seconds=tuple(args.think),
+        action_timeout=args.action_timeout,
+        train=not args.no_train,
+        seed=args.seed,
+        nice=nice,
+    )
+
+
 def run_class(base_url: str, args, first_paths: list[str], work: Path) -> tuple[list[dict], list[str]]:
-    """N students in `args.processes` worker processes; returns their records and any worker failures.
+    """N browser students in `args.processes` worker processes; returns their records and any worker failures.
 
     With `args.probe`, student 0 has a browser of its own at normal priority (as if on its own laptop) and the
     others share the worker processes at `args.browser_nice`."""
@@ -321,33 +350,43 @@ def run_class(base_url: str, args, first_paths: list[str], work: Path) -> tuple[
     if probe:
         groups.insert(0, ([PROBE_STUDENT], 0))
     deadline = time.time() + args.load_seconds
-    workers, failures = [], []
-    for index, (students, nice) in enumerate(groups):
-        plan = {
-            "base_url": base_url,
-            "sessions": students,
-            "deadline": deadline,
-            "first_paths": first_paths,
-            "ramp_seconds": args.ramp,
-            "slider_moves": args.slider_moves,
-            "think_seconds": list(args.think),
-            "action_timeout": args.action_timeout,
-            "train": not args.no_train,
-            "seed": args.seed,
-            "nice": nice,
-        }
-        plan_path, result_path = work / f"plan-{index}.json", work / f"result-{index}.json"
-        plan_path.write_text(json.dumps(plan))
-        log = open(work / f"worker-{index}.log", "wb")  # noqa: SIM115 - closed when the worker has ended
-        worker = subprocess.Popen(
-            [sys.executable, str(HERE / "session.py"), str(plan_path), str(result_path)],
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            process_group=0,  # not a new session: see the note on scheduling at the top
-        )
-        workers.append((worker, result_path, log, students))
-    records = []
+    workers = [
+        start_worker(class_plan(base_url, args, first_paths, students, deadline, nice), work, index)
+        for index, (students, nice) in enumerate(groups)
+    ]
+    return collect_workers(workers, deadline)
+
+
+def run_protocol_class(base_url: str, args, first_paths: list[str], work: Path) -> tuple[list[dict], list[str]]:
+    """N protocol students in this process, and `args.probes` browser students at normal priority in a worker
+    process of their own (numbered after the protocol students); returns their records and any failures."""
+    deadline = time.time() + args.load_seconds
+    probes = list(range(args.sessions, args.sessions + args.probes))
+    workers = [start_worker(class_plan(base_url, args, first_paths, probes, deadline, 0), work, 0)] if probes else []
+    plan = class_plan(base_url, args, first_paths, list(range(args.sessions)), deadline, 0)
+    records = [asdict(record) for record in asyncio.run(protocol_class.run_class(plan))]
+    probe_records, failures = collect_workers(workers, deadline)
+    return records + probe_records, failures
+
+
+def start_worker(plan: Plan, work: Path, index: int) -> tuple:
+    """One browser worker process (`session.py`) running `plan`."""
+    plan_path, result_path = work / f"plan-{index}.json", work / f"result-{index}.json"
+    plan_path.write_text(json.dumps(asdict(plan)))
+    log = open(work / f"worker-{index}.log", "wb")  # noqa: SIM115 - closed when the worker has ended
+    worker = subprocess.Popen(
+        [sys.executable, str(HERE / "session.py"), str(plan_path), str(result_path)],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        process_group=0,  # not a new session: see the note on scheduling at the top
+    )
+    return worker, result_path, log, plan.sessions
+
+
+def collect_workers(workers: list[tuple], deadline: float) -> tuple[list[dict], list[str]]:
+    """Wait for the workers until a little after the deadline, stop them, and read their records."""
+    records, failures = [], []
     for worker, result_path, log, students in workers:
         try:
             worker.wait(max(1.0, deadline + 30 - time.time()))
@@ -410,17 +449,29 @@ def server_log_errors(log_path: Path) -> tuple[list[str], int]:
     return errors, closed_tabs
 
 
+def probe_students(args) -> set[int]:
+    """The students whose browser runs at normal priority, reported apart."""
+    if args.client == "protocol":
+        return set(range(args.sessions, args.sessions + args.probes))
+    return {PROBE_STUDENT} if args.probe and args.sessions > 1 else set()
+
+
+def by_kind(records: list[dict], field_name: str) -> dict[str, list]:
+    merged: dict[str, list] = {}
+    for record in records:
+        for kind, values in record.get(field_name, {}).items():
+            merged.setdefault(kind, []).extend(values)
+    return merged
+
+
 def report(args, records, failures, sampler: Sampler, figures: dict, log: tuple[list[str], int]) -> dict:
     log_errors, closed_tabs = log
-    latencies: dict[str, list[float]] = {}
-    for record in records:
-        for kind, values in record["latencies"].items():
-            latencies.setdefault(kind, []).extend(values)
-    probe_latencies: dict[str, list[float]] = {}
-    for record in records:
-        if args.probe and args.sessions > 1 and record["student"] == PROBE_STUDENT:
-            for kind, values in record["latencies"].items():
-                probe_latencies.setdefault(kind, []).extend(values)
+    probes = probe_students(args)
+    class_records = [r for r in records if r["student"] not in probes]
+    latencies = by_kind(class_records, "latencies")
+    probe_latencies = by_kind([r for r in records if r["student"] in probes], "latencies")
+    interactions = [v for kind, values in latencies.items() if kind not in WHOLE_ACTIVITIES for v in values]
+    received = by_kind(class_records, "received")
     errors = [f"student {r['student']}: {e}" for r in records for e in r["errors"]] + failures
     skipped = Counter(s for r in records for s in r["skipped"])
     load = sampler.of("load")
@@ -429,8 +480,13 @@ def report(args, records, failures, sampler: Sampler, figures: dict, log: tuple[
         "sessions": args.sessions,
         "processes": args.processes,
         "think seconds": list(args.think),
+        "client": args.client,
         "finished sessions": sum(r["finished"] for r in records),
         "latency": quantiles(latencies),
+        "every interaction": quantiles({"every interaction": interactions}).get("every interaction", {}),
+        "mean kB received per interaction": {
+            kind: round(statistics.mean(v) / 1000, 1) for kind, v in sorted(received.items()) if v
+        },
         "latency of the probe student": quantiles(probe_latencies),
         "errors": errors,
         "server log errors": log_errors,
@@ -447,11 +503,20 @@ def report(args, records, failures, sampler: Sampler, figures: dict, log: tuple[
         "machine CPU during load, mean % of all cores": round(statistics.mean([s.machine_cpu_percent for s in load]), 1)
         if load
         else None,
+        "load client CPU seconds (this process)": figures.get("client cpu"),
+        "class seconds": figures.get("class seconds"),
     }
+    summary["server CPU seconds per session"] = round(figures.get("server cpu", 0) / max(1, args.sessions), 2)
+    summary["server RSS per session at the peak, above warm (MB)"] = round(
+        (summary["peak RSS (MB)"] - figures["warm"]) / max(1, args.sessions), 2
+    )
     slider = summary["latency"].get("slider move", {}).get("p95", float("nan"))
     probe_slider = summary["latency of the probe student"].get("slider move", {}).get("p95", float("nan"))
+    every = summary["every interaction"]
     summary["targets"] = {
         "no errors": not errors and not log_errors,
+        "p95 of every interaction < 2 s": every.get("p95", float("nan")) < TARGETS["p95 slider latency (s)"],
+        "p50 of every interaction < 0.5 s": every.get("p50", float("nan")) < TARGETS["p50 interaction latency (s)"],
         "p95 slider latency < 2 s": slider < TARGETS["p95 slider latency (s)"],
         "server-side p95 of an interaction's run < 2 s": summary["server script runs during the class"]
         .get("interaction", {})
@@ -462,7 +527,7 @@ def report(args, records, failures, sampler: Sampler, figures: dict, log: tuple[
         < TARGETS["RSS after close above warm start (MB)"],
     }
     if summary["latency of the probe student"]:
-        summary["targets"]["the probe student's p95 slider latency < 2 s"] = (
+        summary["targets"]["the probe students' p95 slider latency < 2 s"] = (
             probe_slider < TARGETS["p95 slider latency (s)"]
         )
     return summary
@@ -470,16 +535,23 @@ def report(args, records, failures, sampler: Sampler, figures: dict, log: tuple[
 
 def print_summary(summary: dict) -> None:
     print(
-        f"\n== rnnviz load test: {summary['sessions']} sessions in {summary['processes']} processes, "
+        f"\n== rnnviz load test: {summary['sessions']} {summary['client']} students, "
         f"{summary['finished sessions']} finished, {summary['think seconds'][0]:g}-{summary['think seconds'][1]:g} s "
         "of thinking between actions =="
     )
-    print(f"{'interaction':<26}{'n':>6}{'p50 s':>9}{'p95 s':>9}{'max s':>9}")
-    for kind, row in summary["latency"].items():
-        print(f"{kind:<26}{row['n']:>6}{row['p50']:>9.3f}{row['p95']:>9.3f}{row['max']:>9.3f}")
-    print("(X: script done = until the browser saw the script finish; X = until the chart or label had changed)")
+    print(f"{'interaction':<26}{'n':>6}{'p50 s':>9}{'p95 s':>9}{'max s':>9}{'kB':>9}")
+    for kind, row in [*summary["latency"].items(), ("every interaction", summary["every interaction"])]:
+        kilobytes = summary["mean kB received per interaction"].get(kind)
+        print(
+            f"{kind:<26}{row['n']:>6}{row['p50']:>9.3f}{row['p95']:>9.3f}{row['max']:>9.3f}"
+            + (f"{kilobytes:>9.1f}" if kilobytes is not None else "")
+        )
+    if summary["client"] == "protocol":
+        print("(from the request to the server's script_finished; kB: mean bytes received per answer)")
+    else:
+        print("(X: script done = until the browser saw the script finish; X = until the chart or label had changed)")
     if summary["latency of the probe student"]:
-        print(f"\nthe probe student (student {PROBE_STUDENT}: its browser at normal priority, as on its own laptop)")
+        print("\nthe probe students (their browsers at normal priority, as on their own laptops)")
         for kind, row in summary["latency of the probe student"].items():
             print(f"{kind:<26}{row['n']:>6}{row['p50']:>9.3f}{row['p95']:>9.3f}{row['max']:>9.3f}")
     print("\nserver side: one run of the app's script, timed in the server")
@@ -493,7 +565,12 @@ def print_summary(summary: dict) -> None:
     print(f"machine load average before the class (other work on it): {summary['load average before the class']}")
     print(
         f"CPU during load: server {summary['server CPU during load, mean % of one core']}% of one core, "
-        f"machine {summary['machine CPU during load, mean % of all cores']}% of all cores"
+        f"machine {summary['machine CPU during load, mean % of all cores']}% of all cores; the load client "
+        f"{summary['load client CPU seconds (this process)']} CPU s over {summary['class seconds']} s"
+    )
+    print(
+        f"per session: {summary['server CPU seconds per session']} s of server CPU, "
+        f"{summary['server RSS per session at the peak, above warm (MB)']} MB of server RSS at the peak"
     )
     errors = summary["errors"] + [f"server log: {line}" for line in summary["server log errors"]]
     print(f"\nerrors: {len(errors)}")
@@ -509,7 +586,20 @@ def print_summary(summary: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sessions", type=int, default=30, help="students (browser tabs) at once")
+    parser.add_argument(
+        "--client",
+        choices=("browser", "protocol"),
+        default="browser",
+        help="protocol: students that speak Streamlit's websocket protocol, many in this process, and --probes "
+        "browsers; browser: every student a headless-Chromium tab",
+    )
+    parser.add_argument("--sessions", type=int, default=30, help="students at once")
+    parser.add_argument(
+        "--probes",
+        type=int,
+        default=2,
+        help="with --client protocol: real headless-Chromium students at normal priority beside the class",
+    )
     parser.add_argument("--processes", type=int, default=5, help="worker processes, one Chromium each")
     parser.add_argument("--ramp", type=float, default=20, help="students arrive spread over this many seconds")
     parser.add_argument("--slider-moves", type=int, default=4, help="weight-scale moves on the Unfold page")
@@ -572,8 +662,13 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
         sampler.phase = "probe"
-        lessons, names, probe_errors = probe(base_url, 120)
-        first_paths = lesson_links() or lessons or [DEEP_LINK]
+        if args.client == "protocol":
+            names = asyncio.run(protocol_class.page_names(base_url, 120))
+            probe_errors = asyncio.run(protocol_class.visit(base_url, [DEEP_LINK, *names], 120))
+            first_paths = lesson_links() or [DEEP_LINK]
+        else:
+            lessons, names, probe_errors = probe(base_url, 120)
+            first_paths = lesson_links() or lessons or [DEEP_LINK]
         time.sleep(3)
         figures["warm"] = sampler.rss_now()
         print(
@@ -583,9 +678,16 @@ def main(argv: list[str] | None = None) -> int:
         )
 
         sampler.phase = "load"
-        began = time.time()
-        records, failures = run_class(base_url, args, first_paths, work)
+        began, client_began, (_, server_ticks) = time.time(), os.times(), rss_and_cpu_ticks(descendants(server.pid))
+        run = run_protocol_class if args.client == "protocol" else run_class
+        records, failures = run(base_url, args, first_paths, work)
+        client_ended, (_, server_ticks_after) = os.times(), rss_and_cpu_ticks(descendants(server.pid))
         figures["server runs"] = script_runs(work / "runs.jsonl", began, time.time())
+        figures["server cpu"] = (server_ticks_after - server_ticks) / CLOCK_TICKS
+        figures["client cpu"] = round(
+            client_ended.user + client_ended.system - client_began.user - client_began.system, 1
+        )
+        figures["class seconds"] = round(time.time() - began)
         failures = [f"probe: {e}" for e in probe_errors] + failures
         print(
             f"class done in {time.time() - began:.0f} s; waiting {args.close_wait:g} s for the closed sessions "
@@ -595,7 +697,10 @@ def main(argv: list[str] | None = None) -> int:
 
         sampler.phase = "close"
         time.sleep(args.close_wait)
-        fresh_tabs(base_url, 3, 60)
+        if args.client == "protocol":
+            asyncio.run(protocol_class.visit(base_url, ["", "", ""], 60))
+        else:
+            fresh_tabs(base_url, 3, 60)
         time.sleep(5)
         figures["after"] = sampler.rss_now()
         sampler.phase = "end"

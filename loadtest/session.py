@@ -100,6 +100,7 @@ class Record:
 
     student: int
     latencies: dict[str, list[float]] = field(default_factory=dict)  # interaction kind -> seconds
+    received: dict[str, list[int]] = field(default_factory=dict)  # interaction kind -> bytes (protocol students)
     errors: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # parts of the session this app version does not offer
     finished: bool = False
