@@ -76,9 +76,8 @@ def unrolled_graph_figure(experiment: Experiment, step: int, window: int = GRAPH
     step = min(max(int(step), 1), T)
     first, last = graph_window(step, T, window)
     steps = np.arange(first, last + 1)
-    norms = finite_state_norms(run.h)  # (T+1,)
+    before = first - 1  # the state the window starts from: h_0 = 0, or a state of an earlier step
     fig = go.Figure()
-
     fig.add_shape(
         type="rect",
         x0=step - 0.42,
@@ -90,109 +89,13 @@ def unrolled_graph_figure(experiment: Experiment, step: int, window: int = GRAPH
         opacity=0.18,
         layer="below",
     )
-
-    edges = []
-    for t in steps:
-        edges += [(t, ROWS["x"], t, ROWS["h"]), (t, ROWS["h"], t, ROWS["y"]), (t - 1, ROWS["h"], t, ROWS["h"])]
-    annotations = [  # one list, set once: adding annotations one by one copies them every time
-        style.arrow(x0, y0, x1, y1, "#555", width=1.6, standoff=NODE_SIZE / 2 + 1) for x0, y0, x1, y1 in edges
-    ]
-
-    labels_x, labels_y, labels = [], [], []
-    for t in steps:
-        labels_x += [t - 0.2, t - 0.2, t - 0.5]
-        labels_y += [0.45, 1.58, 1.16]
-        labels += ["W<sub>xh</sub>", "W<sub>hy</sub>", "W<sub>hh</sub>"]
-    fig.add_trace(
-        go.Scatter(
-            x=labels_x,
-            y=labels_y,
-            text=labels,
-            mode="text",
-            hoverinfo="skip",
-            textfont={"size": style.FONT_SIZE - 2, "color": style.MEASURED},
-            name="shared weights",
-            showlegend=False,
-        )
-    )
-
-    colours = [style.HIGHLIGHT if t == step else style.MEASURED for t in steps]
-    for row, name, hover in (
-        ("x", "x", [f"x<sub>{t}</sub> = {_short_vector(run.xs[t - 1])}" for t in steps]),
-        ("h", "h", [f"h<sub>{t}</sub>: ‖h<sub>{t}</sub>‖ = {norms[t]:.3g}" for t in steps]),
-        ("y", "y", [f"y<sub>{t}</sub> = {_short_vector(run.y[t - 1])}" for t in steps]),
-    ):
-        fig.add_trace(
-            go.Scatter(
-                x=steps,
-                y=np.full(steps.shape, ROWS[row]),
-                mode="markers+text",
-                text=[_sub(name, t) for t in steps],
-                textfont={"color": "white", "size": style.FONT_SIZE - 1},
-                customdata=steps,
-                marker={"size": NODE_SIZE, "color": colours, "line": {"color": "white", "width": 1}},
-                hovertext=hover,
-                hovertemplate="%{hovertext}<br>click to go to step %{customdata}<extra></extra>",
-                name=f"{name}_t",
-                showlegend=False,
-            )
-        )
-
-    before = first - 1  # the state the window starts from: h_0 = 0, or a state of an earlier step
-    start_label = "h<sub>0</sub> = 0" if before == 0 else "← earlier steps"
-    fig.add_trace(
-        go.Scatter(
-            x=[before],
-            y=[ROWS["h"]],
-            mode="markers+text",
-            text=[_sub("h", before)],
-            customdata=[max(before, 1)],
-            textfont={"color": "white", "size": style.FONT_SIZE - 1},
-            marker={"size": NODE_SIZE, "color": style.MUTED, "line": {"color": "white", "width": 1}},
-            hovertext=[f"h<sub>{before}</sub>: ‖h<sub>{before}</sub>‖ = {norms[before]:.3g}"],
-            hovertemplate="%{hovertext}<extra></extra>",
-            name="h_start",
-            showlegend=False,
-        )
-    )
-    annotations.append(
-        {
-            "x": before + 0.3,
-            "y": ROWS["h"] - 0.42,
-            "xanchor": "right",
-            "text": start_label,
-            "showarrow": False,
-            "font": {"size": style.FONT_SIZE - 2, "color": style.MUTED},
-        }
-    )
-    if last < T:
-        annotations.append(
-            {
-                "x": last + 0.62,
-                "y": ROWS["h"],
-                "text": f"… to h<sub>{T}</sub>",
-                "showarrow": False,
-                "xanchor": "left",
-                "font": {"size": style.FONT_SIZE - 2, "color": style.MUTED},
-            }
-        )
-    fig.update_layout(annotations=annotations)
-
+    fig.add_trace(_weight_labels(steps))
+    for trace in _node_rows(run, steps, step):
+        fig.add_trace(trace)
+    fig.add_trace(_start_node(run, before))
+    fig.update_layout(annotations=_edges_and_ends(steps, before, last, T))  # set once: one by one copies them
     if experiment.tokens is not None:
-        fed = input_steps(experiment.settings.loss_placement, T)  # (T,) one-to-many feeds step 1 only
-        fig.add_trace(
-            go.Scatter(
-                x=steps,
-                y=ROWS["x"] - 0.45 - 0.25 * (steps % 2 == 0),  # staggered, so long neighbouring words do not touch
-                text=[f"“{experiment.tokens[t - 1]}”" if fed[t - 1] else "(none)" for t in steps],
-                mode="text",
-                hoverinfo="skip",
-                textfont={"size": style.FONT_SIZE - 2},
-                showlegend=False,
-                name="tokens",
-            )
-        )
-
+        fig.add_trace(_token_words(experiment, steps))
     title = (
         f"The unrolled network, steps {first} to {last} of T = {T}: the same W<sub>xh</sub>, "
         f"W<sub>hh</sub>, W<sub>hy</sub> at every step"
@@ -217,6 +120,103 @@ def unrolled_graph_figure(experiment: Experiment, step: int, window: int = GRAPH
     )
     fig.update_layout(dragmode=False, margin={"l": 110})
     return fig
+
+
+def _weight_labels(steps: np.ndarray) -> go.Scatter:
+    """The shared matrix beside each edge: W_xh, W_hy and W_hh at every step."""
+    labels_x, labels_y, labels = [], [], []
+    for t in steps:
+        labels_x += [t - 0.2, t - 0.2, t - 0.5]
+        labels_y += [0.45, 1.58, 1.16]
+        labels += ["W<sub>xh</sub>", "W<sub>hy</sub>", "W<sub>hh</sub>"]
+    return go.Scatter(
+        x=labels_x,
+        y=labels_y,
+        text=labels,
+        mode="text",
+        hoverinfo="skip",
+        textfont={"size": style.FONT_SIZE - 2, "color": style.MEASURED},
+        name="shared weights",
+        showlegend=False,
+    )
+
+
+def _node_rows(run, steps: np.ndarray, step: int) -> list[go.Scatter]:
+    """The nodes x_t, h_t and y_t of each step in view, `step` highlighted; a click on one names its step."""
+    norms = finite_state_norms(run.h)  # (T+1,)
+    colours = [style.HIGHLIGHT if t == step else style.MEASURED for t in steps]
+    rows = (
+        ("x", [f"x<sub>{t}</sub> = {_short_vector(run.xs[t - 1])}" for t in steps]),
+        ("h", [f"h<sub>{t}</sub>: ‖h<sub>{t}</sub>‖ = {norms[t]:.3g}" for t in steps]),
+        ("y", [f"y<sub>{t}</sub> = {_short_vector(run.y[t - 1])}" for t in steps]),
+    )
+    return [
+        go.Scatter(
+            x=steps,
+            y=np.full(steps.shape, ROWS[name]),
+            mode="markers+text",
+            text=[_sub(name, t) for t in steps],
+            textfont={"color": "white", "size": style.FONT_SIZE - 1},
+            customdata=steps,
+            marker={"size": NODE_SIZE, "color": colours, "line": {"color": "white", "width": 1}},
+            hovertext=hover,
+            hovertemplate="%{hovertext}<br>click to go to step %{customdata}<extra></extra>",
+            name=f"{name}_t",
+            showlegend=False,
+        )
+        for name, hover in rows
+    ]
+
+
+def _start_node(run, before: int) -> go.Scatter:
+    """The state the window starts from (grey): h_0 = 0, or the state of the step before the window."""
+    norm = finite_state_norms(run.h)[before]
+    return go.Scatter(
+        x=[before],
+        y=[ROWS["h"]],
+        mode="markers+text",
+        text=[_sub("h", before)],
+        customdata=[max(before, 1)],
+        textfont={"color": "white", "size": style.FONT_SIZE - 1},
+        marker={"size": NODE_SIZE, "color": style.MUTED, "line": {"color": "white", "width": 1}},
+        hovertext=[f"h<sub>{before}</sub>: ‖h<sub>{before}</sub>‖ = {norm:.3g}"],
+        hovertemplate="%{hovertext}<extra></extra>",
+        name="h_start",
+        showlegend=False,
+    )
+
+
+def _edges_and_ends(steps: np.ndarray, before: int, last: int, T: int) -> list[dict]:
+    """The arrows x_t -> h_t -> y_t and h_{t-1} -> h_t, and the words at the window's two ends."""
+    edges = []
+    for t in steps:
+        edges += [(t, ROWS["x"], t, ROWS["h"]), (t, ROWS["h"], t, ROWS["y"]), (t - 1, ROWS["h"], t, ROWS["h"])]
+    annotations = [
+        style.arrow(x0, y0, x1, y1, "#555", width=1.6, standoff=NODE_SIZE / 2 + 1) for x0, y0, x1, y1 in edges
+    ]
+    words = {"showarrow": False, "font": {"size": style.FONT_SIZE - 2, "color": style.MUTED}}
+    start = "h<sub>0</sub> = 0" if before == 0 else "← earlier steps"
+    annotations.append({"x": before + 0.3, "y": ROWS["h"] - 0.42, "xanchor": "right", "text": start, **words})
+    if last < T:
+        annotations.append(
+            {"x": last + 0.62, "y": ROWS["h"], "text": f"… to h<sub>{T}</sub>", "xanchor": "left", **words}
+        )
+    return annotations
+
+
+def _token_words(experiment: Experiment, steps: np.ndarray) -> go.Scatter:
+    """The word each step reads, under its input node ("(none)" where the step has no input)."""
+    fed = input_steps(experiment.settings.loss_placement, experiment.run.T)  # (T,) one-to-many feeds step 1 only
+    return go.Scatter(
+        x=steps,
+        y=ROWS["x"] - 0.45 - 0.25 * (steps % 2 == 0),  # staggered, so long neighbouring words do not touch
+        text=[f"“{experiment.tokens[t - 1]}”" if fed[t - 1] else "(none)" for t in steps],
+        mode="text",
+        hoverinfo="skip",
+        textfont={"size": style.FONT_SIZE - 2},
+        showlegend=False,
+        name="tokens",
+    )
 
 
 def _colour_scale(experiment: Experiment, states: np.ndarray) -> tuple[np.ndarray, float, float, dict, str]:
