@@ -10,6 +10,7 @@ Every builder takes a result of the math (an `Experiment`, or the `StepParts` of
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
@@ -544,7 +545,7 @@ def cell_views_figure(parts: StepParts, max_units: int = 8) -> go.Figure:
     a_t = [W_hh  W_xh] [h_{t-1}; x_t] + b_h. Both end in the same a_t. At most `max_units` units (and input
     entries) are drawn; a_t is always computed over all of them.
     """
-    H, D = parts.h_prev.shape[0], parts.x.shape[0]
+    H, D, t = parts.h_prev.shape[0], parts.x.shape[0], parts.t
     n, d = min(H, max_units), min(D, max_units)
     W_hh = parts.W_concatenated[:n, :n]  # (n, n) the shown block of W_hh
     W_xh = parts.W_concatenated[:n, H : H + d]  # (n, d)
@@ -554,7 +555,30 @@ def cell_views_figure(parts: StepParts, max_units: int = 8) -> go.Figure:
     finite = np.abs(shown[np.isfinite(shown)])
     zmax = float(np.percentile(finite, 95)) if finite.size else 1.0
     zmax = zmax if zmax > 0 else 1.0
-
+    separate = _equation_row(
+        (
+            (W_hh, "W<sub>hh</sub>", "·"),
+            (h_prev[:, None], _sub("h", t - 1), "+"),
+            (W_xh, "W<sub>xh</sub>", "·"),
+            (x[:, None], _sub("x", t), "+"),
+            (b_h[:, None], "b<sub>h</sub>", "="),
+            (a[:, None], _sub("a", t), None),
+        ),
+        1,
+        n,
+        zmax,
+    )
+    stacked = _equation_row(
+        (
+            (np.hstack([W_hh, W_xh]), "[W<sub>hh</sub>  W<sub>xh</sub>]", "·"),
+            (np.concatenate([h_prev, x])[:, None], f"[h<sub>{t - 1}</sub>; x<sub>{t}</sub>]", "+"),
+            (b_h[:, None], "b<sub>h</sub>", "="),
+            (a[:, None], _sub("a", t), None),
+        ),
+        2,
+        n,
+        zmax,
+    )
     fig = make_subplots(
         rows=2,
         cols=1,
@@ -567,99 +591,56 @@ def cell_views_figure(parts: StepParts, max_units: int = 8) -> go.Figure:
             "x<sub>t</sub>] + b<sub>h</sub>",
         ),
     )
-    t = parts.t
-    blocks, shapes = [], []
-    operators = []  # (row, x, y, text)
-    labels = []  # (row, x, text)
-
-    # Top: W_hh h_{t-1} + W_xh x_t + b_h = a_t
-    x_pos = 0.0
-    for values, name, op in (
-        (W_hh, "W<sub>hh</sub>", "·"),
-        (h_prev[:, None], _sub("h", t - 1), "+"),
-        (W_xh, "W<sub>xh</sub>", "·"),
-        (x[:, None], _sub("x", t), "+"),
-        (b_h[:, None], "b<sub>h</sub>", "="),
-        (a[:, None], _sub("a", t), None),
-    ):
-        blocks.append(_block(values, x_pos, 1, zmax, name.replace("<sub>", "_").replace("</sub>", "")))
-        width = values.shape[1]
-        labels.append((1, x_pos + (width - 1) / 2, name))
-        x_pos += width
-        if op is not None:
-            operators.append((1, x_pos - 0.5 + 0.75, -(n - 1) / 2, op))
-            x_pos += 1.5
-    top_width = x_pos
-
-    # Bottom: [W_hh W_xh] [h_{t-1}; x_t] + b_h = a_t
-    stacked = np.concatenate([h_prev, x])[:, None]  # (n + d, 1)
-    W = np.hstack([W_hh, W_xh])  # (n, n + d)
-    x_pos = 0.0
-    for values, name, op in (
-        (W, "[W<sub>hh</sub>  W<sub>xh</sub>]", "·"),
-        (stacked, f"[h<sub>{t - 1}</sub>; x<sub>{t}</sub>]", "+"),
-        (b_h[:, None], "b<sub>h</sub>", "="),
-        (a[:, None], _sub("a", t), None),
-    ):
-        blocks.append(_block(values, x_pos, 2, zmax, name.replace("<sub>", "_").replace("</sub>", "")))
-        width = values.shape[1]
-        labels.append((2, x_pos + (width - 1) / 2, name))
-        if values is W:  # where W_hh ends and W_xh begins
-            shapes.append({"type": "line", "x0": n - 0.5, "x1": n - 0.5, "y0": 0.5, "y1": -n + 0.5})
-        if values is stacked:  # where h_{t-1} ends and x_t begins
-            shapes.append({"type": "line", "x0": x_pos - 0.5, "x1": x_pos + 0.5, "y0": -n + 0.5, "y1": -n + 0.5})
-        x_pos += width
-        if op is not None:
-            operators.append((2, x_pos - 0.5 + 0.75, -(n - 1) / 2, op))
-            x_pos += 1.5
-
-    fig.add_traces(blocks)
-    annotations = [
-        {
-            "x": x_op,
-            "y": y_op,
-            "xref": _AXES[row][0],
-            "yref": _AXES[row][1],
-            "text": f"<b>{text}</b>",
-            "showarrow": False,
-            "font": {"size": 22},
-        }
-        for row, x_op, y_op, text in operators
-    ]
-    annotations += [
-        {
-            "x": x_label,
-            "y": 0.6,
-            "xref": _AXES[row][0],
-            "yref": _AXES[row][1],
-            "yanchor": "bottom",
-            "text": text,
-            "showarrow": False,
-            "font": {"size": style.FONT_SIZE - 1},
-        }
-        for row, x_label, text in labels
+    fig.add_traces([*separate.blocks, *stacked.blocks])
+    stacked_left = n + d + 1.5  # where [h_{t-1}; x_t] starts in the bottom row
+    dividers = [  # where W_hh ends and W_xh begins; where h_{t-1} ends and x_t begins
+        {"type": "line", "x0": n - 0.5, "x1": n - 0.5, "y0": 0.5, "y1": -n + 0.5},
+        {"type": "line", "x0": stacked_left - 0.5, "x1": stacked_left + 0.5, "y0": -n + 0.5, "y1": -n + 0.5},
     ]
     fig.update_layout(
-        annotations=[*fig.layout.annotations, *annotations],
-        shapes=[{**shape, "xref": "x2", "yref": "y2", "line": {"color": "black", "width": 3}} for shape in shapes],
+        annotations=[
+            *fig.layout.annotations,
+            *separate.operators,
+            *stacked.operators,
+            *separate.labels,
+            *stacked.labels,
+        ],
+        shapes=[{**shape, "xref": "x2", "yref": "y2", "line": {"color": "black", "width": 3}} for shape in dividers],
     )
-
-    width = max(top_width, x_pos)
-    rows_bottom = n + d
-    for row, rows in ((1, max(n, d)), (2, rows_bottom)):
+    width = max(separate.width, stacked.width)
+    for row, rows in ((1, max(n, d)), (2, n + d)):
         fig.update_xaxes(range=[-0.6, width], visible=False, fixedrange=True, row=row, col=1)
         fig.update_yaxes(range=[-rows + 0.4, 1.6], visible=False, fixedrange=True, row=row, col=1)
-    cut = []
-    if n < H:
-        cut.append(f"units 1 to {n} of {H}")
-    if d < D:
-        cut.append(f"inputs 1 to {d} of {D}")
+    cut = [f"units 1 to {n} of {H}"] * (n < H) + [f"inputs 1 to {d} of {D}"] * (d < D)
     note = f" (showing {' and '.join(cut)}; a<sub>t</sub> uses all)" if cut else ""
     style.layout(
-        fig,
-        f"Two pictures of step {t}, the same numbers{note}",
-        height=200 + 30 * (max(n, d) + rows_bottom),
-        legend=False,
+        fig, f"Two pictures of step {t}, the same numbers{note}", height=200 + 30 * (max(n, d) + n + d), legend=False
     )
     fig.update_layout(margin={"l": 20, "r": 20, "t": 100, "b": 20})
     return fig
+
+
+@dataclass
+class _EquationRow:
+    blocks: list[go.Heatmap]  # each matrix or vector of the equation, left to right
+    operators: list[dict]  # the annotations ·, + and = between them
+    labels: list[dict]  # the annotations naming each block, above it
+    width: float  # in cells, operators included
+
+
+def _equation_row(items, row: int, n: int, zmax: float) -> _EquationRow:
+    """One row of `cell_views_figure`: (values, name, the operator after it or None) drawn left to right."""
+    out, x_pos = _EquationRow([], [], [], 0.0), 0.0
+    axes = {"xref": _AXES[row][0], "yref": _AXES[row][1], "showarrow": False}
+    for values, name, op in items:
+        out.blocks.append(_block(values, x_pos, row, zmax, name.replace("<sub>", "_").replace("</sub>", "")))
+        width = values.shape[1]
+        label = {"x": x_pos + (width - 1) / 2, "y": 0.6, **axes, "yanchor": "bottom", "text": name}
+        out.labels.append({**label, "font": {"size": style.FONT_SIZE - 1}})
+        x_pos += width
+        if op is not None:
+            operator = {"x": x_pos - 0.5 + 0.75, "y": -(n - 1) / 2, **axes, "text": f"<b>{op}</b>"}
+            out.operators.append({**operator, "font": {"size": 22}})
+            x_pos += 1.5
+    out.width = x_pos
+    return out
