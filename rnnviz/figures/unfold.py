@@ -307,20 +307,7 @@ def hidden_state_animation(
             *_curtain_traces(T, units),
         ]
     )
-    fig.add_layout_image(
-        source=style.picture_source(style.colour_pixels(z[::-1], zmin, zmax, style.DIVERGING)),  # top row: top unit
-        xref="x",
-        yref="y",
-        x=-0.5,
-        y=units + 0.5,
-        sizex=T + 1,
-        sizey=units,
-        sizing="stretch",
-        xanchor="left",
-        yanchor="top",
-        layer="below",
-        name="the states h_t",
-    )
+    fig.add_layout_image(_states_picture(z, zmin, zmax))
     fig.frames = [
         go.Frame(
             name=str(t),
@@ -350,12 +337,29 @@ def hidden_state_animation(
         legend=False,
     )
     fig.update_xaxes(range=[-0.5, T + 0.5], fixedrange=True, autorange=False, showgrid=False)
-    fig.update_yaxes(
-        range=[0.5, units + 0.5], fixedrange=True, autorange=False, dtick=1 if units <= 8 else None, showgrid=False
-    )
-    fig.update_layout(margin={"b": 150})
+    fig.update_yaxes(range=[0.5, units + 0.5], fixedrange=True, autorange=False, dtick=1 if units <= 8 else None)
+    fig.update_layout(margin={"b": 150}, yaxis_showgrid=False)
     _overflow_line(fig, experiment.overflow_step)
     return fig
+
+
+def _states_picture(z: np.ndarray, zmin: float, zmax: float) -> dict:
+    """The states (units x steps) as one picture over the chart's cells, the first unit at the top."""
+    units, steps = z.shape
+    return {
+        "source": style.picture_source(style.colour_pixels(z[::-1], zmin, zmax, style.DIVERGING)),
+        "xref": "x",
+        "yref": "y",
+        "x": -0.5,
+        "y": units + 0.5,
+        "sizex": steps,
+        "sizey": units,
+        "sizing": "stretch",
+        "xanchor": "left",
+        "yanchor": "top",
+        "layer": "below",
+        "name": "the states h_t",
+    }
 
 
 def _state_hover(z: np.ndarray, zmin: float, zmax: float, colorbar: dict, hover: str, steps: np.ndarray) -> go.Scatter:
@@ -550,11 +554,7 @@ def cell_views_figure(parts: StepParts, max_units: int = 8) -> go.Figure:
     W_hh = parts.W_concatenated[:n, :n]  # (n, n) the shown block of W_hh
     W_xh = parts.W_concatenated[:n, H : H + d]  # (n, d)
     h_prev, x, b_h, a = parts.h_prev[:n], parts.x[:d], parts.bias[:n], parts.a[:n]
-    with np.errstate(invalid="ignore"):
-        shown = np.concatenate([W_hh.ravel(), W_xh.ravel(), h_prev, x, b_h, a])
-    finite = np.abs(shown[np.isfinite(shown)])
-    zmax = float(np.percentile(finite, 95)) if finite.size else 1.0
-    zmax = zmax if zmax > 0 else 1.0
+    zmax = _colour_limit(W_hh, W_xh, h_prev, x, b_h, a)
     separate = _equation_row(
         (
             (W_hh, "W<sub>hh</sub>", "·"),
@@ -579,38 +579,7 @@ def cell_views_figure(parts: StepParts, max_units: int = 8) -> go.Figure:
         n,
         zmax,
     )
-    fig = make_subplots(
-        rows=2,
-        cols=1,
-        vertical_spacing=0.1,
-        row_heights=[max(n, d) + 2, n + d + 2],
-        subplot_titles=(
-            "Separate matrices: a<sub>t</sub> = W<sub>hh</sub> h<sub>t-1</sub> + W<sub>xh</sub> x<sub>t</sub> "
-            "+ b<sub>h</sub>",
-            "One matrix on the stacked vector: a<sub>t</sub> = [W<sub>hh</sub> W<sub>xh</sub>] [h<sub>t-1</sub>; "
-            "x<sub>t</sub>] + b<sub>h</sub>",
-        ),
-    )
-    fig.add_traces([*separate.blocks, *stacked.blocks])
-    stacked_left = n + d + 1.5  # where [h_{t-1}; x_t] starts in the bottom row
-    dividers = [  # where W_hh ends and W_xh begins; where h_{t-1} ends and x_t begins
-        {"type": "line", "x0": n - 0.5, "x1": n - 0.5, "y0": 0.5, "y1": -n + 0.5},
-        {"type": "line", "x0": stacked_left - 0.5, "x1": stacked_left + 0.5, "y0": -n + 0.5, "y1": -n + 0.5},
-    ]
-    fig.update_layout(
-        annotations=[
-            *fig.layout.annotations,
-            *separate.operators,
-            *stacked.operators,
-            *separate.labels,
-            *stacked.labels,
-        ],
-        shapes=[{**shape, "xref": "x2", "yref": "y2", "line": {"color": "black", "width": 3}} for shape in dividers],
-    )
-    width = max(separate.width, stacked.width)
-    for row, rows in ((1, max(n, d)), (2, n + d)):
-        fig.update_xaxes(range=[-0.6, width], visible=False, fixedrange=True, row=row, col=1)
-        fig.update_yaxes(range=[-rows + 0.4, 1.6], visible=False, fixedrange=True, row=row, col=1)
+    fig = _two_rows(separate, stacked, n, d)
     cut = [f"units 1 to {n} of {H}"] * (n < H) + [f"inputs 1 to {d} of {D}"] * (d < D)
     note = f" (showing {' and '.join(cut)}; a<sub>t</sub> uses all)" if cut else ""
     style.layout(
@@ -618,6 +587,45 @@ def cell_views_figure(parts: StepParts, max_units: int = 8) -> go.Figure:
     )
     fig.update_layout(margin={"l": 20, "r": 20, "t": 100, "b": 20})
     return fig
+
+
+def _two_rows(separate: _EquationRow, stacked: _EquationRow, n: int, d: int) -> go.Figure:
+    """The two equations one above the other, with lines where W_hh meets W_xh and h_{t-1} meets x_t below."""
+    fig = make_subplots(
+        rows=2, cols=1, vertical_spacing=0.1, row_heights=[max(n, d) + 2, n + d + 2], subplot_titles=_PICTURES
+    )
+    fig.add_traces([*separate.blocks, *stacked.blocks])
+    stacked_left = n + d + 1.5  # where [h_{t-1}; x_t] starts in the bottom row
+    dividers = [  # where W_hh ends and W_xh begins; where h_{t-1} ends and x_t begins
+        {"type": "line", "x0": n - 0.5, "x1": n - 0.5, "y0": 0.5, "y1": -n + 0.5},
+        {"type": "line", "x0": stacked_left - 0.5, "x1": stacked_left + 0.5, "y0": -n + 0.5, "y1": -n + 0.5},
+    ]
+    words = [*separate.operators, *stacked.operators, *separate.labels, *stacked.labels]
+    fig.update_layout(
+        annotations=[*fig.layout.annotations, *words],
+        shapes=[{**shape, "xref": "x2", "yref": "y2", "line": {"color": "black", "width": 3}} for shape in dividers],
+    )
+    width = max(separate.width, stacked.width)
+    for row, rows in ((1, max(n, d)), (2, n + d)):
+        fig.update_xaxes(range=[-0.6, width], visible=False, fixedrange=True, row=row, col=1)
+        fig.update_yaxes(range=[-rows + 0.4, 1.6], visible=False, fixedrange=True, row=row, col=1)
+    return fig
+
+
+_PICTURES = (
+    "Separate matrices: a<sub>t</sub> = W<sub>hh</sub> h<sub>t-1</sub> + W<sub>xh</sub> x<sub>t</sub> + b<sub>h</sub>",
+    "One matrix on the stacked vector: a<sub>t</sub> = [W<sub>hh</sub> W<sub>xh</sub>] [h<sub>t-1</sub>; "
+    "x<sub>t</sub>] + b<sub>h</sub>",
+)
+
+
+def _colour_limit(*arrays: np.ndarray) -> float:
+    """The colour scale's limit ±z for all of `arrays`: the 95th percentile of their finite |values| (1 if none)."""
+    with np.errstate(invalid="ignore"):
+        shown = np.concatenate([np.ravel(values) for values in arrays])
+    finite = np.abs(shown[np.isfinite(shown)])
+    zmax = float(np.percentile(finite, 95)) if finite.size else 1.0
+    return zmax if zmax > 0 else 1.0
 
 
 @dataclass
