@@ -86,49 +86,39 @@ def jacobian_norms_figure(exp) -> go.Figure:
     n, k, measured = style.steps_back(exp.norms.log10_spectral)
     frobenius, bound = exp.norms.log10_frobenius[::-1], exp.log10_bound[::-1]
     gamma, sigma = exp.gamma, exp.weights["sigma_max"]
-    hover = "n = %{x} steps back (k = %{customdata[0]})<br>%{customdata[1]}<extra></extra>"
-
-    def hover_data(word: str, values: np.ndarray) -> list:
-        return [
-            [int(step), f"{word} = 10^{v:.1f}" if np.isfinite(v) else f"{word} = {10.0**v:g}"]
-            for step, v in zip(k, values, strict=True)
+    line = {
+        "mode": "lines",
+        "hovertemplate": "n = %{x} steps back (k = %{customdata[0]})<br>%{customdata[1]}<extra></extra>",
+    }
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=n,
+                y=style.plotted(bound),
+                name=f"bound (γ σ_max)^n = ({gamma:g} × {sigma:.3g})^n",
+                line={"color": style.BOUND, "dash": "dash", "width": 2.5},
+                customdata=_hover_data(k, "bound", bound),
+                **line,
+            ),
+            go.Scatter(
+                x=n,
+                y=style.plotted(frobenius),
+                name="‖∂h_T/∂h_k‖_F (Frobenius)",
+                visible="legendonly",
+                line={"color": style.MEASURED, "dash": "dot", "width": 1.5},
+                customdata=_hover_data(k, "Frobenius", frobenius),
+                **line,
+            ),
+            go.Scatter(
+                x=n,
+                y=style.plotted(measured),
+                name="measured ‖∂h_T/∂h_k‖₂",
+                line={"color": style.MEASURED, "width": 3},
+                marker={"size": 5},
+                customdata=_hover_data(k, "measured", measured),
+                **{**line, "mode": "lines+markers" if T <= 80 else "lines"},
+            ),
         ]
-
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=n,
-            y=style.plotted(bound),
-            name=f"bound (γ σ_max)^n = ({gamma:g} × {sigma:.3g})^n",
-            mode="lines",
-            line={"color": style.BOUND, "dash": "dash", "width": 2.5},
-            customdata=hover_data("bound", bound),
-            hovertemplate=hover,
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=n,
-            y=style.plotted(frobenius),
-            name="‖∂h_T/∂h_k‖_F (Frobenius)",
-            mode="lines",
-            visible="legendonly",
-            line={"color": style.MEASURED, "dash": "dot", "width": 1.5},
-            customdata=hover_data("Frobenius", frobenius),
-            hovertemplate=hover,
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=n,
-            y=style.plotted(measured),
-            name="measured ‖∂h_T/∂h_k‖₂",
-            mode="lines+markers" if T <= 80 else "lines",
-            line={"color": style.MEASURED, "width": 3},
-            marker={"size": 5},
-            customdata=hover_data("measured", measured),
-            hovertemplate=hover,
-        )
     )
     low, high = style.finite_range([measured])
     near = bound[np.isfinite(bound) & (bound >= low - BOUND_HEADROOM) & (bound <= high + BOUND_HEADROOM)]
@@ -138,16 +128,7 @@ def jacobian_norms_figure(exp) -> go.Figure:
         fig.add_annotation(note)
     style.steps_back_axis(fig, T)
     if not np.isfinite(measured[1:]).any():
-        fig.add_annotation(
-            text="‖∂h_T/∂h_k‖ is exactly 0 for every k < T: no gradient reaches back at all",
-            x=0.5,
-            y=0.5,
-            xref="paper",
-            yref="paper",
-            showarrow=False,
-            font={"size": style.FONT_SIZE},
-            bgcolor="white",
-        )
+        fig.add_annotation(NOTHING_REACHES_BACK)
     style.layout(
         fig,
         f"‖∂h_T/∂h_k‖ against the steps back n = T − k, T = {T}{_finite_part_note(exp)}",
@@ -158,13 +139,32 @@ def jacobian_norms_figure(exp) -> go.Figure:
     return _legend_below(fig, y=-0.18, bottom=150)
 
 
+NOTHING_REACHES_BACK = {
+    "text": "‖∂h_T/∂h_k‖ is exactly 0 for every k < T: no gradient reaches back at all",
+    "x": 0.5,
+    "y": 0.5,
+    "xref": "paper",
+    "yref": "paper",
+    "showarrow": False,
+    "font": {"size": style.FONT_SIZE},
+    "bgcolor": "white",
+}
+
+
+def _hover_data(k: np.ndarray, word: str, values: np.ndarray) -> list:
+    """(k, "word = 10^v") for each point, the value written out where it is 0 or infinite."""
+    return [
+        [int(step), f"{word} = 10^{v:.1f}" if np.isfinite(v) else f"{word} = {10.0**v:g}"]
+        for step, v in zip(k, values, strict=True)
+    ]
+
+
 def power_norms_figure(exp, n_max: int = 100) -> go.Figure:
     """||W^n|| against n for this run's W_hh and for a non-normal example with rho < 1 < sigma_max.
 
     For a linear cell ||dh_T/dh_k|| = ||W_hh^(T-k)||; the dotted lines are rho^n, which the norms follow in the
     end (Gelfand), and sigma_max^n, which bounds them from the first step.
     """
-    n = np.arange(n_max + 1)
     example = nonnormal.nonnormal_example(EXAMPLE_RADIUS, EXAMPLE_COUPLING)
     panels = [
         ("this run's W_hh", exp.cell.W_hh, style.MEASURED),
@@ -172,71 +172,51 @@ def power_norms_figure(exp, n_max: int = 100) -> go.Figure:
     ]
     fig = make_subplots(rows=1, cols=2, subplot_titles=[title for title, _, _ in panels], horizontal_spacing=0.12)
     for col, (title, W, colour) in enumerate(panels, start=1):
-        numbers = nonnormal.summary(W)
-        steps = n if W.shape[0] <= DENSE_POWERS_UP_TO else np.unique(np.r_[0:11, np.linspace(10, n_max, 19).round()])
-        norms = nonnormal.log10_power_norms(W, n_max, at=steps)  # each norm is an SVD: fewer steps for a large W
-        radius_line = n * style.log10(numbers["spectral_radius"])
-        sigma_line = n * style.log10(numbers["sigma_max"])
-        fig.add_trace(
-            go.Scatter(
-                x=steps,
-                y=style.plotted(norms),
-                mode="lines",
-                line={"color": colour, "width": 3},
-                name=f"‖W^n‖ ({title})",
-                legendgroup=str(col),
-                hovertemplate="n = %{x}<br>‖W^n‖ = 10^%{y:.2f}<extra></extra>",
-            ),
-            row=1,
-            col=col,
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=n,
-                y=style.plotted(radius_line),
-                mode="lines",
-                line={"color": colour, "dash": "dot"},
-                name=f"ρ^n, ρ = {numbers['spectral_radius']:.3g}",
-                legendgroup=str(col),
-                hovertemplate="n = %{x}<br>ρ^n = 10^%{y:.2f}<extra></extra>",
-            ),
-            row=1,
-            col=col,
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=n,
-                y=style.plotted(sigma_line),
-                mode="lines",
-                line={"color": style.BOUND, "dash": "dash", "width": 1.5},
-                name=f"σ_max^n, σ_max = {numbers['sigma_max']:.3g}",
-                legendgroup=str(col),
-                hovertemplate="n = %{x}<br>σ_max^n = 10^%{y:.2f}<extra></extra>",
-            ),
-            row=1,
-            col=col,
-        )
-        peak_index, peak = nonnormal.transient_peak(norms)
-        peak_n = int(steps[peak_index])
-        if 0 < peak_n < n_max:  # a true transient: it grows, then shrinks
-            fig.add_annotation(
-                x=peak_n,
-                y=peak,
-                text=f"peak 10^{peak:.1f} at n = {peak_n}",
-                showarrow=True,
-                arrowhead=2,
-                ax=80,
-                ay=-10,
-                row=1,
-                col=col,
-            )
-        shown = [norms, radius_line, np.minimum(sigma_line, np.nanmax(norms[np.isfinite(norms)]) + 1)]
-        style.log_axis(fig, shown, row=1, col=col, max_ticks=6)
+        _power_panel(fig, col, title, W, colour, n_max)
     style.layout(fig, "Spectral radius against σ_max: ‖W^n‖ over n steps", height=470)
     fig.update_xaxes(title_text="steps back n", range=[0, n_max])
     fig.update_yaxes(title_text="‖W^n‖₂ (log scale)", row=1, col=1)
     fig.update_layout(margin={"t": 90})
     return _legend_below(fig, y=-0.2, bottom=140)
+
+
+def _power_panel(fig: go.Figure, col: int, title: str, W: np.ndarray, colour: str, n_max: int) -> None:
+    """One panel of `power_norms_figure`: ||W^n||, rho^n and sigma_max^n, with the transient peak named."""
+    n = np.arange(n_max + 1)
+    numbers = nonnormal.summary(W)
+    steps = n if W.shape[0] <= DENSE_POWERS_UP_TO else np.unique(np.r_[0:11, np.linspace(10, n_max, 19).round()])
+    norms = nonnormal.log10_power_norms(W, n_max, at=steps)  # each norm is an SVD: fewer steps for a large W
+    radius_line = n * style.log10(numbers["spectral_radius"])
+    sigma_line = n * style.log10(numbers["sigma_max"])
+    lines = (
+        (steps, norms, f"‖W^n‖ ({title})", "‖W^n‖", {"color": colour, "width": 3}),
+        (n, radius_line, f"ρ^n, ρ = {numbers['spectral_radius']:.3g}", "ρ^n", {"color": colour, "dash": "dot"}),
+        (
+            n,
+            sigma_line,
+            f"σ_max^n, σ_max = {numbers['sigma_max']:.3g}",
+            "σ_max^n",
+            {"color": style.BOUND, "dash": "dash", "width": 1.5},
+        ),
+    )
+    for x, y, name, short, line in lines:
+        trace = go.Scatter(
+            x=x,
+            y=style.plotted(y),
+            mode="lines",
+            line=line,
+            name=name,
+            legendgroup=str(col),
+            hovertemplate=f"n = %{{x}}<br>{short} = 10^%{{y:.2f}}<extra></extra>",
+        )
+        fig.add_trace(trace, row=1, col=col)
+    peak_index, peak = nonnormal.transient_peak(norms)
+    peak_n = int(steps[peak_index])
+    if 0 < peak_n < n_max:  # a true transient: it grows, then shrinks
+        label = f"peak 10^{peak:.1f} at n = {peak_n}"
+        fig.add_annotation(x=peak_n, y=peak, text=label, showarrow=True, arrowhead=2, ax=80, ay=-10, row=1, col=col)
+    shown = [norms, radius_line, np.minimum(sigma_line, np.nanmax(norms[np.isfinite(norms)]) + 1)]
+    style.log_axis(fig, shown, row=1, col=col, max_ticks=6)
 
 
 def step_terms_figure(exp, rescaled: bool = False) -> go.Figure:
@@ -247,7 +227,6 @@ def step_terms_figure(exp, rescaled: bool = False) -> go.Figure:
     """
     T = exp.analysed_steps
     t = np.arange(1, T + 1)
-    carries = loss_steps(exp.settings.loss_placement, T)
     term_norms = {name: exp.gradients.term_norms(name) for name in TERM_NAMES}
     if not any(np.isfinite(norms).any() and np.nanmax(norms) > 0 for norms in term_norms.values()):
         return style.empty_figure(
@@ -256,74 +235,70 @@ def step_terms_figure(exp, rescaled: bool = False) -> go.Figure:
             f"Each step's own term of the gradient{_finite_part_note(exp)}",
         )
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.62, 0.38], vertical_spacing=0.08)
-    plotted = []
-    for name in TERM_NAMES:
-        log_norms = style.log10(term_norms[name])
-        if rescaled and np.isfinite(log_norms).any():
-            log_norms = log_norms - np.nanmax(log_norms[np.isfinite(log_norms)])
-        plotted.append(log_norms)
-        fig.add_trace(
-            go.Scatter(
-                x=t,
-                y=style.plotted(log_norms),
-                name=f"‖step t's term of ∂L/∂{name}‖",
-                mode="lines+markers" if T <= 80 else "lines",
-                marker={"size": 5},
-                line={"color": TERM_COLOURS[name], "width": 2.5},
-                hovertemplate=f"t = %{{x}}<br>{name} term = 10^%{{y:.2f}}<extra></extra>",
-            ),
-            row=1,
-            col=1,
+    plotted = [_term_log_norms(term_norms[name], rescaled) for name in TERM_NAMES]
+    for name, log_norms in zip(TERM_NAMES, plotted, strict=True):
+        term = go.Scatter(
+            x=t,
+            y=style.plotted(log_norms),
+            name=f"‖step t's term of ∂L/∂{name}‖",
+            mode="lines+markers" if T <= 80 else "lines",
+            marker={"size": 5},
+            line={"color": TERM_COLOURS[name], "width": 2.5},
+            hovertemplate=f"t = %{{x}}<br>{name} term = 10^%{{y:.2f}}<extra></extra>",
         )
+        fig.add_trace(term, row=1, col=1)
     style.log_axis(fig, plotted, row=1, col=1, max_ticks=6)
     top = max((float(np.nanmax(v[np.isfinite(v)])) for v in plotted if np.isfinite(v).any()), default=0.0)
-    fig.add_trace(
-        go.Scatter(
-            x=t[carries],
-            y=np.full(int(carries.sum()), round(top + 0.3, 3)),
-            mode="markers",
-            marker={"symbol": "triangle-down", "size": 9, "color": style.BOUND},
-            name="steps with a loss term L_t",
-            hovertemplate="step %{x} carries a loss term<extra></extra>",
-        ),
-        row=1,
-        col=1,
+    carries = loss_steps(exp.settings.loss_placement, T)
+    losses = go.Scatter(
+        x=t[carries],
+        y=np.full(int(carries.sum()), round(top + 0.3, 3)),
+        mode="markers",
+        marker={"symbol": "triangle-down", "size": 9, "color": style.BOUND},
+        name="steps with a loss term L_t",
+        hovertemplate="step %{x} carries a loss term<extra></extra>",
     )
-    share = diagnostics.cumulative_share_from_end(exp.gradients.term_norms("W_hh"))
-    fig.add_trace(
-        go.Scatter(
-            x=t,
-            y=style.plotted(share, 4),
-            mode="lines",
-            fill="tozeroy",
-            name="share of W_hh terms from step t to T",
-            line={"color": style.MEASURED, "width": 2},
-            showlegend=False,
-            hovertemplate="steps %{x}..T carry %{y:.1%}<extra></extra>",
-        ),
-        row=2,
-        col=1,
-    )
-    if np.isfinite(share).all():
-        steps = diagnostics.steps_carrying(exp.gradients.term_norms("W_hh"), 0.99)
-        start = T - steps + 1
-        fig.add_vline(x=start, line={"color": style.BOUND, "dash": "dash"}, row=2, col=1)
-        fig.add_annotation(
-            x=start,
-            y=0.5,
-            xanchor="right",
-            text=f"the last {steps} steps carry 99% ",
-            showarrow=False,
-            font={"color": style.BOUND},
-            row=2,
-            col=1,
-        )
+    fig.add_trace(losses, row=1, col=1)
+    _share_panel(fig, exp.gradients.term_norms("W_hh"), T)
     style.layout(fig, f"Each step's own term of the gradient{_finite_part_note(exp)}", height=600)
     fig.update_yaxes(title_text="norm (÷ largest, log)" if rescaled else "norm (log scale)", row=1, col=1)
     fig.update_yaxes(title_text="share from t to T", range=[0, 1.05], tickformat=".0%", row=2, col=1)
     fig.update_xaxes(range=[0.5, T + 0.5])
     fig.update_xaxes(title_text=f"step t (T = {T})", row=2, col=1)
     return _legend_below(fig, y=-0.14, bottom=150)
+
+
+def _term_log_norms(norms: np.ndarray, rescaled: bool) -> np.ndarray:
+    """log10 of a parameter's step terms; `rescaled`: divided by the largest, so the largest is 10^0."""
+    log_norms = style.log10(norms)
+    if rescaled and np.isfinite(log_norms).any():
+        log_norms = log_norms - np.nanmax(log_norms[np.isfinite(log_norms)])
+    return log_norms
+
+
+def _share_panel(fig: go.Figure, w_hh_terms: np.ndarray, T: int) -> None:
+    """The bottom panel: the share of the W_hh terms' norms that steps t..T carry, and where it reaches 99%."""
+    t = np.arange(1, T + 1)
+    share = diagnostics.cumulative_share_from_end(w_hh_terms)
+    area = go.Scatter(
+        x=t,
+        y=style.plotted(share, 4),
+        mode="lines",
+        fill="tozeroy",
+        name="share of W_hh terms from step t to T",
+        line={"color": style.MEASURED, "width": 2},
+        showlegend=False,
+        hovertemplate="steps %{x}..T carry %{y:.1%}<extra></extra>",
+    )
+    fig.add_trace(area, row=2, col=1)
+    if np.isfinite(share).all():
+        steps = diagnostics.steps_carrying(w_hh_terms, 0.99)
+        start = T - steps + 1
+        fig.add_vline(x=start, line={"color": style.BOUND, "dash": "dash"}, row=2, col=1)
+        words = f"the last {steps} steps carry 99% "
+        fig.add_annotation(
+            x=start, y=0.5, xanchor="right", text=words, showarrow=False, font={"color": style.BOUND}, row=2, col=1
+        )
 
 
 def backward_animation_figure(exp, max_frames: int = MAX_FRAMES) -> go.Figure:

@@ -440,7 +440,6 @@ def state_norms_figure(experiment: Experiment) -> go.Figure:
     if experiment.overflow_step is not None:
         norms[experiment.overflow_step :] = np.nan
         saturation[experiment.overflow_step - 1 :] = np.nan
-
     fig = make_subplots(
         rows=2,
         cols=1,
@@ -448,59 +447,54 @@ def state_norms_figure(experiment: Experiment) -> go.Figure:
         vertical_spacing=0.12,
         subplot_titles=("size of the state ‖h<sub>t</sub>‖", "saturated units: f'(a<sub>t</sub>) < 0.1 γ"),
     )
-    fig.add_trace(
-        go.Scatter(
-            x=t,
-            y=norms,
-            mode="lines+markers" if T <= 80 else "lines",
-            name="‖h_t‖",
-            line={"color": style.MEASURED, "width": 2},
-            marker={"size": 4},
-            hovertemplate="step %{x}: ‖h‖ = %{y:.3g}<extra></extra>",
-        ),
-        row=1,
-        col=1,
+    state_size = go.Scatter(
+        x=t,
+        y=norms,
+        mode="lines+markers" if T <= 80 else "lines",
+        name="‖h_t‖",
+        line={"color": style.MEASURED, "width": 2},
+        marker={"size": 4},
+        hovertemplate="step %{x}: ‖h‖ = %{y:.3g}<extra></extra>",
     )
-    fig.add_trace(
-        go.Scatter(
-            x=t[1:],
-            y=100 * saturation,
-            mode="lines",
-            name="saturated units",
-            line={"color": style.BOUND, "width": 2, "shape": "hv"},
-            hovertemplate="step %{x}: %{y:.0f}% saturated<extra></extra>",
-        ),
-        row=2,
-        col=1,
+    saturated = go.Scatter(
+        x=t[1:],
+        y=100 * saturation,
+        mode="lines",
+        name="saturated units",
+        line={"color": style.BOUND, "width": 2, "shape": "hv"},
+        hovertemplate="step %{x}: %{y:.0f}% saturated<extra></extra>",
     )
+    fig.add_trace(state_size, row=1, col=1)
+    fig.add_trace(saturated, row=2, col=1)
     style.layout(fig, "‖h<sub>t</sub>‖ and saturated units", height=480, legend=False)
     positive = norms[np.isfinite(norms) & (norms > 0)]
-    log_scale = positive.size > 1 and positive.max() / positive.min() > 1e3
-    fig.update_yaxes(
-        title_text="‖h<sub>t</sub>‖" + (" (log)" if log_scale else ""),
-        type="log" if log_scale else "linear",
-        row=1,
-        col=1,
-    )
+    log_scale = bool(positive.size > 1 and positive.max() / positive.min() > 1e3)
+    title = "‖h<sub>t</sub>‖ (log)" if log_scale else "‖h<sub>t</sub>‖"
+    fig.update_yaxes(title_text=title, type="log" if log_scale else "linear", row=1, col=1)
     fig.update_yaxes(title_text="% of units", range=[-3, 103], row=2, col=1)
     fig.update_xaxes(range=[-0.5, T + 0.5], row=1, col=1)
     fig.update_xaxes(title_text="step t", range=[-0.5, T + 0.5], row=2, col=1)
     if experiment.overflow_step is not None:
-        for row in (1, 2):
-            fig.add_vline(x=experiment.overflow_step, line={"color": style.BOUND, "dash": "dash"}, row=row, col=1)
-        fig.add_annotation(
-            x=experiment.overflow_step,
-            y=0.5,
-            xref="x",
-            yref="y domain",
-            xanchor="left",
-            xshift=6,
-            text=f"overflow at<br>step {experiment.overflow_step}",
-            showarrow=False,
-            align="left",
-            font={"color": style.BOUND},
-        )
+        _overflow_in_both_rows(fig, experiment.overflow_step)
     return fig
+
+
+def _overflow_in_both_rows(fig: go.Figure, overflow_step: int) -> None:
+    """A dashed line at the step where the state overflowed, in both rows, named beside the top one."""
+    for row in (1, 2):
+        fig.add_vline(x=overflow_step, line={"color": style.BOUND, "dash": "dash"}, row=row, col=1)
+    fig.add_annotation(
+        x=overflow_step,
+        y=0.5,
+        xref="x",
+        yref="y domain",
+        xanchor="left",
+        xshift=6,
+        text=f"overflow at<br>step {overflow_step}",
+        showarrow=False,
+        align="left",
+        font={"color": style.BOUND},
+    )
 
 
 def _cell_text(value: float) -> str:
