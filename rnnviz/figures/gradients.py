@@ -52,6 +52,17 @@ def _finite_part_note(exp) -> str:
     return f"<br><sup>the finite part: the state overflowed at step {exp.overflow_step}</sup>"
 
 
+def _fit_to_measurement(fig: go.Figure, n: np.ndarray, measured: np.ndarray, bound: np.ndarray) -> None:
+    """A log y axis fitted to the measurement and to the part of the bound within BOUND_HEADROOM decades of it,
+    with a note where the bound leaves the axis."""
+    low, high = style.finite_range([measured])
+    near = bound[np.isfinite(bound) & (bound >= low - BOUND_HEADROOM) & (bound <= high + BOUND_HEADROOM)]
+    _, top = style.log_axis(fig, [measured], span=style.finite_range([measured, near]))
+    note = _bound_note(n, bound, top)
+    if note is not None:
+        fig.add_annotation(note)
+
+
 def _bound_note(n: np.ndarray, bound: np.ndarray, top: float) -> dict | None:
     """An annotation where the bound leaves the top of the axis, saying how far it goes, or None."""
     above = np.flatnonzero(np.isfinite(bound) & (bound > top))
@@ -120,12 +131,7 @@ def jacobian_norms_figure(exp) -> go.Figure:
             ),
         ]
     )
-    low, high = style.finite_range([measured])
-    near = bound[np.isfinite(bound) & (bound >= low - BOUND_HEADROOM) & (bound <= high + BOUND_HEADROOM)]
-    _, top = style.log_axis(fig, [measured], span=style.finite_range([measured, near]))
-    note = _bound_note(n, bound, top)
-    if note is not None:
-        fig.add_annotation(note)
+    _fit_to_measurement(fig, n, measured, bound)
     style.steps_back_axis(fig, T)
     if not np.isfinite(measured[1:]).any():
         fig.add_annotation(NOTHING_REACHES_BACK)
@@ -329,18 +335,7 @@ def backward_animation_figure(exp, max_frames: int = MAX_FRAMES) -> go.Figure:
             _front_trace(fronts[0], size),
         ]
     )
-    node_k, zeros = np.arange(T + 1, dtype=np.int16), np.zeros(T + 1, dtype=np.int8)
-    fig.frames = [
-        go.Frame(
-            data=[
-                {"type": "scatter", "x": node_k[front:], "y": zeros[front:], "marker": {"color": colour[front:]}},
-                {"type": "scatter", "x": [front]},
-            ],
-            traces=[3, 4],
-            name=str(front),
-        )
-        for front in fronts
-    ]
+    fig.frames = _front_frames(fronts, colour)
     fig.update_layout(
         **style.play_controls(
             [str(front) for front in fronts],
@@ -362,6 +357,22 @@ def backward_animation_figure(exp, max_frames: int = MAX_FRAMES) -> go.Figure:
     )
     fig.update_layout(margin={"b": 150})
     return fig
+
+
+def _front_frames(fronts: list[int], colour: np.ndarray) -> list[go.Frame]:
+    """One frame per front: the states from the front to T coloured, and the ring at the front."""
+    node_k, zeros = np.arange(colour.size, dtype=np.int16), np.zeros(colour.size, dtype=np.int8)
+    return [
+        go.Frame(
+            data=[
+                {"type": "scatter", "x": node_k[front:], "y": zeros[front:], "marker": {"color": colour[front:]}},
+                {"type": "scatter", "x": [front]},
+            ],
+            traces=[3, 4],
+            name=str(front),
+        )
+        for front in fronts
+    ]
 
 
 def _backward_graph(exp, T: int, size: int) -> list[go.Scatter]:
@@ -473,7 +484,6 @@ def jacobian_at_figure(exp, k: int, max_units: int = MAX_HEATMAP_UNITS) -> go.Fi
     log_largest = log_scale + float(np.log10(largest))
     singular = np.linalg.svd(direction, compute_uv=False)  # (H,), descending
     log_singular = log_scale + style.log10(singular)
-    bound = float(exp.log10_bound[k])
     units = f"first {shown} of {H} units" if shown < H else f"{H} units"
     fig = make_subplots(
         rows=1,
@@ -497,39 +507,38 @@ def jacobian_at_figure(exp, k: int, max_units: int = MAX_HEATMAP_UNITS) -> go.Fi
         row=1,
         col=1,
     )
-    index = np.arange(1, H + 1)
-    fig.add_trace(
-        go.Scatter(
-            x=index,
-            y=style.plotted(log_singular),
-            mode="markers+lines",
-            name="singular values σ_i",
-            marker={"size": 6, "color": style.MEASURED},
-            line={"color": style.MEASURED, "width": 1},
-            hovertemplate="σ_%{x} = 10^%{y:.2f}<extra></extra>",
-        ),
-        row=1,
-        col=2,
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=[1, H],
-            y=[bound, bound],
-            mode="lines",
-            name="bound (γ σ_max)^(T-k)",
-            line={"color": style.BOUND, "dash": "dash", "width": 2},
-            hovertemplate=f"bound = 10^{bound:.1f}<extra></extra>",
-        ),
-        row=1,
-        col=2,
-    )
+    _singular_values_panel(fig, log_singular, float(exp.log10_bound[k]))
     style.layout(fig, title, height=520)
-    style.log_axis(fig, [log_singular, np.array([bound])], row=1, col=2, max_ticks=6)
     fig.update_yaxes(autorange="reversed", title_text="unit of h_T", row=1, col=1)
     fig.update_xaxes(title_text="unit of h_k", row=1, col=1)
     fig.update_yaxes(title_text="σ_i (log scale)", row=1, col=2)
     fig.update_xaxes(title_text="i (largest first)", row=1, col=2)
     return _legend_below(fig, y=-0.16, bottom=130)
+
+
+def _singular_values_panel(fig: go.Figure, log_singular: np.ndarray, bound: float) -> None:
+    """The right panel of `jacobian_at_figure`: every singular value (log10), under the bound's level."""
+    H = log_singular.shape[0]
+    singular = go.Scatter(
+        x=np.arange(1, H + 1),
+        y=style.plotted(log_singular),
+        mode="markers+lines",
+        name="singular values σ_i",
+        marker={"size": 6, "color": style.MEASURED},
+        line={"color": style.MEASURED, "width": 1},
+        hovertemplate="σ_%{x} = 10^%{y:.2f}<extra></extra>",
+    )
+    level = go.Scatter(
+        x=[1, H],
+        y=[bound, bound],
+        mode="lines",
+        name="bound (γ σ_max)^(T-k)",
+        line={"color": style.BOUND, "dash": "dash", "width": 2},
+        hovertemplate=f"bound = 10^{bound:.1f}<extra></extra>",
+    )
+    fig.add_trace(singular, row=1, col=2)
+    fig.add_trace(level, row=1, col=2)
+    style.log_axis(fig, [log_singular, np.array([bound])], row=1, col=2, max_ticks=6)
 
 
 def per_step_table(exp, rescaled: bool = False) -> pd.DataFrame:
