@@ -151,6 +151,17 @@ def grad_norm_figure(result, total_epochs: int | None = None) -> go.Figure:
             hovertemplate="epoch %{x}: largest ‖g‖ = %{y:.3g}<extra></extra>",
         )
     )
+    _clipping_marks(fig, history, recipe)
+    style.layout(
+        fig, "Gradient norm ‖g‖ per epoch, before clipping", x_title="epoch", y_title="‖g‖  (log scale)", height=380
+    )
+    style.power_axis(fig)
+    _epochs_axis(fig, total_epochs, len(history))
+    return fig
+
+
+def _clipping_marks(fig: go.Figure, history, recipe) -> None:
+    """The epochs in which clipping acted (a marker at their largest norm), and the clipping rule on the chart."""
     clipped = history[history.clipped_batches > 0]
     if len(clipped):
         share = (clipped.clipped_batches / clipped.batches).to_numpy()
@@ -189,12 +200,6 @@ def grad_norm_figure(result, total_epochs: int | None = None) -> go.Figure:
             xanchor="left",
             font={"color": style.BOUND},
         )
-    style.layout(
-        fig, "Gradient norm ‖g‖ per epoch, before clipping", x_title="epoch", y_title="‖g‖  (log scale)", height=380
-    )
-    style.power_axis(fig)
-    _epochs_axis(fig, total_epochs, len(history))
-    return fig
 
 
 def step_terms_heatmap(result, name: str = "W_hh") -> go.Figure:
@@ -226,33 +231,9 @@ def step_terms_heatmap(result, name: str = "W_hh") -> go.Figure:
             hovertemplate="epoch %{y}, step %{x}: ‖term‖ = 10^%{z:.2f}<extra></extra>",
         )
     )
-    dropped = steps[~kept]
-    if dropped.size:
-        fig.add_shape(
-            type="rect",
-            x0=0.5,
-            x1=dropped.max() + 0.5,
-            y0=0.5,
-            y1=epochs[-1] + 0.5,
-            xref="x",
-            yref="y",
-            fillcolor="#bdc3c7",
-            opacity=0.85,
-            line={"width": 0},
-            layer="above",
-        )
-        fig.add_annotation(
-            x=(dropped.max() + 1) / 2,
-            y=(epochs[-1] + 1) / 2,
-            xref="x",
-            yref="y",
-            showarrow=False,
-            text=f"steps 1–{dropped.max()}<br>dropped by<br>truncated BPTT<br>(k = {int(kept.sum())})",
-            font={"size": style.FONT_SIZE, "color": "#2c3e50"},
-        )
-    silent = kept & ~np.isfinite(log_norms).any(axis=0) & (steps == 1)
-    if name == "W_hh" and silent.any():  # outer(dL/da_1, h_0) with h_0 = 0
-        fig.add_annotation(
+    _dropped_steps(fig, steps[~kept], int(kept.sum()), epochs[-1])
+    if name == "W_hh" and (kept & ~np.isfinite(log_norms).any(axis=0) & (steps == 1)).any():
+        fig.add_annotation(  # outer(dL/da_1, h_0) with h_0 = 0
             x=1,
             y=(epochs[-1] + 1) / 2,
             xref="x",
@@ -273,6 +254,34 @@ def step_terms_heatmap(result, name: str = "W_hh") -> go.Figure:
     fig.update_xaxes(dtick=max(1, T // 12), range=[0.5, T + 0.5])
     fig.update_yaxes(range=[0.5, epochs[-1] + 0.5])
     return fig
+
+
+def _dropped_steps(fig: go.Figure, dropped: np.ndarray, kept: int, last_epoch: int) -> None:
+    """Grey over the window's first steps, whose terms truncated BPTT drops, with their words (nothing if none)."""
+    if not dropped.size:
+        return
+    fig.add_shape(
+        type="rect",
+        x0=0.5,
+        x1=dropped.max() + 0.5,
+        y0=0.5,
+        y1=last_epoch + 0.5,
+        xref="x",
+        yref="y",
+        fillcolor="#bdc3c7",
+        opacity=0.85,
+        line={"width": 0},
+        layer="above",
+    )
+    fig.add_annotation(
+        x=(dropped.max() + 1) / 2,
+        y=(last_epoch + 1) / 2,
+        xref="x",
+        yref="y",
+        showarrow=False,
+        text=f"steps 1–{dropped.max()}<br>dropped by<br>truncated BPTT<br>(k = {kept})",
+        font={"size": style.FONT_SIZE, "color": "#2c3e50"},
+    )
 
 
 def spectrum_figure(result, total_epochs: int | None = None) -> go.Figure:
