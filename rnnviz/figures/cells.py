@@ -263,14 +263,95 @@ def bidirectional_unfold_figure(comparison, steps: int = UNFOLD_STEPS) -> go.Fig
     right to left); y_t combines both. Hovering a state shows ‖h_t‖."""
     run = comparison.bidirectional_run
     shown = min(int(steps), run.T)
+    t = np.arange(1, shown + 1, dtype=float)
+    fig = go.Figure()
+    _bidirectional_arrows(fig, shown, run.T)
     forward = np.linalg.norm(run.forward.h[1 : shown + 1], axis=-1)  # ||h^f_t||
     backward = np.linalg.norm(run.backward_states[:shown], axis=-1)  # ||h^b_t||
-    t = np.arange(1, shown + 1, dtype=float)
-    rows = {"x": 0.0, "forward": 1.0, "backward": 2.0, "y": 3.0}
-    offset = 0.22  # the two states of a step sit slightly apart so that no arrow runs through a node
-    fig = go.Figure()
+    io_font, state_font = {"size": 15}, {"size": 14, "color": "white"}
+    fig.add_traces(
+        [
+            _node_row(t, "x", "input x_t", "x<sub>{}</sub>", _io_node(style.MUTED, "#eef2f7"), io_font),
+            _node_row(
+                t - _OFFSET,
+                "forward",
+                "forward state h→_t (reads x_1 … x_t)",
+                "h→<sub>{}</sub>",
+                _state_node(style.CELL_COLOURS["rnn"]),
+                state_font,
+                forward,
+            ),
+            _node_row(
+                t + _OFFSET,
+                "backward",
+                "backward state h←_t (reads x_T … x_t)",
+                "h←<sub>{}</sub>",
+                _state_node(BACKWARD_COLOUR),
+                state_font,
+                backward,
+            ),
+            _node_row(
+                t,
+                "y",
+                "output y_t = W→ h→_t + W← h←_t + b",
+                "y<sub>{}</sub>",
+                _io_node(style.BOUND, "#fdf2e9"),
+                io_font,
+            ),
+        ]
+    )
+    style.layout(
+        fig, "Bidirectional RNN unrolled: one cell reads forwards, a second reads backwards; y_t sees both", height=500
+    )
+    fig.update_xaxes(visible=False, range=[0.4, shown + (1.4 if run.T > shown else 0.6)])
+    fig.update_yaxes(visible=False, range=[-0.5, 3.5])
+    fig.update_layout(
+        legend={"orientation": "h", "y": -0.02, "yanchor": "top", "x": 0.5, "xanchor": "center"},
+        margin={"l": 20, "r": 20, "t": 60, "b": 90},
+    )
+    return fig
+
+
+_ROWS = {"x": 0.0, "forward": 1.0, "backward": 2.0, "y": 3.0}
+_OFFSET = 0.22  # the two states of a step sit slightly apart so that no arrow runs through a node
+
+
+def _io_node(line: str, fill: str) -> dict:
+    return {"size": 34, "color": fill, "line": {"color": line, "width": 2}}
+
+
+def _state_node(colour: str) -> dict:
+    return {"size": 40, "color": colour, "line": {"color": "white", "width": 1}}
+
+
+def _node_row(x, row: str, name: str, text: str, marker: dict, font: dict, norms=None) -> go.Scatter:
+    """One row of nodes at the steps (`text` with {} for the step); a state's hover gives its norm."""
+    hover = (
+        {"hoverinfo": "skip"}
+        if norms is None
+        else {
+            "customdata": norms,
+            "hovertemplate": f"{row} state at step %{{x:.0f}}<br>‖h‖ = %{{customdata:.3f}}<extra></extra>",
+        }
+    )
+    return go.Scatter(
+        x=x,
+        y=np.full(len(x), _ROWS[row]),
+        mode="markers+text",
+        name=name,
+        marker=marker,
+        text=[text.format(step) for step in range(1, len(x) + 1)],
+        textfont=font,
+        **hover,
+    )
+
+
+def _bidirectional_arrows(fig: go.Figure, shown: int, T: int) -> None:
+    """x_t into both states, both states into y_t, the forward chain to the right and the backward chain to the
+    left; past the last step drawn, the chains go on to step T."""
+    rows, offset = _ROWS, _OFFSET
     forward_colour, backward_colour = style.CELL_COLOURS["rnn"], BACKWARD_COLOUR
-    for step in t:
+    for step in np.arange(1, shown + 1, dtype=float):
         _arrow(fig, step, rows["x"], step - offset, rows["forward"], style.MUTED)
         _arrow(fig, step, rows["x"], step + offset, rows["backward"], style.MUTED)
         _arrow(fig, step - offset, rows["forward"], step, rows["y"], forward_colour)
@@ -278,78 +359,16 @@ def bidirectional_unfold_figure(comparison, steps: int = UNFOLD_STEPS) -> go.Fig
         if step < shown:
             _arrow(fig, step - offset, rows["forward"], step + 1 - offset, rows["forward"], forward_colour)
             _arrow(fig, step + 1 + offset, rows["backward"], step + offset, rows["backward"], backward_colour)
-    more = run.T > shown
-    if more:  # the recurrence continues past the drawn steps
+    if T > shown:  # the recurrence continues past the drawn steps
         _arrow(fig, shown - offset, rows["forward"], shown + 0.7 - offset, rows["forward"], forward_colour)
         _arrow(fig, shown + 0.7 + offset, rows["backward"], shown + offset, rows["backward"], backward_colour)
         fig.add_annotation(
             x=shown + 0.85,
             y=1.5,
-            text=f"… to step {run.T}",
+            text=f"… to step {T}",
             showarrow=False,
             font={"size": style.FONT_SIZE, "color": style.MUTED},
         )
-    labels = [f"{int(s)}" for s in t]
-    fig.add_trace(
-        go.Scatter(
-            x=t,
-            y=np.full(shown, rows["x"]),
-            mode="markers+text",
-            name="input x_t",
-            marker={"size": 34, "color": "#eef2f7", "line": {"color": style.MUTED, "width": 2}},
-            text=[f"x<sub>{s}</sub>" for s in labels],
-            textfont={"size": 15},
-            hoverinfo="skip",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=t - offset,
-            y=np.full(shown, rows["forward"]),
-            mode="markers+text",
-            name="forward state h→_t (reads x_1 … x_t)",
-            marker={"size": 40, "color": forward_colour, "line": {"color": "white", "width": 1}},
-            text=[f"h→<sub>{s}</sub>" for s in labels],
-            textfont={"size": 14, "color": "white"},
-            customdata=forward,
-            hovertemplate="forward state at step %{x:.0f}<br>‖h‖ = %{customdata:.3f}<extra></extra>",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=t + offset,
-            y=np.full(shown, rows["backward"]),
-            mode="markers+text",
-            name="backward state h←_t (reads x_T … x_t)",
-            marker={"size": 40, "color": backward_colour, "line": {"color": "white", "width": 1}},
-            text=[f"h←<sub>{s}</sub>" for s in labels],
-            textfont={"size": 14, "color": "white"},
-            customdata=backward,
-            hovertemplate="backward state at step %{x:.0f}<br>‖h‖ = %{customdata:.3f}<extra></extra>",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=t,
-            y=np.full(shown, rows["y"]),
-            mode="markers+text",
-            name="output y_t = W→ h→_t + W← h←_t + b",
-            marker={"size": 34, "color": "#fdf2e9", "line": {"color": style.BOUND, "width": 2}},
-            text=[f"y<sub>{s}</sub>" for s in labels],
-            textfont={"size": 15},
-            hoverinfo="skip",
-        )
-    )
-    style.layout(
-        fig, "Bidirectional RNN unrolled: one cell reads forwards, a second reads backwards; y_t sees both", height=500
-    )
-    fig.update_xaxes(visible=False, range=[0.4, shown + (1.4 if more else 0.6)])
-    fig.update_yaxes(visible=False, range=[-0.5, 3.5])
-    fig.update_layout(
-        legend={"orientation": "h", "y": -0.02, "yanchor": "top", "x": 0.5, "xanchor": "center"},
-        margin={"l": 20, "r": 20, "t": 60, "b": 90},
-    )
-    return fig
 
 
 # Long-range tasks ---------------------------------------------------------------------------------------------
@@ -455,21 +474,7 @@ def task_grad_norm_figure(
         found = np.asarray((spikes or {}).get(kind, []), dtype=int)
         found = found[found < norms.size]
         if found.size:
-            fig.add_trace(
-                go.Scatter(
-                    x=steps[found],
-                    y=_positive(norms[found]),
-                    mode="markers",
-                    name=f"{name}: spikes",
-                    marker={
-                        "color": style.CELL_COLOURS[kind],
-                        "size": 10,
-                        "symbol": "triangle-up",
-                        "line": {"color": "black", "width": 1},
-                    },
-                    hovertemplate=f"{name} spike<br>step %{{x}}: ‖g‖ = %{{y:.3g}}<extra></extra>",
-                )
-            )
+            fig.add_trace(_spikes(steps[found], norms[found], name, style.CELL_COLOURS[kind]))
     if clipping == "norm":
         fig.add_hline(
             y=threshold,
@@ -491,47 +496,58 @@ def task_grad_norm_figure(
     return fig
 
 
+def _spikes(steps: np.ndarray, norms: np.ndarray, name: str, colour: str) -> go.Scatter:
+    """Triangles at the steps where a cell's gradient norm spiked."""
+    return go.Scatter(
+        x=steps,
+        y=_positive(norms),
+        mode="markers",
+        name=f"{name}: spikes",
+        marker={"color": colour, "size": 10, "symbol": "triangle-up", "line": {"color": "black", "width": 1}},
+        hovertemplate=f"{name} spike<br>step %{{x}}: ‖g‖ = %{{y:.3g}}<extra></extra>",
+    )
+
+
 def task_example_figure(batch, index: int = 0) -> go.Figure:
     """One sequence of the task: for the adding problem the values with the two marked ones; for copy memory the
     input symbols and the symbols asked for."""
     xs = batch.xs[:, index]  # (steps, D)
     steps = np.arange(1, xs.shape[0] + 1)
     if batch.loss == "mse":
-        values, markers = xs[:, 0], xs[:, 1]
-        marked = markers > 0
-        fig = go.Figure()
-        fig.add_trace(
-            go.Bar(
-                x=steps,
-                y=values,
-                marker={"color": np.where(marked, style.BOUND, "#c9d3df")},
-                name="value at each step (U(0, 1))",
-                hovertemplate="step %{x}: value %{y:.3f}<extra></extra>",
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=steps[marked],
-                y=values[marked] + 0.08,
-                mode="markers+text",
-                name="marked",
-                text=[f"{v:.2f}" for v in values[marked]],
-                textposition="top center",
-                marker={"symbol": "triangle-down", "size": 14, "color": style.BOUND},
-            )
-        )
-        target = float(batch.targets[index, 0])
-        title = (
-            f"Adding problem: two of the {steps.size} values are marked; the answer at the end is their sum, "
-            f"{target:.2f}"
-        )
-        style.layout(fig, title, x_title="step t", y_title="value", height=320)
-        fig.update_yaxes(range=[0, 1.3])
-        return fig
-    shown = xs.argmax(axis=-1)
-    wanted = batch.targets[:, index]
-    fig = go.Figure()
-    fig.add_trace(
+        return _adding_example(steps, xs[:, 0], xs[:, 1] > 0, float(batch.targets[index, 0]))
+    return _copy_example(steps, xs.argmax(axis=-1), batch.targets[:, index])
+
+
+def _adding_example(steps: np.ndarray, values: np.ndarray, marked: np.ndarray, target: float) -> go.Figure:
+    """The adding problem's values, the two marked ones in red with their values written above them."""
+    bars = go.Bar(
+        x=steps,
+        y=values,
+        marker={"color": np.where(marked, style.BOUND, "#c9d3df")},
+        name="value at each step (U(0, 1))",
+        hovertemplate="step %{x}: value %{y:.3f}<extra></extra>",
+    )
+    marks = go.Scatter(
+        x=steps[marked],
+        y=values[marked] + 0.08,
+        mode="markers+text",
+        name="marked",
+        text=[f"{v:.2f}" for v in values[marked]],
+        textposition="top center",
+        marker={"symbol": "triangle-down", "size": 14, "color": style.BOUND},
+    )
+    fig = go.Figure([bars, marks])
+    title = (
+        f"Adding problem: two of the {steps.size} values are marked; the answer at the end is their sum, {target:.2f}"
+    )
+    style.layout(fig, title, x_title="step t", y_title="value", height=320)
+    fig.update_yaxes(range=[0, 1.3])
+    return fig
+
+
+def _copy_example(steps: np.ndarray, shown: np.ndarray, wanted: np.ndarray) -> go.Figure:
+    """Copy memory's input symbols and the symbols asked for, one row each."""
+    fig = go.Figure(
         go.Heatmap(
             z=np.vstack([shown, wanted]),
             x=steps,
