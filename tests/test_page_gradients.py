@@ -30,7 +30,8 @@ def charts(at) -> list[dict]:
 
 
 def chart_titles(at) -> list[str]:
-    return [spec["layout"]["title"]["text"] for spec in charts(at)]
+    """Each chart's title as one line (a long title is wrapped with <br>)."""
+    return [spec["layout"]["title"]["text"].replace("<br>", " ") for spec in charts(at)]
 
 
 VIEW = "gradients_view"  # the page's tabs, in the URL: only the open one is drawn

@@ -185,91 +185,103 @@ def recipe_controls() -> Recipe:
         default, reason, shown = fields[key]
         return links.checked(key, default, reason, lambda: widget(*args, key=key, bind="query-params", **kwargs), shown)
 
-    columns = st.columns(4)
-    with columns[0]:
-        options = list(ACTIVATIONS)
-        bound("train_activation", st.selectbox, "Activation f", options, index=options.index(DEFAULTS.activation))
-        _typed_number(bound, "Hidden size H", "train_hidden", step=1)
-        _typed_number(bound, "Window length T (characters)", "train_window", step=1)
-    with columns[1]:
-        _typed_number(bound, "Epochs", "train_epochs", step=10)
-        _typed_number(bound, "Batch size", "train_batch", step=1)
-        low, high = LIMITS.seed
-        bound("train_seed", st.number_input, "Seed", float(low), float(high), float(DEFAULTS.seed), 1.0, format="%.0f")
-    with columns[2]:
-        options = list(OPTIMIZERS)[::-1]
-        bound(
-            "train_optimizer",
-            st.selectbox,
-            "Optimiser",
-            options,
-            index=options.index(DEFAULTS.optimizer),
-            format_func=OPTIMIZER_LABELS.get,
-        )
-        bound(
-            "train_lr",
-            st.number_input,
-            "Learning rate",
-            *LIMITS.learning_rate,
-            DEFAULTS.learning_rate,
-            0.0005,
-            format="%.5f",
-        )
-        options = list(PRECISION_LABELS)
-        bound(
-            "train_dtype",
-            st.selectbox,
-            "Precision",
-            options,
-            index=options.index(DEFAULTS.dtype),
-            format_func=PRECISION_LABELS.get,
-            help="float32 computes the forward pass, the backward pass and Adam in single precision: about twice "
-            "as fast on long texts, and the GeeksforGeeks article's sentence still reaches the same accuracy.",
-        )
-        st.button("Use the GeeksforGeeks article's recipe", on_click=_reset_recipe, key="train_reset_recipe")
-    with columns[3]:
-        options = list(CLIPPING)
-        bound(
-            "train_clipping",
-            st.selectbox,
-            "Gradient clipping",
-            options,
-            index=options.index(DEFAULTS.clipping),
-            format_func=CLIPPING_LABELS.get,
-        )
-        bound(
-            "train_threshold",
-            st.number_input,
-            "Clipping threshold",
-            *LIMITS.clip_threshold,
-            DEFAULTS.clip_threshold,
-            0.1,
-            disabled=st.session_state["train_clipping"] == "none",
-        )
-        bound(
-            "train_truncate",
-            st.checkbox,
-            "Truncated BPTT",
-            value=False,
-            help="Backpropagate only the last k steps of each window (Williams & Peng).",
-        )
-        window = _whole(st.session_state["train_window"])
-        if st.session_state.get("train_k", 1) > window:
-            st.session_state["train_k"] = float(max(window, 1))
-        bound(
-            "train_k",
-            st.number_input,
-            "k: steps backpropagated",
-            1.0,
-            float(max(window, 1)),
-            1.0,
-            1.0,
-            format="%.0f",
-            disabled=not st.session_state["train_truncate"],
-            help="k ≥ T is full BPTT.",
-        )
+    for column, draw in zip(
+        st.columns(4), (_model_column, _run_column, _optimiser_column, _clipping_column), strict=True
+    ):
+        with column:
+            draw(bound)
     links.apply()
     return recipe_from_state()
+
+
+def _model_column(bound) -> None:
+    options = list(ACTIVATIONS)
+    bound("train_activation", st.selectbox, "Activation f", options, index=options.index(DEFAULTS.activation))
+    _typed_number(bound, "Hidden size H", "train_hidden", step=1)
+    _typed_number(bound, "Window length T (characters)", "train_window", step=1)
+
+
+def _run_column(bound) -> None:
+    _typed_number(bound, "Epochs", "train_epochs", step=10)
+    _typed_number(bound, "Batch size", "train_batch", step=1)
+    low, high = LIMITS.seed
+    bound("train_seed", st.number_input, "Seed", float(low), float(high), float(DEFAULTS.seed), 1.0, format="%.0f")
+
+
+def _optimiser_column(bound) -> None:
+    options = list(OPTIMIZERS)[::-1]
+    bound(
+        "train_optimizer",
+        st.selectbox,
+        "Optimiser",
+        options,
+        index=options.index(DEFAULTS.optimizer),
+        format_func=OPTIMIZER_LABELS.get,
+    )
+    bound(
+        "train_lr",
+        st.number_input,
+        "Learning rate",
+        *LIMITS.learning_rate,
+        DEFAULTS.learning_rate,
+        0.0005,
+        format="%.5f",
+    )
+    options = list(PRECISION_LABELS)
+    bound(
+        "train_dtype",
+        st.selectbox,
+        "Precision",
+        options,
+        index=options.index(DEFAULTS.dtype),
+        format_func=PRECISION_LABELS.get,
+        help="float32 computes the forward pass, the backward pass and Adam in single precision: about twice "
+        "as fast on long texts, and the GeeksforGeeks article's sentence still reaches the same accuracy.",
+    )
+    st.button("Use the GeeksforGeeks article's recipe", on_click=_reset_recipe, key="train_reset_recipe")
+
+
+def _clipping_column(bound) -> None:
+    options = list(CLIPPING)
+    bound(
+        "train_clipping",
+        st.selectbox,
+        "Gradient clipping",
+        options,
+        index=options.index(DEFAULTS.clipping),
+        format_func=CLIPPING_LABELS.get,
+    )
+    bound(
+        "train_threshold",
+        st.number_input,
+        "Clipping threshold",
+        *LIMITS.clip_threshold,
+        DEFAULTS.clip_threshold,
+        0.1,
+        disabled=st.session_state["train_clipping"] == "none",
+    )
+    bound(
+        "train_truncate",
+        st.checkbox,
+        "Truncated BPTT",
+        value=False,
+        help="Backpropagate only the last k steps of each window (Williams & Peng).",
+    )
+    window = _whole(st.session_state["train_window"])
+    if st.session_state.get("train_k", 1) > window:
+        st.session_state["train_k"] = float(max(window, 1))
+    bound(
+        "train_k",
+        st.number_input,
+        "k: steps backpropagated",
+        1.0,
+        float(max(window, 1)),
+        1.0,
+        1.0,
+        format="%.0f",
+        disabled=not st.session_state["train_truncate"],
+        help="k ≥ T is full BPTT.",
+    )
 
 
 def _whole(value) -> int:
