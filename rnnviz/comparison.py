@@ -12,6 +12,7 @@ import numpy as np
 
 from rnnviz import diagnostics
 from rnnviz.bidirectional import Bidirectional, unroll_bidirectional
+from rnnviz.cell import CELL_NAMES
 from rnnviz.connectivity import connectivity
 from rnnviz.experiment import OUTPUT_SIZE, build_inputs
 from rnnviz.gru import random_gru
@@ -20,7 +21,6 @@ from rnnviz.lstm import forget_gate_products, random_lstm
 from rnnviz.run import Run, unroll
 from rnnviz.settings import Settings
 
-CELL_NAMES = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
 GATED_INITS = ("pytorch", "orthogonal")
 CONNECTIVITY_STEPS = 40  # the connectivity map covers the first steps only: it costs O(T^2)
 MAX_HIDDEN, MAX_STEPS = 64, 200  # three cells at once: the comparison keeps to these sizes

@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from rnnviz import figures, verdicts
+from rnnviz.cell import CELL_NAMES
 from rnnviz.comparison import GATED_INITS, Comparison, compare_cells
 from rnnviz.optim import CLIPPING, OPTIMIZERS
 from rnnviz.report import Equation
@@ -40,7 +41,6 @@ from ui import export, links, notices, presenter
 from ui.slots import busy_message, training_slots
 
 _LOGGER = logging.getLogger("rnnviz.app")
-CELL_NAMES = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
 TASK_NAMES = {"adding": "adding problem", "copy": "copy memory"}
 LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01, 0.02, 0.05)
 GATED_INIT_LABELS = {"pytorch": "PyTorch: U(±1/√H)", "orthogonal": "orthogonal W_hh blocks"}

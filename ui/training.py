@@ -349,7 +349,9 @@ def start() -> None:
         if problems:
             raise ValueError(" ".join(problems))
         recipe = recipe_from_state()
-        trainer = CharTrainer(text, recipe)
+        trainer = CharTrainer(
+            text, recipe, max_text_chars=LIMITS.train_text_chars, max_vocabulary=LIMITS.train_vocabulary
+        )
         refusal = too_large(recipe, trainer.n_windows, len(trainer.vocabulary))
         if refusal:
             raise ValueError(refusal)

@@ -14,6 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from rnnviz.cell import CELL_NAMES
 from rnnviz.figures import style
 
 __all__ = [
@@ -389,7 +390,6 @@ def moving_average(values: np.ndarray, window: int = 20) -> np.ndarray:
 
 
 TASK_WORDS = {"adding": "adding problem", "copy": "copy memory"}
-CELL_NAMES = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
 
 
 def task_loss_figure(histories: Mapping, baseline: float, task: str, total_steps: int | None = None) -> go.Figure:
