@@ -204,3 +204,15 @@ def test_stop_is_honoured_within_the_epoch_on_the_page():
     assert_healthy(at)
     assert job.status == "stopped" and job.epochs_done == 0
     assert any("Stopped after epoch 0 of 2. The model also keeps" in info.value for info in at.info)
+
+
+def test_a_text_with_more_distinct_characters_than_the_server_allows_is_refused_in_words():
+    text = "".join(chr(0x4E00 + i) for i in range(LIMITS.train_vocabulary + 1)) * 2
+    at = run_app(PAGE)
+    at.text_area(key="train_text").set_value(text).run()
+    at.button(key="train_start").click().run()
+    assert_healthy(at)
+    assert "train_job" not in at.session_state
+    refusal = " ".join(e.value for e in at.error)
+    assert f"{LIMITS.train_vocabulary + 1}" in refusal and "distinct" in refusal, refusal
+    assert at.text_area(key="train_text").value == text  # what was typed stays
