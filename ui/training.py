@@ -194,9 +194,16 @@ def recipe_controls() -> Recipe:
     return recipe_from_state()
 
 
+def _choice(bound, key: str, label: str, options, default: str, names: dict | None = None, **kwargs) -> None:
+    """A select box of the recipe over `options`, showing each option's name in `names` if given."""
+    options = list(options)
+    if names is not None:
+        kwargs["format_func"] = names.get
+    bound(key, st.selectbox, label, options, index=options.index(default), **kwargs)
+
+
 def _model_column(bound) -> None:
-    options = list(ACTIVATIONS)
-    bound("train_activation", st.selectbox, "Activation f", options, index=options.index(DEFAULTS.activation))
+    _choice(bound, "train_activation", "Activation f", ACTIVATIONS, DEFAULTS.activation)
     _typed_number(bound, "Hidden size H", "train_hidden", step=1)
     _typed_number(bound, "Window length T (characters)", "train_window", step=1)
 
@@ -209,15 +216,7 @@ def _run_column(bound) -> None:
 
 
 def _optimiser_column(bound) -> None:
-    options = list(OPTIMIZERS)[::-1]
-    bound(
-        "train_optimizer",
-        st.selectbox,
-        "Optimiser",
-        options,
-        index=options.index(DEFAULTS.optimizer),
-        format_func=OPTIMIZER_LABELS.get,
-    )
+    _choice(bound, "train_optimizer", "Optimiser", list(OPTIMIZERS)[::-1], DEFAULTS.optimizer, OPTIMIZER_LABELS)
     bound(
         "train_lr",
         st.number_input,
@@ -227,14 +226,13 @@ def _optimiser_column(bound) -> None:
         0.0005,
         format="%.5f",
     )
-    options = list(PRECISION_LABELS)
-    bound(
+    _choice(
+        bound,
         "train_dtype",
-        st.selectbox,
         "Precision",
-        options,
-        index=options.index(DEFAULTS.dtype),
-        format_func=PRECISION_LABELS.get,
+        PRECISION_LABELS,
+        DEFAULTS.dtype,
+        PRECISION_LABELS,
         help="float32 computes the forward pass, the backward pass and Adam in single precision: about twice "
         "as fast on long texts, and the GeeksforGeeks article's sentence still reaches the same accuracy.",
     )
@@ -242,15 +240,7 @@ def _optimiser_column(bound) -> None:
 
 
 def _clipping_column(bound) -> None:
-    options = list(CLIPPING)
-    bound(
-        "train_clipping",
-        st.selectbox,
-        "Gradient clipping",
-        options,
-        index=options.index(DEFAULTS.clipping),
-        format_func=CLIPPING_LABELS.get,
-    )
+    _choice(bound, "train_clipping", "Gradient clipping", CLIPPING, DEFAULTS.clipping, CLIPPING_LABELS)
     bound(
         "train_threshold",
         st.number_input,
