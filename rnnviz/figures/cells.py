@@ -425,13 +425,7 @@ def task_loss_figure(histories: Mapping, baseline: float, task: str, total_steps
                 hovertemplate=f"{CELL_NAMES.get(kind, kind)}<br>step %{{x}}: %{{y:.4f}}<extra></extra>",
             )
         )
-    fig.add_hline(
-        y=baseline,
-        line={"color": style.BOUND, "dash": "dash", "width": 2},
-        annotation_text=f"trivial answer: {baseline:.3g}",
-        annotation_position="top left",
-        annotation_font={"color": style.BOUND},
-    )
+    style.level(fig, baseline, f"trivial answer: {baseline:.3g}")
     title = f"Training loss on the {TASK_WORDS.get(task, task)} beside its trivial baseline"
     if drawn == 0:
         title += " (no steps yet)"
@@ -476,13 +470,7 @@ def task_grad_norm_figure(
         if found.size:
             fig.add_trace(_spikes(steps[found], norms[found], name, style.CELL_COLOURS[kind]))
     if clipping == "norm":
-        fig.add_hline(
-            y=threshold,
-            line={"color": style.BOUND, "dash": "dash", "width": 2},
-            annotation_text=f"clipping threshold {threshold:g}: larger steps are scaled down to it",
-            annotation_position="top left",
-            annotation_font={"color": style.BOUND},
-        )
+        style.level(fig, threshold, f"clipping threshold {threshold:g}: larger steps are scaled down to it")
     style.layout(
         fig,
         "Gradient norm ‖g‖ at every step, before clipping",

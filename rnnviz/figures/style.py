@@ -127,6 +127,19 @@ def play_controls(
     }
 
 
+def level(
+    fig: go.Figure, y: float, text: str, colour: str = BOUND, position: str = "top left", dash: str = "dash", width=2
+) -> None:
+    """A horizontal line across the chart at `y` (a threshold, a baseline), named by `text` in its colour."""
+    fig.add_hline(
+        y=y,
+        line={"color": colour, "dash": dash, "width": width},
+        annotation_text=text,
+        annotation_position=position,
+        annotation_font={"color": colour},
+    )
+
+
 def empty_figure(message: str, title: str = "", height: int = 300) -> go.Figure:
     """A figure that says in words why there is nothing to draw (never an empty chart without words)."""
     fig = go.Figure()

@@ -49,32 +49,37 @@ def loss_figure(result, reference: Mapping[int, float] | None = None, total_epoc
     fig = go.Figure()
     _add_history_curve(fig, history, "loss")
     if reference:
-        fig.add_trace(
-            go.Scatter(
-                x=list(reference),
-                y=list(reference.values()),
-                mode="markers+text",
-                name="the article (Keras)",
-                text=[f"{v:g}" for v in reference.values()],
-                textposition="top right",
-                cliponaxis=False,
-                marker={"color": REFERENCE, "size": 11, "symbol": "x"},
-                textfont={"color": REFERENCE},
-                hovertemplate="article, epoch %{x}: loss %{y}<extra></extra>",
-            )
-        )
+        fig.add_trace(_article_points(reference, "loss", [f"{v:g}" for v in reference.values()], "top right"))
     uniform = np.log(len(result.vocabulary))
-    fig.add_hline(
-        y=uniform,
-        line={"color": style.MUTED, "dash": "dot", "width": 1.5},
-        annotation_text=f"uniform guess: log {len(result.vocabulary)} = {uniform:.2f}",
-        annotation_position="top right",
-        annotation_font={"color": style.MUTED},
+    style.level(
+        fig,
+        uniform,
+        f"uniform guess: log {len(result.vocabulary)} = {uniform:.2f}",
+        colour=style.MUTED,
+        position="top right",
+        dash="dot",
+        width=1.5,
     )
     style.layout(fig, "Training loss per epoch", x_title="epoch", y_title="cross-entropy (nats)", height=380)
     fig.update_yaxes(rangemode="tozero")
     _epochs_axis(fig, total_epochs, len(history))
     return fig
+
+
+def _article_points(reference: Mapping[int, float], what: str, labels: list[str], position) -> go.Scatter:
+    """The article's reported values (epoch -> value) as crosses, with their labels."""
+    return go.Scatter(
+        x=list(reference),
+        y=list(reference.values()),
+        mode="markers+text",
+        name="the article (Keras)",
+        text=labels,
+        textposition=position,
+        cliponaxis=False,  # a label near the last epoch or the top may reach past the axes
+        marker={"color": REFERENCE, "size": 11, "symbol": "x"},
+        textfont={"color": REFERENCE},
+        hovertemplate=f"article, epoch %{{x}}: {what} %{{y}}<extra></extra>",
+    )
 
 
 def accuracy_figure(
@@ -93,27 +98,10 @@ def accuracy_figure(
         # one label per run of equal values (the article's 0.875 at epochs 77 and 88), above the first point
         labels = [f"{v:g}" if i + 1 == len(values) or values[i + 1] != v else "" for i, v in enumerate(values)]
         positions = ["top right" if i == 0 else "bottom right" for i in range(len(values))]
-        fig.add_trace(
-            go.Scatter(
-                x=list(reference),
-                y=list(reference.values()),
-                mode="markers+text",
-                name="the article (Keras)",
-                text=labels,
-                textposition=positions,
-                cliponaxis=False,  # a label near the last epoch or the top may reach past the axes
-                marker={"color": REFERENCE, "size": 11, "symbol": "x"},
-                textfont={"color": REFERENCE},
-                hovertemplate="article, epoch %{x}: accuracy %{y}<extra></extra>",
-            )
-        )
+        fig.add_trace(_article_points(reference, "accuracy", labels, positions))
     if other_framework is not None:
-        fig.add_hline(
-            y=other_framework,
-            line={"color": style.MUTED, "dash": "dash", "width": 1.5},
-            annotation_text=f"another framework, epoch 100: ≈ {other_framework:g}",
-            annotation_position="top left",
-            annotation_font={"color": style.MUTED},
+        style.level(
+            fig, other_framework, f"another framework, epoch 100: ≈ {other_framework:g}", colour=style.MUTED, width=1.5
         )
     style.layout(
         fig, "Training accuracy per epoch", x_title="epoch", y_title="share of windows predicted right", height=380
@@ -182,12 +170,11 @@ def _clipping_marks(fig: go.Figure, history, recipe) -> None:
             )
         )
     if recipe.clipping == "norm":
-        fig.add_hline(
-            y=recipe.clip_threshold,
-            line={"color": style.BOUND, "dash": "dash", "width": 2},
-            annotation_text=f"threshold {recipe.clip_threshold:g}: larger gradients are scaled down to it",
-            annotation_position="bottom left",
-            annotation_font={"color": style.BOUND},
+        style.level(
+            fig,
+            recipe.clip_threshold,
+            f"threshold {recipe.clip_threshold:g}: larger gradients are scaled down to it",
+            position="bottom left",
         )
     elif recipe.clipping == "elementwise":
         fig.add_annotation(
@@ -313,13 +300,7 @@ def spectrum_figure(result, total_epochs: int | None = None) -> go.Figure:
             hovertemplate="epoch %{x}: ρ = %{y:.4f}<extra></extra>",
         )
     )
-    fig.add_hline(
-        y=1 / gamma,
-        line={"color": style.BOUND, "dash": "dot", "width": 2},
-        annotation_text=f"1/γ = {1 / gamma:g}",
-        annotation_position="bottom right",
-        annotation_font={"color": style.BOUND},
-    )
+    style.level(fig, 1 / gamma, f"1/γ = {1 / gamma:g}", position="bottom right", dash="dot")
     style.layout(
         fig,
         "Spectrum of W_hh while it learns",
