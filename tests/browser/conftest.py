@@ -79,8 +79,9 @@ def wait_healthy(url: str, timeout: float = 60) -> None:
     raise RuntimeError(f"streamlit did not answer at {url} within {timeout} s")
 
 
-@pytest.fixture(scope="session")
-def app_url():
+@contextmanager
+def running_server() -> Iterator[str]:
+    """`streamlit run app.py` on a free loopback port for the block; yields its URL, stops it afterwards."""
     port = free_port()
     server = start_server(port)
     url = f"http://127.0.0.1:{port}/"
@@ -93,6 +94,12 @@ def app_url():
             server.wait(10)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    with running_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

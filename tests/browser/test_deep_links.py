@@ -1,29 +1,17 @@
 """A link straight to a page, opened first on a freshly started server, shows the app (its navigation, its
 sidebar), not the page file alone: Streamlit starts in its file-based mode because of the `pages/` folder."""
 
-import subprocess
-
 import pytest
 
-from .conftest import AppPage, free_port, start_server, wait_healthy
+from .conftest import AppPage, running_server
 
 TITLES = {"Home", "Unfold", "Gradients (BPTT)", "Train", "Long-range memory", "Regime map", "Scenarios", "Sequences"}
 
 
 @pytest.fixture
 def fresh_server():
-    port = free_port()
-    server = start_server(port)
-    try:
-        url = f"http://127.0.0.1:{port}/"
-        wait_healthy(url)
+    with running_server() as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 @pytest.mark.parametrize("path", ["train", "unfold?T=30&activation=relu"])
