@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_hostile_memory.py [--links 140]
 
-Every cache of the app is bounded (`max_entries` in ui/cache.py and ui/cells_views.py), so a sweep of distinct
+Every cache of the app is bounded (`max_entries` in ui/cache.py), so a sweep of distinct
 links grows the server's memory only until the caches are full. This script opens, in one process as a
 server would hold them, `--links` distinct links at the largest settings a link may ask for (H = 256,
 T = 500, a new seed each) on every page that computes from the shared settings, and prints the process's

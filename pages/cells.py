@@ -2,8 +2,10 @@
 
 import streamlit as st
 
+from rnnviz import figures
 from rnnviz.comparison import CONNECTIVITY_STEPS, comparison_settings
 from ui import controls, export, notices, views
+from ui.cache import comparison_figure, comparison_for
 from ui.cells_views import (
     GATED_INIT_LABELS,
     GRU_EQUATIONS,
@@ -11,8 +13,6 @@ from ui.cells_views import (
     cell_path_words,
     cells_controls,
     chart,
-    comparison_figure,
-    comparison_for,
     gradient_reached,
     metric_table,
 )
@@ -114,20 +114,32 @@ with notices.page_guard("the cell comparison"):
         )
 
     st.subheader("The gradient through time, three cells on one plot")
-    chart(comparison_figure("cells_norms_figure", *options), "cells-norms", NORMS_LOOK)
+    chart(comparison_figure(figures.cells_norms_figure, *options), "cells-norms", NORMS_LOOK)
 
     steps = min(CONNECTIVITY_STEPS, settings.seq_length)
     charts = {  # view -> (heading, builder, options, key, what to look at), in the order of the page and the report
         "The LSTM's gates": [
-            ("The LSTM's gates over time", "gate_activations_figure", {"kind": "lstm"}, "cells-gates-lstm", LSTM_GATES),
+            (
+                "The LSTM's gates over time",
+                figures.gate_activations_figure,
+                {"kind": "lstm"},
+                "cells-gates-lstm",
+                LSTM_GATES,
+            ),
         ],
         "The GRU's gates": [
-            ("The GRU's gates over time", "gate_activations_figure", {"kind": "gru"}, "cells-gates-gru", GRU_GATES),
+            (
+                "The GRU's gates over time",
+                figures.gate_activations_figure,
+                {"kind": "gru"},
+                "cells-gates-gru",
+                GRU_GATES,
+            ),
         ],
         "The LSTM's cell path": [
             (
                 "The LSTM's cell path and the product of forget gates",
-                "cell_path_figure",
+                figures.cell_path_figure,
                 {},
                 "cells-cell-path",
                 f"{PATH} {cell_path_words(comparison, forget_bias)}",
@@ -136,7 +148,7 @@ with notices.page_guard("the cell comparison"):
         "Connectivity": [
             (
                 "Connectivity: which inputs each output depends on",
-                "cells_connectivity_figure",
+                figures.cells_connectivity_figure,
                 {},
                 "cells-connectivity",
                 connectivity_look(steps),
@@ -145,14 +157,14 @@ with notices.page_guard("the cell comparison"):
         "Bidirectional": [
             (
                 "Bidirectional: a second cell reads the sequence backwards",
-                "bidirectional_unfold_figure",
+                figures.bidirectional_unfold_figure,
                 {},
                 "cells-bidirectional-unfold",
                 BIDIRECTIONAL_UNFOLD,
             ),
             (
                 "Connectivity of a bidirectional RNN",
-                "bidirectional_connectivity_figure",
+                figures.bidirectional_connectivity_figure,
                 {},
                 "cells-bidirectional-connectivity",
                 BIDIRECTIONAL_CONNECTIVITY,
@@ -163,12 +175,12 @@ with notices.page_guard("the cell comparison"):
     st.subheader("Look closer")
     shown, tab = views.open_view(tuple(charts), key="cells_view")
     with tab:
-        figures = [
+        drawn = [
             (heading, comparison_figure(builder, *options, **extra), key, look)
             for heading, builder, extra, key, look in charts[shown]
         ]
         if shown == "Bidirectional":
-            (heading, fig, key, look), (second_heading, connectivity, connectivity_key, connectivity_says) = figures
+            (heading, fig, key, look), (second_heading, connectivity, connectivity_key, connectivity_says) = drawn
             st.markdown(f"##### {heading}")
             chart(fig, key, look)
             st.markdown(f"##### {second_heading}")
@@ -178,7 +190,7 @@ with notices.page_guard("the cell comparison"):
             with right:
                 st.markdown(WHEN_BOTH_WAYS)
         else:
-            for heading, fig, key, look in figures:
+            for heading, fig, key, look in drawn:
                 st.markdown(f"##### {heading}")
                 chart(fig, key, look)
 
@@ -187,7 +199,7 @@ with notices.page_guard("the cell comparison"):
         every_chart = [
             (
                 "The gradient through time, three cells on one plot",
-                comparison_figure("cells_norms_figure", *options),
+                comparison_figure(figures.cells_norms_figure, *options),
                 NORMS_LOOK,
             ),
             *[

@@ -3,6 +3,7 @@ flowing back through the unrolled graph."""
 
 import streamlit as st
 
+from rnnviz import figures
 from ui import controls, explain, gradient_views, notices, presenter, views
 from ui.cache import experiment_for
 
@@ -29,7 +30,7 @@ with notices.page_guard("the gradients page"):
     st.subheader("How much of the gradient survives T - k steps back")
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        gradient_views.chart("jacobian_norms_figure", settings, explain.LOOK_AT["jacobian_norms"])
+        gradient_views.chart(figures.jacobian_norms_figure, settings, explain.LOOK_AT["jacobian_norms"])
     with right:
         if presenting:
             gradient_views.summary(exp)
@@ -50,7 +51,7 @@ with notices.page_guard("the gradients page"):
             left, right = st.columns([3, 2], gap="medium")
             with left:
                 gradient_views.chart(
-                    "step_terms_figure", settings, explain.LOOK_AT["step_terms"], rescaled=view == "rescaled"
+                    figures.step_terms_figure, settings, explain.LOOK_AT["step_terms"], rescaled=view == "rescaled"
                 )
             with right:
                 for equation in gradient_views.STEP_TERM_EQUATIONS:
@@ -59,14 +60,16 @@ with notices.page_guard("the gradients page"):
                 st.markdown(gradient_views.placement_words(exp))
                 st.caption("Change *Where the loss sits* in the sidebar to see other terms appear or disappear.")
         elif shown == "The gradient flowing back":
-            gradient_views.chart("backward_animation_figure", settings, explain.LOOK_AT["backward"], key="backward")
+            gradient_views.chart(
+                figures.backward_animation_figure, settings, explain.LOOK_AT["backward"], key="backward"
+            )
         elif shown == "Every step in numbers":
             gradient_views.table(settings, view)
         elif shown == "∂h_T/∂h_k up close":
             gradient_views.chosen_k(settings, view)  # ends with the page's offline report, for the k on screen
         else:
             gradient_views.chart(
-                "power_norms_figure",
+                figures.power_norms_figure,
                 settings,
                 "For a linear cell ∂h_T/∂h_k = W_hh^(T-k). The spectral radius ρ decides the long run (dotted "
                 "ρ^n), but a non-normal matrix (right: every eigenvalue 0.9) can first grow more than tenfold "

@@ -8,10 +8,11 @@ import streamlit as st
 
 from rnnviz import verdicts
 from rnnviz.figures import map_cell_settings, regime_map_figure
-from rnnviz.regime_map import MAP_HIDDEN, RegimeMap, edge_lines, regime_map
+from rnnviz.regime_map import MAP_HIDDEN, RegimeMap, edge_lines
 from rnnviz.report import Equation
 from rnnviz.settings import LIMITS, Settings
 from ui import controls, export, notices, presenter
+from ui.cache import regime_map_for
 
 CHART_KEY = "regime_map_chart"
 AXIS_KEY = "map"
@@ -28,11 +29,6 @@ def map_settings(settings: Settings, axis: str) -> Settings:
         longest = SHORT_MAX_LENGTH if settings.seq_length <= SHORT_MAX_LENGTH else LIMITS.seq_length[1]
         return common.replace(seq_length=longest)
     return common.replace(activation="tanh")
-
-
-@st.cache_data(max_entries=16, show_spinner="Computing the map…")
-def cached_map(settings: Settings, axis: str) -> RegimeMap:
-    return regime_map(settings, axis=axis, max_length=settings.seq_length)
 
 
 def map_table(regime: RegimeMap) -> pd.DataFrame:
@@ -92,7 +88,7 @@ with notices.page_guard("the regime map"):
         or "T"
     )
     controls.show_link_problem(AXIS_KEY, axis_problem, axis)
-    regime = cached_map(map_settings(settings, axis), axis)
+    regime = regime_map_for(map_settings(settings, axis), axis)
     applied = st.session_state.pop("_map_applied", None)
     if applied is not None:
         st.toast(f"Loaded scale {applied.scale:g}, {applied.activation}, T = {applied.seq_length}.")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rnnviz.comparison import Comparison, compare_cells
 from rnnviz.figures import cell_path_figure, cells_norms_figure, jacobian_norms_figure
-from rnnviz.scenarios import LESSON_KEY, SCENARIOS, LessonRun, Scenario, get_scenario, seeds_keeping_a_unit_active
+from rnnviz.scenarios import LESSON_KEY, SCENARIOS, LessonRun, Scenario, get_scenario
 from rnnviz.settings import Settings
 from ui import controls, export, notices, presenter
-from ui.cache import experiment_for
+from ui.cache import comparison_for, experiment_for, seeds_kept_for
 
 GALLERY_COLUMNS = 3
 LOOK_AT = {
@@ -20,16 +19,6 @@ LOOK_AT = {
     "path ‖∂c_T/∂c_k‖ beside the products of its forget gates, which it contains: the product alone is the direct "
     "path, with h held fixed at every step.",
 }
-
-
-@st.cache_resource(max_entries=4, show_spinner="Running the three cells…")
-def comparison_for(settings: Settings, forget_bias: float) -> Comparison:
-    return compare_cells(settings, forget_bias=forget_bias)
-
-
-@st.cache_data(max_entries=4, show_spinner="Running the other seeds…")
-def seeds_kept_for(settings: Settings) -> int:
-    return seeds_keeping_a_unit_active(settings)
 
 
 def lesson_run(scenario: Scenario) -> LessonRun:

@@ -10,7 +10,6 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from rnnviz.figures import one_hot_figure, parameter_count_figure, rnn_shape_figure
 from rnnviz.inputs import END, PAD, START
 from rnnviz.report import Equation
 from rnnviz.sequences import (
@@ -18,11 +17,11 @@ from rnnviz.sequences import (
     RNN_SHAPES,
     EncodedSentences,
     ParameterCounts,
-    encode_sentences,
     parameter_counts,
 )
 from rnnviz.settings import LIMITS, QUERY_KEYS
 from ui import controls, export, labels, links, notices, presenter, views
+from ui.cache import count_figure_for, encoded_with_figures, shape_figures
 
 MAX_CHARACTERS = LIMITS.sequence_text_chars
 MAX_SENTENCES = LIMITS.sequence_sentences
@@ -49,23 +48,6 @@ LINKED = {  # the entries in the link -> why a link's value cannot be used; the 
     "start_end": links.flag_reason,
     **{f"count_{name}": links.number_reason(*COUNT_LIMITS[name], step=1) for name in ARTICLE_COUNTS},
 }
-
-
-@st.cache_resource(max_entries=32, show_spinner=False)
-def encoded_with_figures(sentences: tuple[str, ...], framed: bool) -> tuple[EncodedSentences, list]:
-    """The encoded sentences and the one-hot figure of each (shared, never mutated)."""
-    encoded = encode_sentences(sentences, with_start_end=framed)
-    return encoded, [one_hot_figure(encoded, index) for index in range(len(sentences))]
-
-
-@st.cache_resource(max_entries=1, show_spinner=False)
-def shape_figures() -> list:
-    return [rnn_shape_figure(shape) for shape in RNN_SHAPES]
-
-
-@st.cache_resource(max_entries=32, show_spinner=False)
-def count_figure_for(counts: ParameterCounts):
-    return parameter_count_figure(counts)
 
 
 def read_sentences(text: str) -> tuple[list[str], list[str]]:

@@ -13,6 +13,7 @@ from conftest import assert_healthy, run_app
 from plotly.io.json import to_json_plotly
 
 import ui.export
+from rnnviz import figures
 from rnnviz.report import Equation, build_report, math_html
 from rnnviz.settings import Settings
 
@@ -86,7 +87,7 @@ def test_unfold_report_sections_write_the_recurrence_and_the_parameter_count():
     from ui.unfold_views import RECURRENCE, parameter_count, report_sections
 
     settings = Settings(hidden_size=3, seq_length=5)
-    graph, cells = figure("unrolled_graph_figure", settings, step=2), cell_views(settings, 2)
+    graph, cells = figure(figures.unrolled_graph_figure, settings, step=2), cell_views(settings, 2)
     sections = report_sections(settings, 2)
     assert all(equation in items(sections) for equation in RECURRENCE)
     assert any(isinstance(item, Equation) and item.text.startswith("h_2 = f(a_2)") for item in items(sections))

@@ -1,4 +1,6 @@
-"""The one cache between the pages and the core: an Experiment per Settings, and the figures drawn from it.
+"""The one cache between the pages and the core: every result the pages compute (an Experiment per Settings, the
+cells' comparison, the regime map, the encoded sentences) and the figures drawn from them. A figure is looked up by
+its builder, a function of `rnnviz.figures`, not by its name.
 
 `st.cache_resource`, not `st.cache_data`: cache_data pickles the result on every hit, which for H = 256,
 T = 500 is an 8 MB Experiment and about 15 ms of copying per hit (under 1 ms at the defaults); cache_resource
@@ -9,15 +11,24 @@ bounded, so a stranger sweeping every setting cannot grow the server's memory wi
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
+from types import FunctionType
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from rnnviz.comparison import Comparison, compare_cells
 from rnnviz.experiment import Experiment, simulate
+from rnnviz.figures import cell_views_figure, one_hot_figure, parameter_count_figure, rnn_shape_figure
+from rnnviz.regime_map import RegimeMap, regime_map
+from rnnviz.scenarios import seeds_keeping_a_unit_active
+from rnnviz.sequences import RNN_SHAPES, EncodedSentences, ParameterCounts, encode_sentences
 from rnnviz.settings import Settings
 from rnnviz.stepper import StepParts, step_parts
+
+
+BY_NAME = {FunctionType: lambda builder: f"{builder.__module__}.{builder.__qualname__}"}  # a builder's cache key
 
 
 @st.cache_resource(max_entries=32, show_spinner="Running the network…")
@@ -44,18 +55,15 @@ class SentFigure(go.Figure):
         return self._sent
 
 
-@st.cache_resource(max_entries=128, show_spinner=False)
-def figure(builder: str, settings: Settings, **options) -> go.Figure:
-    """`rnnviz.figures.<builder>(experiment_for(settings), **options)`, built once per arguments."""
-    figures = importlib.import_module("rnnviz.figures")
-    return SentFigure(getattr(figures, builder)(experiment_for(settings), **options))
+@st.cache_resource(max_entries=128, show_spinner=False, hash_funcs=BY_NAME)
+def figure(builder: Callable[..., go.Figure], settings: Settings, **options) -> go.Figure:
+    """`builder(experiment_for(settings), **options)`, a builder of `rnnviz.figures`, built once per arguments."""
+    return SentFigure(builder(experiment_for(settings), **options))
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def cell_views(settings: Settings, t: int, max_units: int = 8) -> go.Figure:
     """The two pictures of the cell at step t (see `rnnviz.figures.cell_views_figure`)."""
-    from rnnviz.figures import cell_views_figure
-
     return cell_views_figure(parts_at(settings, t), max_units=max_units)
 
 
@@ -64,8 +72,52 @@ def parts_at(settings: Settings, t: int) -> StepParts:
     return step_parts(experiment_for(settings).run, t)
 
 
+@st.cache_resource(max_entries=32, show_spinner=False, hash_funcs=BY_NAME)
+def table(builder: Callable[..., pd.DataFrame], settings: Settings, **options) -> pd.DataFrame:
+    """`builder(experiment_for(settings), **options)` for a table (a DataFrame nobody mutates)."""
+    return builder(experiment_for(settings), **options)
+
+
+@st.cache_resource(max_entries=16, show_spinner="Running the RNN, the LSTM and the GRU…")
+def comparison_for(settings: Settings, forget_bias: float, gated_init: str = "pytorch") -> Comparison:
+    """The three cells on the input of `settings` (already clamped by `comparison_settings`), computed once."""
+    return compare_cells(settings, forget_bias=forget_bias, gated_init=gated_init)
+
+
+@st.cache_resource(max_entries=96, show_spinner=False, hash_funcs=BY_NAME)
+def comparison_figure(
+    builder: Callable[..., go.Figure], settings: Settings, forget_bias: float, gated_init: str, **options
+) -> go.Figure:
+    """`builder(comparison_for(...), **options)`, a builder of `rnnviz.figures`, built once per arguments."""
+    return builder(comparison_for(settings, forget_bias, gated_init), **options)
+
+
+@st.cache_data(max_entries=4, show_spinner="Running the other seeds…")
+def seeds_kept_for(settings: Settings) -> int:
+    """How many of the lesson's seeds keep a unit active (see `rnnviz.scenarios.seeds_keeping_a_unit_active`)."""
+    return seeds_keeping_a_unit_active(settings)
+
+
+@st.cache_data(max_entries=16, show_spinner="Computing the map…")
+def regime_map_for(settings: Settings, axis: str) -> RegimeMap:
+    """The regime map over the weight scale and `axis` ("T" or "activation"), up to the settings' T."""
+    return regime_map(settings, axis=axis, max_length=settings.seq_length)
+
+
 @st.cache_resource(max_entries=32, show_spinner=False)
-def table(builder: str, settings: Settings, **options) -> pd.DataFrame:
-    """`rnnviz.figures.<builder>(experiment_for(settings), **options)` for a table (a DataFrame nobody mutates)."""
-    figures = importlib.import_module("rnnviz.figures")
-    return getattr(figures, builder)(experiment_for(settings), **options)
+def encoded_with_figures(sentences: tuple[str, ...], framed: bool) -> tuple[EncodedSentences, list]:
+    """The encoded sentences and the one-hot figure of each (shared, never mutated)."""
+    encoded = encode_sentences(sentences, with_start_end=framed)
+    return encoded, [one_hot_figure(encoded, index) for index in range(len(sentences))]
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def shape_figures() -> list:
+    """One figure for each of the shapes of RNN (one to one, one to many, ...)."""
+    return [rnn_shape_figure(shape) for shape in RNN_SHAPES]
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def count_figure_for(counts: ParameterCounts) -> go.Figure:
+    """The parameter counts of a sentence model, as a figure."""
+    return parameter_count_figure(counts)

@@ -21,10 +21,10 @@ import streamlit as st
 
 from rnnviz import figures, verdicts
 from rnnviz.cell import CELL_NAMES
-from rnnviz.comparison import GATED_INITS, Comparison, compare_cells
+from rnnviz.comparison import GATED_INITS, Comparison
 from rnnviz.optim import CLIPPING, OPTIMIZERS
 from rnnviz.report import Equation
-from rnnviz.settings import LIMITS, Settings
+from rnnviz.settings import LIMITS
 from rnnviz.task_training import (
     CELL_KINDS,
     CLASSIC,
@@ -72,18 +72,6 @@ GRU_EQUATIONS = Equation(
 
 
 # Cells ------------------------------------------------------------------------------------------------------------
-
-
-@st.cache_resource(max_entries=16, show_spinner="Running the RNN, the LSTM and the GRU…")
-def comparison_for(settings: Settings, forget_bias: float, gated_init: str) -> Comparison:
-    """The three cells on the input of `settings` (already clamped by `comparison_settings`), computed once."""
-    return compare_cells(settings, forget_bias=forget_bias, gated_init=gated_init)
-
-
-@st.cache_resource(max_entries=96, show_spinner=False)
-def comparison_figure(builder: str, settings: Settings, forget_bias: float, gated_init: str, **options) -> go.Figure:
-    """`rnnviz.figures.<builder>(comparison_for(...), **options)`, built once per arguments."""
-    return getattr(figures, builder)(comparison_for(settings, forget_bias, gated_init), **options)
 
 
 FORGET_BIAS_KEY, GATED_INIT_KEY = "cells_forget_bias", "cells_gated_init"

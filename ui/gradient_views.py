@@ -3,13 +3,15 @@ the chosen-k view (a fragment, so moving k reruns only it) and the table with it
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-from rnnviz import verdicts
+from rnnviz import figures, verdicts
 from rnnviz.diagnostics import state_norms, steps_carrying
 from rnnviz.experiment import Experiment
 from rnnviz.report import Equation
@@ -29,8 +31,10 @@ K_KEY = "k"  # the k slider, bound to the URL parameter `k`
 PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 
-def chart(builder: str, settings: Settings, look_at: str, key: str | None = None, **options) -> None:
-    """A cached figure of `rnnviz.figures.<builder>` and, under it, what to look at."""
+def chart(
+    builder: Callable[..., go.Figure], settings: Settings, look_at: str, key: str | None = None, **options
+) -> None:
+    """A cached figure of `builder` (a function of `rnnviz.figures`) and, under it, what to look at."""
     st.plotly_chart(
         presenter.fit(cache.figure(builder, settings, **options)),
         width="stretch",
@@ -229,7 +233,7 @@ def chosen_k(settings: Settings, view: str) -> None:
             f"At k = {k}, T - k = {T - k} steps back: ‖∂h_T/∂h_k‖ = ${_power(log_norm)}$ ≤ bound ${_power(bound)}$."
         )
         chart(
-            "jacobian_at_figure",
+            figures.jacobian_at_figure,
             settings,
             f"{explain.LOOK_AT['jacobian_heatmap']} {explain.LOOK_AT['singular_values']}",
             key="jacobian-at-k",
@@ -240,7 +244,7 @@ def chosen_k(settings: Settings, view: str) -> None:
 
 def table(settings: Settings, view: str) -> None:
     """The per-step figures as a table, with a CSV download of the same numbers."""
-    frame: pd.DataFrame = cache.table("per_step_table", settings, rescaled=view == "rescaled")
+    frame: pd.DataFrame = cache.table(figures.per_step_table, settings, rescaled=view == "rescaled")
     numbers = {
         name: st.column_config.NumberColumn(format="%.3e")
         for name in frame.columns
@@ -275,18 +279,18 @@ def report_sections(settings: Settings, view: str, k: int) -> list:
         (
             "How much of the gradient survives T - k steps back",
             [
-                cache.figure("jacobian_norms_figure", settings),
+                cache.figure(figures.jacobian_norms_figure, settings),
                 explain.LOOK_AT["jacobian_norms"],
                 growth_words(exp),
                 pascanu_words(exp),
             ],
         ),
         ("Where the factor per step comes from", derivation_equations(exp)),
-        ("Spectral radius against σ_max: a non-normal W_hh", cache.figure("power_norms_figure", settings)),
+        ("Spectral radius against σ_max: a non-normal W_hh", cache.figure(figures.power_norms_figure, settings)),
         (
             "Each step's term of the gradient",
             [
-                cache.figure("step_terms_figure", settings, rescaled=view == "rescaled"),
+                cache.figure(figures.step_terms_figure, settings, rescaled=view == "rescaled"),
                 *STEP_TERM_EQUATIONS,
                 share_words(exp),
                 placement_words(exp),
@@ -294,13 +298,13 @@ def report_sections(settings: Settings, view: str, k: int) -> list:
         ),
         (
             "The gradient flowing back",
-            [cache.figure("backward_animation_figure", settings), explain.LOOK_AT["backward"]],
+            [cache.figure(figures.backward_animation_figure, settings), explain.LOOK_AT["backward"]],
         ),
-        ("Every step in numbers", cache.table("per_step_table", settings, rescaled=view == "rescaled")),
+        ("Every step in numbers", cache.table(figures.per_step_table, settings, rescaled=view == "rescaled")),
         (
             f"One step up close: ∂h_T/∂h_k at k = {k}",
             [
-                cache.figure("jacobian_at_figure", settings, k=k),
+                cache.figure(figures.jacobian_at_figure, settings, k=k),
                 f"{explain.LOOK_AT['jacobian_heatmap']} {explain.LOOK_AT['singular_values']}",
             ],
         ),

@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from rnnviz import figures
 from rnnviz.experiment import SENTENCE, Experiment
 from rnnviz.figures.unfold import ANIMATION_UNITS
 from rnnviz.inputs import sentence_inputs
@@ -251,7 +252,7 @@ def stepper(T: int) -> int:
 
 def graph(settings: Settings, step: int, T: int) -> go.Figure:
     """The unrolled graph around `step`; clicking a node selects its step. Returns the figure."""
-    fig = figure("unrolled_graph_figure", settings, step=step)
+    fig = figure(figures.unrolled_graph_figure, settings, step=step)
     with st.container(key=GRAPH_BOX_KEY):  # on a phone, the graph keeps its width and this box scrolls sideways
         st.plotly_chart(
             presenter.fit(fig),
@@ -278,7 +279,7 @@ def animation_look_at(settings: Settings) -> str:
 
 def run_figures(settings: Settings) -> tuple[go.Figure, go.Figure]:
     """The hidden state over the whole run: the animation and ||h_t|| with the share of saturated units."""
-    return figure("hidden_state_animation", settings), figure("state_norms_figure", settings)
+    return figure(figures.hidden_state_animation, settings), figure(figures.state_norms_figure, settings)
 
 
 # --- the offline report ------------------------------------------------------------------------------------------
@@ -288,7 +289,7 @@ def report_sections(settings: Settings, t: int) -> list:
     """The report of the view at step t: the recurrence, the parameter count, the graph, step t's numbers and
     cell views, and the hidden state over the run (both of the page's views), each chart with what to look at."""
     exp, parts = experiment_for(settings), parts_at(settings, t)
-    graph_figure = figure("unrolled_graph_figure", settings, step=t)
+    graph_figure = figure(figures.unrolled_graph_figure, settings, step=t)
     cell_figure = cell_views(settings, t)
     count, breakdown = parameter_count(exp)
     animation, norms = run_figures(settings)
