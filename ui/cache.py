@@ -27,7 +27,6 @@ from rnnviz.sequences import RNN_SHAPES, EncodedSentences, ParameterCounts, enco
 from rnnviz.settings import Settings
 from rnnviz.stepper import StepParts, step_parts
 
-
 BY_NAME = {FunctionType: lambda builder: f"{builder.__module__}.{builder.__qualname__}"}  # a builder's cache key
 
 
