@@ -41,7 +41,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 XSRF_COOKIE = "_streamlit_xsrf"
 FAILURE_TEXT = "could not be computed"  # ui.notices.FAILURE_PREFIX: the words page_guard shows on a failure
-WIDGET_ELEMENTS = {  # element type -> the WidgetState field its value travels in
+VALUE_FIELDS = {  # a widget's element or block type -> the WidgetState field its value travels in
     "slider": "double_array_value",
     "number_input": "double_value",
     "selectbox": "string_value",
@@ -49,6 +49,8 @@ WIDGET_ELEMENTS = {  # element type -> the WidgetState field its value travels i
     "checkbox": "bool_value",
     "button_group": "string_array_value",
     "button": "trigger_value",
+    "tab_container": "string_value",  # the open tab's label
+    "expandable": "bool_value",  # open or not
 }
 FINISHED = {
     ForwardMsg.FINISHED_SUCCESSFULLY,
@@ -178,9 +180,7 @@ class ProtocolPage:
 
     def widgets(self) -> list[Widget]:
         return [
-            self._as_widget(node)
-            for _, node in sorted(self.nodes.items())
-            if node.kind in WIDGET_ELEMENTS or (node.kind in ("tab_container", "expandable") and node.id)
+            self._as_widget(node) for _, node in sorted(self.nodes.items()) if node.kind in VALUE_FIELDS and node.id
         ]
 
     def widget(self, label: str | None = None, key: str | None = None) -> Widget:
@@ -295,9 +295,7 @@ class ProtocolPage:
                     value = current_value(widget)
                 if value is None:
                     continue
-                value_field = WIDGET_ELEMENTS.get(widget.kind) or (
-                    "string_value" if widget.kind == "tab_container" else "bool_value"
-                )
+                value_field = VALUE_FIELDS[widget.kind]
                 if value_field.endswith("array_value"):
                     getattr(state, value_field).data.extend(value)
                 else:
@@ -395,7 +393,9 @@ class ProtocolPage:
             element = delta.new_element
             kind = element.WhichOneof("type")
             proto = getattr(element, kind)
-            node_id = getattr(proto, "id", "") if kind in WIDGET_ELEMENTS else ""
+            node_id = proto.id if kind in VALUE_FIELDS else ""
+            if getattr(proto, "set_value", False):  # the server set the value: it replaces the student's
+                self.states.pop(node_id, None)
             if kind == "exception":
                 answer.errors.append(f"exception: {proto.type}: {proto.message[:200]}")
             elif kind == "alert" and proto.format == proto.ERROR and FAILURE_TEXT in proto.body:

@@ -481,7 +481,7 @@ def report(args, records, failures, sampler: Sampler, figures: dict, log: tuple[
         "processes": args.processes,
         "think seconds": list(args.think),
         "client": args.client,
-        "finished sessions": sum(r["finished"] for r in records),
+        "finished sessions": sum(r["finished"] for r in class_records),
         "latency": quantiles(latencies),
         "every interaction": quantiles({"every interaction": interactions}).get("every interaction", {}),
         "mean kB received per interaction": {
