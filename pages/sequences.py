@@ -19,7 +19,7 @@ from rnnviz.sequences import (
     ParameterCounts,
     parameter_counts,
 )
-from rnnviz.settings import LIMITS, QUERY_KEYS
+from rnnviz.settings import LIMITS, QUERY_KEYS, to_query
 from ui import controls, export, labels, links, notices, presenter, views
 from ui.cache import count_figure_for, encoded_with_figures, shape_figures
 
@@ -294,8 +294,6 @@ def shapes_section(settings) -> None:
 
 
 def _query_without_loss(settings) -> dict[str, str]:
-    from rnnviz.settings import to_query
-
     query = to_query(settings)
     query.pop(QUERY_KEYS["loss_placement"], None)
     return query

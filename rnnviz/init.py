@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnnviz._checks import as_array, as_generator, as_square, finite_number, one_of, positive_int
+from rnnviz.rnn import RNN
 
 RECURRENT_INITS = ("gaussian", "orthogonal", "identity", "spectral_radius", "sigma_max")
 
@@ -94,8 +95,6 @@ def random_rnn(
 
     The same arguments give the same network: every draw comes from np.random.default_rng(seed).
     """
-    from rnnviz.rnn import RNN
-
     H = positive_int("hidden_size", hidden_size)
     D = positive_int("input_size", input_size)
     O = positive_int("output_size", output_size)

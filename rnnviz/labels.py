@@ -98,13 +98,3 @@ def setting_rows(settings) -> list[tuple[str, str]]:
         (CONTROL_LABELS.get(name, name), choice_name(name, value) if isinstance(value, str) else f"{value:g}")
         for name, value in vars(settings).items()
     ]
-
-
-def describe_settings(settings) -> str:
-    """One line naming the settings, e.g. "tanh, Gaussian W_hh at scale 1, H = 32, T = 60, …"."""
-    return (
-        f"{choice_name('activation', settings.activation)}, {choice_name('init', settings.init)} W_hh at scale "
-        f"{settings.scale:g}, H = {settings.hidden_size}, T = {settings.seq_length}, "
-        f"{choice_name('input_kind', settings.input_kind)}, {choice_name('loss_placement', settings.loss_placement)}, "
-        f"seed {settings.seed}"
-    )

@@ -68,7 +68,7 @@ def build_report(
     created : datetime or None
         The time printed in the report (now, in UTC, when None).
     """
-    from plotly.offline import get_plotlyjs
+    from plotly.offline import get_plotlyjs  # here, not at the top: the math of rnnviz imports no plotly
 
     created = created or datetime.now(timezone.utc)
     parts = [
@@ -103,7 +103,7 @@ def _settings_table(settings: Settings) -> str:
 
 
 def _render(item) -> str:
-    import pandas as pd
+    import pandas as pd  # here, not at the top: the math of rnnviz imports neither pandas nor plotly
     import plotly.graph_objects as go
 
     if isinstance(item, Equation):

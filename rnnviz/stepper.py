@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnviz.activations import softmax
+from rnnviz.run import _check_run
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,6 @@ def step_parts(run, t: int) -> StepParts:
 
     recurrent_part + input_part + bias equals a (up to rounding), and so does W_concatenated @ concatenated + bias.
     """
-    from rnnviz.run import _check_run
-
     _check_run(run)
     cell = run.cell
     if getattr(cell, "kind", None) != "rnn" or run.batched:

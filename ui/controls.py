@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from rnnviz.settings import CHOICES, DEFAULTS, LIMITS, QUERY_KEYS, RANGES, Settings, parse_value
 from ui import labels, notices
@@ -127,8 +128,6 @@ def require_entry_point() -> None:
     Every page calls it first, directly or through `current_settings`, so a deep link to any page on a fresh
     server opens with the navigation, the page config and the sidebar.
     """
-    from streamlit.runtime.pages_manager import PagesManager
-
     if PagesManager.uses_pages_directory:  # Streamlit's file-based mode ran this page alone
         PagesManager.uses_pages_directory = False  # what st.navigation in app.py sets on its first run
         st.rerun()

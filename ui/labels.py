@@ -14,7 +14,6 @@ from rnnviz.labels import (  # noqa: F401 - the words of the settings live in rn
     PRECISION_LABELS,
     choice_label,
     choice_name,
-    describe_settings,
     setting_rows,
 )
 

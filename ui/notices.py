@@ -15,6 +15,7 @@ import streamlit as st
 from rnnviz import verdicts
 from rnnviz.experiment import Experiment
 from rnnviz.settings import Settings
+from ui.cache import experiment_for
 
 _LOGGER = logging.getLogger("rnnviz.app")
 REGIME_COLOURS = {"vanishing": "blue", "exploding": "red", "near the edge": "green"}
@@ -95,8 +96,6 @@ def headline(exp: Experiment) -> str:
 
 def sidebar_summary(settings: Settings) -> None:
     """The regime of the current settings, under the controls, so every change shows its effect at once."""
-    from ui.cache import experiment_for
-
     st.divider()
     try:
         exp = experiment_for(settings)

@@ -20,6 +20,7 @@ from dataclasses import asdict
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from rnnviz.activations import ACTIVATIONS
 from rnnviz.figures import training as figures
@@ -402,8 +403,6 @@ def training_panel() -> None:
 
 def session_alive() -> Callable[[], bool]:
     """A check that this browser session is still open (always True outside a server, e.g. in tests)."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
     ctx = get_script_run_ctx()
     if ctx is None or not st.runtime.exists():
         return lambda: True
