@@ -213,93 +213,88 @@ def task_controls() -> TaskConfig | None:
     """The training form, every field in the link; returns the config when the user presses Train, else None."""
     fields = task_links()
 
-    def bound(column, key: str, widget, *args, shown=None, **kwargs):
+    def bound(key: str, widget, *args, shown=None, **kwargs):
         default, reason, _ = fields[key]
-        with column:
-            return links.checked(
-                key, default, reason, lambda: widget(*args, key=key, bind="query-params", **kwargs), shown
-            )
+        return links.checked(key, default, reason, lambda: widget(*args, key=key, bind="query-params", **kwargs), shown)
 
     with st.form("memory_form", border=True):
-        first, second, third = st.columns(3)
-        task = bound(
-            first, "memory_task", st.selectbox, "Task", TASKS, format_func=TASK_NAMES.get, shown=TASK_NAMES.get
-        )
-        low, high = LIMITS.task_seq_length
-        seq_length = bound(first, "memory_T", st.slider, "T: sequence length (copy: the delay)", low, high, 50, step=5)
-        hidden = bound(
-            first, "memory_H", st.select_slider, "Hidden size H of every cell", fields["memory_H"][2], value=32
-        )
-        batch = bound(second, "memory_batch", st.select_slider, "Batch size", fields["memory_batch"][2], value=32)
-        low, high = LIMITS.task_steps
-        steps = bound(second, "memory_steps", st.slider, "Training steps", low, high, 300, step=10)
-        optimizer = bound(
-            second,
-            "memory_optimizer",
-            st.radio,
-            "Optimiser",
-            OPTIMIZERS,
-            index=OPTIMIZERS.index("adam"),
-            horizontal=True,
-            format_func=OPTIMIZER_LABELS.get,
-            shown=OPTIMIZER_LABELS.get,
-        )
-        learning_rate = bound(
-            second, "memory_lr", st.select_slider, "Learning rate", fields["memory_lr"][2], value=0.01
-        )
-        clipping = bound(
-            third,
-            "memory_clipping",
-            st.radio,
-            "Gradient clipping",
-            CLIPPING,
-            index=CLIPPING.index("norm"),
-            format_func=CLIPPING_LABELS.get,
-            shown=CLIPPING_LABELS.get,
-        )
-        low, high = LIMITS.task_clip_threshold
-        threshold = bound(
-            third,
-            "memory_threshold",
-            st.number_input,
-            "Clipping threshold",
-            min_value=low,
-            max_value=high,
-            value=1.0,
-            step=0.5,
-        )
-        low, high = LIMITS.forget_bias
-        forget_bias = bound(
-            third, "memory_forget_bias", st.slider, "LSTM forget-gate bias", float(low), float(high), 1.0, step=0.5
-        )
-        seed = bound(  # a float box holding whole numbers: Streamlit's integer box fails on a link's `inf`
-            third,
-            "memory_seed",
-            st.number_input,
-            "Seed",
-            min_value=float(LIMITS.seed[0]),
-            max_value=float(LIMITS.seed[1]),
-            value=0.0,
-            step=1.0,
-            format="%.0f",
-        )
+        chosen = {}
+        for column, draw in zip(st.columns(3), (_task_column, _training_column, _clipping_column), strict=True):
+            with column:
+                chosen |= draw(bound, fields)
         links.apply()
         submitted = st.form_submit_button("Train RNN, LSTM and GRU", type="primary")
-    if not submitted:
-        return None
-    return TaskConfig(
-        task=task,
-        seq_length=int(seq_length),
-        hidden_size=int(hidden),
-        batch_size=int(batch),
-        steps=int(steps),
-        optimizer=optimizer,
-        learning_rate=float(learning_rate),
-        clipping=clipping,
-        clip_threshold=float(threshold),
-        forget_bias=float(forget_bias),
-        seed=round(seed),
+    return TaskConfig(**chosen) if submitted else None
+
+
+def _task_column(bound, fields) -> dict:
+    """The task and the size of the networks."""
+    task = bound("memory_task", st.selectbox, "Task", TASKS, format_func=TASK_NAMES.get, shown=TASK_NAMES.get)
+    low, high = LIMITS.task_seq_length
+    seq_length = bound("memory_T", st.slider, "T: sequence length (copy: the delay)", low, high, 50, step=5)
+    hidden = bound("memory_H", st.select_slider, "Hidden size H of every cell", fields["memory_H"][2], value=32)
+    return {"task": task, "seq_length": int(seq_length), "hidden_size": int(hidden)}
+
+
+def _training_column(bound, fields) -> dict:
+    """The batch, the number of steps and the optimiser."""
+    batch = bound("memory_batch", st.select_slider, "Batch size", fields["memory_batch"][2], value=32)
+    low, high = LIMITS.task_steps
+    steps = bound("memory_steps", st.slider, "Training steps", low, high, 300, step=10)
+    optimizer = bound(
+        "memory_optimizer",
+        st.radio,
+        "Optimiser",
+        OPTIMIZERS,
+        index=OPTIMIZERS.index("adam"),
+        horizontal=True,
+        format_func=OPTIMIZER_LABELS.get,
+        shown=OPTIMIZER_LABELS.get,
     )
+    learning_rate = bound("memory_lr", st.select_slider, "Learning rate", fields["memory_lr"][2], value=0.01)
+    return {
+        "batch_size": int(batch),
+        "steps": int(steps),
+        "optimizer": optimizer,
+        "learning_rate": float(learning_rate),
+    }
+
+
+def _clipping_column(bound, fields) -> dict:
+    """Gradient clipping, the LSTM's forget-gate bias and the seed."""
+    clipping = bound(
+        "memory_clipping",
+        st.radio,
+        "Gradient clipping",
+        CLIPPING,
+        index=CLIPPING.index("norm"),
+        format_func=CLIPPING_LABELS.get,
+        shown=CLIPPING_LABELS.get,
+    )
+    low, high = LIMITS.task_clip_threshold
+    threshold = bound(
+        "memory_threshold", st.number_input, "Clipping threshold", min_value=low, max_value=high, value=1.0, step=0.5
+    )
+    low, high = LIMITS.forget_bias
+    forget_bias = bound(
+        "memory_forget_bias", st.slider, "LSTM forget-gate bias", float(low), float(high), 1.0, step=0.5
+    )
+    seed = bound(  # a float box holding whole numbers: Streamlit's integer box fails on a link's `inf`
+        "memory_seed",
+        st.number_input,
+        "Seed",
+        min_value=float(LIMITS.seed[0]),
+        max_value=float(LIMITS.seed[1]),
+        value=0.0,
+        step=1.0,
+        format="%.0f",
+    )
+    return {
+        "clipping": clipping,
+        "clip_threshold": float(threshold),
+        "forget_bias": float(forget_bias),
+        "seed": round(seed),
+    }
 
 
 def describe_config(config: TaskConfig) -> str:
