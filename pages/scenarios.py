@@ -62,6 +62,7 @@ def open_lesson(scenario: Scenario) -> None:
 
 
 def show_lesson(scenario: Scenario, settings: Settings) -> None:
+    """The lesson's question; once answered and revealed, its chart, why, and where to go next."""
     st.header(scenario.title)
     if settings != scenario.settings:
         st.info(
@@ -74,20 +75,7 @@ def show_lesson(scenario: Scenario, settings: Settings) -> None:
             on_click=controls.load,
             args=(scenario.settings,),
         )
-    with st.container(border=True, key="lesson_question"):
-        st.markdown(f"#### {scenario.question}")
-        answer = st.radio("Your answer", scenario.choices, index=None, key=answer_key(scenario))
-        revealed = st.session_state.get(revealed_key(scenario), False) and answer is not None
-        if not revealed:
-            st.button(
-                "Reveal",
-                key="reveal",
-                type="primary",
-                on_click=reveal,
-                args=(scenario,),
-                icon=":material/visibility:",
-                disabled=answer is None,
-            )
+    answer, revealed = ask(scenario)
     if not revealed:
         st.caption("Pick an answer, then press Reveal to see the chart." if answer is None else "Press Reveal.")
         return
@@ -103,6 +91,31 @@ def show_lesson(scenario: Scenario, settings: Settings) -> None:
             st.plotly_chart(presenter.fit(fig), config=export.chart_config(scenario.id), key=f"lesson_chart_{index}")
         notices.look_at(LOOK_AT[scenario.chart])
         st.markdown(explanation)
+    after_the_reveal(scenario, figures, explanation)
+
+
+def ask(scenario: Scenario) -> tuple[str | None, bool]:
+    """The question, its answers and Reveal (only once an answer is picked): the answer picked and whether the
+    lesson is revealed."""
+    with st.container(border=True, key="lesson_question"):
+        st.markdown(f"#### {scenario.question}")
+        answer = st.radio("Your answer", scenario.choices, index=None, key=answer_key(scenario))
+        revealed = st.session_state.get(revealed_key(scenario), False) and answer is not None
+        if not revealed:
+            st.button(
+                "Reveal",
+                key="reveal",
+                type="primary",
+                on_click=reveal,
+                args=(scenario,),
+                icon=":material/visibility:",
+                disabled=answer is None,
+            )
+    return answer, revealed
+
+
+def after_the_reveal(scenario: Scenario, figures: list, explanation: str) -> None:
+    """Ask again, the page to explore it on, and the lesson's offline report."""
     left, middle, right = st.columns(3)
     with left:
         st.button("Ask again", key="ask_again", on_click=ask_again, args=(scenario,), icon=":material/replay:")
