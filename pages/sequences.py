@@ -149,10 +149,14 @@ def text_section() -> None:
     if encoded is None:
         st.info("Type at least one sentence above to see its tokens and one-hot vectors.")
         return
-    framed = bool(st.session_state["start_end"])
     tokens = token_table(encoded)
     st.dataframe(tokens, hide_index=True, width="stretch")
     export.csv_button(tokens, "tokens.csv", label="Download the tokens (CSV)")
+    padding_and_one_hot(encoded, one_hot_figures, framed=bool(st.session_state["start_end"]))
+
+
+def padding_and_one_hot(encoded: EncodedSentences, one_hot_figures: list, framed: bool) -> None:
+    """The padded batch, the one-hot vectors of the sentence picked, and the vocabulary."""
     st.subheader("Padding to the longest sentence")
     st.markdown(
         f"To run several sentences as one batch they must have the same length: each is "
