@@ -25,6 +25,7 @@ Wonderland" (1865), in the public domain (as in Project Gutenberg's eBook #11).
 from __future__ import annotations
 
 import io
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -41,7 +42,7 @@ from rnnviz.npz import read_npz
 from rnnviz.optim import CLIPPING, OPTIMIZERS, clip, make_optimizer
 from rnnviz.rnn import RNN
 from rnnviz.run import Gradients, bptt, unroll
-from rnnviz.settings import LIMITS
+from rnnviz.settings import LIMITS, Limits
 
 ARTICLE_TEXT = "This is GeeksforGeeks a software training institute"
 ARTICLE_PREFIX = "This is G"
@@ -618,14 +619,17 @@ def model_bytes(model: CharModel | TrainResult) -> bytes:
     return buffer.getvalue()
 
 
-def load_model(source) -> CharModel:
+def load_model(source, limits: Limits | None = None) -> CharModel:
     """A model from a .npz file written by `save_model`: a path, bytes or a binary file.
 
     The archive is read by `rnnviz.npz.read_npz`: every member's header is checked before its array is read, and
     nothing is unpickled. Then the keys, shapes, dtypes, finiteness, the vocabulary, the activation and every
-    size are checked; any problem is a ValueError that says what is wrong with the file.
+    size are checked; any problem is a ValueError that says what is wrong with the file. `limits` bounds the file's
+    size, its vocabulary, window and hidden size (the app passes its server's, `rnnviz.settings.LIMITS`); without
+    them a notebook opens any model it saved.
     """
-    arrays = read_npz(_read_bounded(source), max_bytes=LIMITS.model_file_bytes)
+    data = _read_bounded(source, limits.model_file_bytes if limits else None)
+    arrays = read_npz(data, max_bytes=limits.model_file_bytes if limits else sys.maxsize)
     names = set(arrays)
     if names != MODEL_KEYS:
         missing, extra = sorted(MODEL_KEYS - names), sorted(names - MODEL_KEYS)
@@ -640,32 +644,31 @@ def load_model(source) -> CharModel:
                 if part
             )
         )
-    return _model_from_arrays(arrays)
+    return _model_from_arrays(arrays, limits)
 
 
-def _read_bounded(source) -> bytes:
-    limit = LIMITS.model_file_bytes
+def _read_bounded(source, limit: int | None) -> bytes:
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
     elif isinstance(source, (str, Path)):
         path = Path(source)
         if not path.is_file():
             raise ValueError(f"There is no model file at {str(path)!r}.")
-        if path.stat().st_size > limit:
+        if limit is not None and path.stat().st_size > limit:
             raise ValueError(f"This model file is larger than {limit:,} bytes, the most accepted here.")
         data = path.read_bytes()
     elif hasattr(source, "read"):
-        data = source.read(limit + 1)
+        data = source.read() if limit is None else source.read(limit + 1)
         if not isinstance(data, bytes):
             raise ValueError("The model file must be opened in binary mode.")
     else:
         raise ValueError(f"source must be a path, bytes or a binary file, got {type(source).__name__}")
-    if len(data) > limit:
+    if limit is not None and len(data) > limit:
         raise ValueError(f"This model file is larger than {limit:,} bytes, the most accepted here.")
     return data
 
 
-def _model_from_arrays(arrays: dict[str, np.ndarray]) -> CharModel:
+def _model_from_arrays(arrays: dict[str, np.ndarray], limits: Limits | None) -> CharModel:
     text_kind = {"format", "activation", "vocabulary"}
     for name in text_kind:
         if arrays[name].dtype.kind != "U":
@@ -679,13 +682,14 @@ def _model_from_arrays(arrays: dict[str, np.ndarray]) -> CharModel:
     if vocabulary.ndim != 1 or not all(len(char) == 1 for char in vocabulary.tolist()):
         raise ValueError("In this model file, the vocabulary must be a list of single characters.")
     vocabulary = tuple(vocabulary.tolist())
-    V, (low_v, high_v) = len(vocabulary), (2, LIMITS.train_vocabulary)
+    V = len(vocabulary)
+    low_v, high_v = 2, limits.train_vocabulary if limits else V
     if len(set(vocabulary)) != V:
         raise ValueError("In this model file, the vocabulary repeats a character.")
     if not low_v <= V <= high_v:
         raise ValueError(f"In this model file, the vocabulary has {V} characters; {low_v} to {high_v} are accepted.")
     seq_length = arrays["seq_length"]
-    low_t, high_t = LIMITS.train_window
+    low_t, high_t = limits.train_window if limits else (1, np.iinfo(np.int64).max)
     if seq_length.shape != () or seq_length.dtype.kind not in "iu" or not low_t <= int(seq_length) <= high_t:
         raise ValueError(f"In this model file, seq_length must be one integer from {low_t} to {high_t}.")
     weights = {}
@@ -697,7 +701,7 @@ def _model_from_arrays(arrays: dict[str, np.ndarray]) -> CharModel:
             raise ValueError(f"In this model file, {name} has entries that are NaN or infinite.")
         weights[name] = value.astype(np.float64)
     H = weights["W_hh"].shape[0] if weights["W_hh"].ndim == 2 else 0
-    low_h, high_h = LIMITS.train_hidden_size
+    low_h, high_h = limits.train_hidden_size if limits else (1, max(H, 1))
     if not low_h <= H <= high_h:
         raise ValueError(
             f"In this model file, the hidden size must be from {low_h} to {high_h}, "

@@ -11,6 +11,7 @@ import pytest
 import rnnviz
 from rnnviz.bidirectional import Bidirectional, bptt_bidirectional, unroll_bidirectional
 from rnnviz.optim import SGD, Adam, clip
+from rnnviz.settings import LIMITS
 from rnnviz.task_training import TaskConfig, make_cell, train_on_task
 from rnnviz.train import ARTICLE_TEXT, Recipe, load_model, save_model, train_char_rnn
 
@@ -183,7 +184,7 @@ def test_a_float32_model_is_saved_in_float64_and_loads_as_the_same_model():
     result = train_char_rnn(ARTICLE_TEXT, epochs=3, dtype="float32")
     buffer = io.BytesIO()
     save_model(result, buffer)
-    loaded = load_model(buffer.getvalue())
+    loaded = load_model(buffer.getvalue(), LIMITS)
     assert loaded.cell.dtype == np.float64
     for name, value in result.model.params.items():
         np.testing.assert_array_equal(loaded.cell.params[name], value.astype(np.float64))

@@ -271,6 +271,10 @@ def test_a_notebook_trains_past_the_servers_limits_by_default():
     result = train_char_rnn(many * 2, hidden_size=4, epochs=1, batch_size=512)
     assert len(result.vocabulary) == LIMITS.train_vocabulary + 1
     assert check_text("ab" * LIMITS.train_text_chars, 3)  # a longer text than the server takes
+    loaded = load_model(model_bytes(result))  # and opens the model it saved
+    assert loaded.vocabulary == result.vocabulary
+    with pytest.raises(ValueError, match=f"{LIMITS.train_vocabulary + 1} characters"):
+        load_model(model_bytes(result), LIMITS)  # which the server refuses
 
 
 def test_the_bundled_text_is_a_few_kilobytes_of_alice():
@@ -282,13 +286,13 @@ def test_the_bundled_text_is_a_few_kilobytes_of_alice():
 def test_a_saved_model_loads_back_exactly(article_run, tmp_path):
     path = tmp_path / "model.npz"
     save_model(article_run, path)
-    loaded = load_model(path)
+    loaded = load_model(path, LIMITS)
     for name, value in article_run.model.params.items():
         np.testing.assert_array_equal(loaded.cell.params[name], value)
     assert loaded.vocabulary == article_run.vocabulary and loaded.seq_length == 3
     assert loaded.cell.activation.name == "relu"
     assert loaded.generate(ARTICLE_PREFIX) == article_run.generate(ARTICLE_PREFIX)
-    assert load_model(model_bytes(article_run)).vocabulary == article_run.vocabulary
+    assert load_model(model_bytes(article_run), LIMITS).vocabulary == article_run.vocabulary
 
 
 def arrays_of(result) -> dict[str, np.ndarray]:
@@ -326,25 +330,25 @@ def test_a_malformed_model_file_is_refused_in_words(article_run, change, words):
     arrays = arrays_of(article_run)
     change(arrays)
     with pytest.raises(ValueError, match=words):
-        load_model(npz_bytes(**arrays))
+        load_model(npz_bytes(**arrays), LIMITS)
 
 
 def test_a_model_file_with_pickled_objects_is_refused(article_run):
     arrays = arrays_of(article_run)
     arrays["vocabulary"] = np.array(list(arrays["vocabulary"]), dtype=object)
     with pytest.raises(ValueError, match="pickled"):
-        load_model(npz_bytes(**arrays))
+        load_model(npz_bytes(**arrays), LIMITS)
 
 
 @pytest.mark.parametrize("data", [b"", b"not a zip file at all", b"PK\x03\x04" + b"\x00" * 40])
 def test_a_file_that_is_not_an_npz_archive_is_refused(data):
     with pytest.raises(ValueError, match="empty|not an .npz archive"):
-        load_model(data)
+        load_model(data, LIMITS)
 
 
 def test_an_oversized_model_file_is_refused_unread():
     with pytest.raises(ValueError, match="larger than"):
-        load_model(b"\x00" * (LIMITS.model_file_bytes + 1))
+        load_model(b"\x00" * (LIMITS.model_file_bytes + 1), LIMITS)
 
 
 def test_a_model_file_that_unpacks_to_too_much_is_refused(article_run):
@@ -354,12 +358,12 @@ def test_a_model_file_that_unpacks_to_too_much_is_refused(article_run):
     np.savez_compressed(buffer, **{**arrays, "W_hh": big, "W_xh": big})
     assert len(buffer.getvalue()) < LIMITS.model_file_bytes
     with pytest.raises(ValueError, match="unpacks to more than"):
-        load_model(buffer.getvalue())
+        load_model(buffer.getvalue(), LIMITS)
 
 
 def test_loading_a_missing_path_says_so(tmp_path):
     with pytest.raises(ValueError, match="no model file"):
-        load_model(tmp_path / "nothing.npz")
+        load_model(tmp_path / "nothing.npz", LIMITS)
 
 
 # figures -------------------------------------------------------------------------------------------------------

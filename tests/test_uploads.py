@@ -60,7 +60,7 @@ def refused(data: bytes, words: str) -> str:
     with pytest.raises(ValueError, match=words) as raised:
         read_npz(data, max_bytes=MAX)
     with pytest.raises(ValueError, match=words):
-        load_model(data)
+        load_model(data, LIMITS)
     return str(raised.value)
 
 
@@ -91,7 +91,7 @@ def test_an_oversized_file_is_refused_unread():
     with pytest.raises(ValueError, match=f"at most {MAX:,}"):
         read_npz(b"\x00" * (MAX + 1), max_bytes=MAX)
     with pytest.raises(ValueError, match="larger than"):
-        load_model(b"\x00" * (MAX + 1))
+        load_model(b"\x00" * (MAX + 1), LIMITS)
 
 
 def test_an_archive_with_no_member_is_refused():

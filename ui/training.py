@@ -688,7 +688,7 @@ def _uploaded() -> None:
     if file is None:
         return
     try:
-        model = load_model(file.getvalue())
+        model = load_model(file.getvalue(), LIMITS)
     except ValueError as error:
         quoted = notices.inert(error, notices.ERROR_CHARACTERS)  # it may name the archive's members
         st.session_state[UPLOAD_NOTICE] = ("error", f"{_named(file)}: {quoted}")
