@@ -179,3 +179,9 @@ def test_a_wrapped_title_gets_room_for_its_lines():
     one = style.layout(go.Figure(), "short")
     two = style.layout(go.Figure(), "word " * 15)
     assert two.layout.margin.t == one.layout.margin.t + style.TITLE_LINE_HEIGHT
+
+
+def test_a_builder_that_sets_its_own_top_margin_keeps_room_for_a_wrapped_title():
+    fig = style.layout(go.Figure(), "word " * 30)
+    lines = fig.layout.title.text.count("<br>") + 1
+    assert lines >= 3 and style.title_room(fig, 60) == 60 + (lines - 1) * style.TITLE_LINE_HEIGHT

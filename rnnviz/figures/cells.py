@@ -308,7 +308,7 @@ def bidirectional_unfold_figure(comparison, steps: int = UNFOLD_STEPS) -> go.Fig
     fig.update_yaxes(visible=False, range=[-0.5, 3.5])
     fig.update_layout(
         legend={"orientation": "h", "y": -0.02, "yanchor": "top", "x": 0.5, "xanchor": "center"},
-        margin={"l": 20, "r": 20, "t": 60, "b": 90},
+        margin={"l": 20, "r": 20, "t": style.title_room(fig, 60), "b": 90},
     )
     return fig
 

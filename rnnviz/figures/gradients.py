@@ -182,7 +182,7 @@ def power_norms_figure(exp, n_max: int = 100) -> go.Figure:
     style.layout(fig, "Spectral radius against σ_max: ‖W^n‖ over n steps", height=470)
     fig.update_xaxes(title_text="steps back n", range=[0, n_max])
     fig.update_yaxes(title_text="‖W^n‖₂ (log scale)", row=1, col=1)
-    fig.update_layout(margin={"t": 90})
+    fig.update_layout(margin={"t": style.title_room(fig, 90)})
     return _legend_below(fig, y=-0.2, bottom=140)
 
 

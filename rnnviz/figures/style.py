@@ -140,6 +140,11 @@ def level(
     )
 
 
+def title_room(fig: go.Figure, top: int) -> int:
+    """A top margin of `top` px for a one-line title, grown by a line's room for each line it wraps onto."""
+    return top + TITLE_LINE_HEIGHT * str(fig.layout.title.text or "").count("<br>")
+
+
 def empty_figure(message: str, title: str = "", height: int = 300) -> go.Figure:
     """A figure that says in words why there is nothing to draw (never an empty chart without words)."""
     fig = go.Figure()

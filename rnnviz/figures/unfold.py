@@ -579,7 +579,7 @@ def cell_views_figure(parts: StepParts, max_units: int = 8) -> go.Figure:
     style.layout(
         fig, f"Two pictures of step {t}, the same numbers{note}", height=200 + 30 * (max(n, d) + n + d), legend=False
     )
-    fig.update_layout(margin={"l": 20, "r": 20, "t": 100, "b": 20})
+    fig.update_layout(margin={"l": 20, "r": 20, "t": style.title_room(fig, 100), "b": 20})
     return fig
 
 
