@@ -180,3 +180,15 @@ def test_a_choice_box_shows_each_choice_s_name_and_the_link_holds_its_value(name
     assert at.query_params[QUERY_KEYS[name]] == other
     at.selectbox(key=QUERY_KEYS[name]).set_value(DEFAULTS[name]).run()
     assert QUERY_KEYS[name] not in at.query_params  # a default stays out of the link
+
+
+def test_a_link_to_another_page_sets_a_choice_and_a_page_change_without_one_keeps_the_box():
+    at = run_app("pages/sequences.py")
+    at.query_params[QUERY_KEYS["loss_placement"]] = "many_to_many"  # what Sequences' links to Gradients carry
+    at.switch_page("pages/gradients.py").run()
+    assert_healthy(at)
+    assert at.session_state[QUERY_KEYS["loss_placement"]] == "many_to_many"
+    del at.query_params[QUERY_KEYS["loss_placement"]]  # the navigation starts from an address without it
+    at.switch_page("pages/unfold.py").run()
+    assert at.session_state[QUERY_KEYS["loss_placement"]] == "many_to_many"
+    assert at.query_params[QUERY_KEYS["loss_placement"]] == "many_to_many"  # written again

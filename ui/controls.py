@@ -1,4 +1,4 @@
-"""The shared controls: one sidebar on every page, every setting bound to its URL query parameter.
+"""The shared controls: one sidebar on every page, every setting in the page's address (its URL query parameter).
 
 Each widget's key is the setting's URL name (`rnnviz.settings.QUERY_KEYS`). The numbers are bound with
 `bind="query-params"`; the choices, whose boxes show a name rather than the value, are written to the address by
@@ -77,8 +77,9 @@ def sidebar(page: str = "") -> Settings:
 
 def _keep_choices_in_link(values: Mapping[str, object], page: str) -> None:
     """Each choice in the address as its value (`activation=leaky_relu`), written on every run so that it stays
-    through every page change; left out at its default, as the bound controls are."""
-    written = {}
+    through every page change; left out at its default, as the bound controls are. What changed is written in one
+    update (each write is a step of the browser's history)."""
+    written, changed = {}, {}
     for name in CHOICES:
         key, value = QUERY_KEYS[name], str(values[name])
         if values[name] == DEFAULTS[name]:
@@ -87,22 +88,28 @@ def _keep_choices_in_link(values: Mapping[str, object], page: str) -> None:
             written[name] = None
         else:
             if st.query_params.get_all(key) != [value]:
-                st.query_params[key] = value
+                changed[key] = value
             written[name] = value
+    if changed:
+        st.query_params.update(changed)
     st.session_state[CHOICES_WRITTEN] = (page, written)
 
 
 def _choices_moved_in_address(page: str) -> dict[str, str]:
-    """The choices the address of `page` now holds that differ from what the last run wrote there: the browser's
-    Back and Forward buttons move the address, and the boxes follow it as the bound controls do. (A page change
-    starts from an address without them: the boxes keep their values and the run writes them again.)"""
+    """The choices the address holds that the boxes must follow: on the same page, what differs from what the last
+    run wrote there (the browser's Back and Forward buttons move the address; the boxes follow it, as the bound
+    controls do); on another page, what a link to it sets (a page change through the navigation starts from an
+    address without them: the boxes keep their values and the run writes them again)."""
     last_page, written = st.session_state.get(CHOICES_WRITTEN, (None, None))
-    if written is None or last_page != page:
+    if written is None:
         return {}
     moved = {}
     for name, options in CHOICES.items():
         raw = st.query_params.get(QUERY_KEYS[name])
-        if raw != written.get(name) and (raw is None or raw in options):
+        if last_page != page:
+            if raw in options:
+                moved[name] = raw
+        elif raw != written.get(name) and (raw is None or raw in options):
             moved[name] = DEFAULTS[name] if raw is None else raw
     return moved
 
