@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from rnnviz.comparison import GATED_INITS
 from rnnviz.figures import cell_path_figure, cells_norms_figure, jacobian_norms_figure
 from rnnviz.scenarios import LESSON_KEY, SCENARIOS, LessonRun, Scenario, get_scenario
 from rnnviz.settings import Settings
@@ -25,7 +26,7 @@ def lesson_run(scenario: Scenario) -> LessonRun:
     """The lesson's run, each part cached: what its charts draw and its explanation is computed from."""
     return LessonRun(
         experiment=experiment_for(scenario.settings),
-        comparison=comparison_for(scenario.settings, scenario.forget_bias) if scenario.chart == "cells" else None,
+        comparison=comparison_for(scenario.settings, scenario.forget_bias, GATED_INITS[0]) if scenario.chart == "cells" else None,
         contrast=experiment_for(scenario.contrast) if scenario.contrast is not None else None,
         seeds_kept=seeds_kept_for(scenario.settings) if scenario.survey else None,
     )

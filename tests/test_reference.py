@@ -3,6 +3,8 @@ differences, and the fast passes (`unroll`, `bptt`, `chain_step`) against the re
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 from numerical import central_difference, central_difference_in_place
@@ -36,7 +38,10 @@ def initial_keywords(cell: Cell, state0) -> dict[str, np.ndarray]:
 def test_every_cell_meets_the_cell_interface(kind):
     cell = make(kind)
     assert isinstance(cell, Cell) and isinstance(cell.astype("float32"), Cell)
-    assert not isinstance(cell.params, Cell)
+    for name, member in vars(Cell).items():  # the same signatures, not just the same names
+        if callable(member) and not name.startswith("_"):
+            expected = list(inspect.signature(member).parameters)[1:]
+            assert list(inspect.signature(getattr(cell, name)).parameters) == expected, (kind, name)
     assert cell.state_names in (("h",), ("h", "c"))
     assert cell.chain_start().shape == (H, H * len(cell.state_names))
     np.testing.assert_array_equal(cell.chain_readout(cell.chain_start()), np.eye(H))

@@ -2,11 +2,15 @@
 cells' comparison, the regime map, the encoded sentences) and the figures drawn from them. A figure is looked up by
 its builder, a function of `rnnviz.figures`, not by its name.
 
-`st.cache_resource`, not `st.cache_data`: cache_data pickles the result on every hit, which for H = 256,
+Mostly `st.cache_resource`, not `st.cache_data`: cache_data pickles the result on every hit, which for H = 256,
 T = 500 is an 8 MB Experiment and about 15 ms of copying per hit (under 1 ms at the defaults); cache_resource
 hands out the one shared object, which is safe because an Experiment is frozen and nothing mutates its arrays
-or the cached figures (`st.plotly_chart` copies a figure with `to_dict` before sending it). Both caches are
-bounded, so a stranger sweeping every setting cannot grow the server's memory without limit.
+or the cached figures (`st.plotly_chart` copies a figure with `to_dict` before sending it). The two small results
+(a count of seeds, a regime map) use cache_data. Every cache is bounded (`max_entries`), so a stranger sweeping
+every setting cannot grow the server's memory without limit.
+
+Two shared objects outside this module are not caches of a computation but one-per-server state built with
+`st.cache_resource`: the training slots (`ui.slots`) and the classic comparison's shared run (`ui.cells_views`).
 """
 
 from __future__ import annotations
@@ -78,8 +82,9 @@ def table(builder: Callable[..., pd.DataFrame], settings: Settings, **options) -
 
 
 @st.cache_resource(max_entries=16, show_spinner="Running the RNN, the LSTM and the GRU…")
-def comparison_for(settings: Settings, forget_bias: float, gated_init: str = "pytorch") -> Comparison:
-    """The three cells on the input of `settings` (already clamped by `comparison_settings`), computed once."""
+def comparison_for(settings: Settings, forget_bias: float, gated_init: str) -> Comparison:
+    """The three cells on the input of `settings` (already clamped by `comparison_settings`), computed once (the
+    arguments are the key, so every caller passes all three)."""
     return compare_cells(settings, forget_bias=forget_bias, gated_init=gated_init)
 
 
