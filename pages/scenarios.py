@@ -26,7 +26,9 @@ def lesson_run(scenario: Scenario) -> LessonRun:
     """The lesson's run, each part cached: what its charts draw and its explanation is computed from."""
     return LessonRun(
         experiment=experiment_for(scenario.settings),
-        comparison=comparison_for(scenario.settings, scenario.forget_bias, GATED_INITS[0]) if scenario.chart == "cells" else None,
+        comparison=comparison_for(scenario.settings, scenario.forget_bias, GATED_INITS[0])
+        if scenario.chart == "cells"
+        else None,
         contrast=experiment_for(scenario.contrast) if scenario.contrast is not None else None,
         seeds_kept=seeds_kept_for(scenario.settings) if scenario.survey else None,
     )
