@@ -161,17 +161,18 @@ def backward_sweep(
     """
     cell = run.cell
     M, log_scale = cell.chain_start(path), 0.0
-    with np.errstate(all="ignore"):
-        for t in range(run.T, stop, -1):
+    for t in range(run.T, stop, -1):
+        with np.errstate(all="ignore"):  # an overflow is shown, not raised; the caller's error state is left alone
             M = cell.chain_step(run, M, t, out=None if out is None else out[t - 1])
-            if rescale:
-                scale = float(np.linalg.norm(M))
-                if scale == 0.0 or not np.isfinite(scale):
-                    yield t - 1, M, (-np.inf if scale == 0.0 else np.nan)
-                    return
+            scale = float(np.linalg.norm(M)) if rescale else 1.0
+            ended = scale == 0.0 or not np.isfinite(scale)
+            if rescale and not ended:
                 M /= scale
                 log_scale += float(np.log10(scale))
-            yield t - 1, M, log_scale
+        if rescale and ended:
+            yield t - 1, M, (-np.inf if scale == 0.0 else np.nan)
+            return
+        yield t - 1, M, log_scale
 
 
 def sum_outer(left: np.ndarray, right: np.ndarray) -> np.ndarray:
