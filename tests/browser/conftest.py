@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
@@ -143,6 +144,23 @@ class AppPage:
         self.page.wait_for_selector(f"{app}[data-test-script-state='notRunning']", timeout=timeout * 1000)
         time.sleep(0.5)
         return self
+
+    def choose(self, label: str, option) -> None:
+        """Pick `option` (its name, or a compiled pattern) in the select box `label`, as a user does: open the list,
+        click the option. A list that did not open (a click that landed while the page redrew) is opened again."""
+        box = self.page.get_by_role("combobox", name=label, exact=True)
+        exact = {"exact": True} if isinstance(option, str) else {}
+        for _ in range(4):
+            box.click()
+            choice = self.page.get_by_role("option", name=option, **exact).first
+            try:
+                choice.wait_for(state="visible", timeout=5_000)
+            except PlaywrightTimeoutError:
+                self.page.keyboard.press("Escape")
+                continue
+            choice.click()
+            return
+        raise AssertionError(f"the list of {label!r} did not open, or has no {option!r}")
 
     def assert_healthy(self) -> None:
         boxes = self.page.locator("[data-testid='stException']")

@@ -59,8 +59,7 @@ def pick_radio(app: AppPage, label: str, option: str) -> None:
 
 
 def pick_select(app: AppPage, label: str, option: str) -> None:
-    app.page.get_by_role("combobox", name=label, exact=True).click()
-    app.page.get_by_role("option", name=option, exact=True).first.click()
+    app.choose(label, option)
     app.settle()
 
 

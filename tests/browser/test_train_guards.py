@@ -21,8 +21,7 @@ def open_long_run(app_page, epochs: int = 5) -> None:
     """The Train page with a run of many small batches set up: the bundled text (4,059 windows), batch 1."""
     app_page.open("train")
     page = app_page.page
-    page.get_by_role("combobox", name="Load a text").click()
-    page.get_by_role("option", name=re.compile("Alice")).click()
+    app_page.choose("Load a text", re.compile("Alice"))
     app_page.settle()
     set_number(page, "Batch size", 1)
     app_page.settle()

@@ -56,8 +56,7 @@ def test_training_grows_the_loss_curve_and_stop_keeps_the_model(app_page):
 def test_float32_precision_trains_the_article_and_says_so(app_page):
     app_page.open("train")
     page = app_page.page
-    page.get_by_role("combobox", name="Precision").click()
-    page.get_by_role("option", name="float32 (fast, as PyTorch trains)").click()
+    app_page.choose("Precision", "float32 (fast, as PyTorch trains)")
     app_page.settle()
     page.get_by_role("button", name="Train from scratch").click()
     wait_until(lambda: page.get_by_text("Trained 100 epochs on 48 windows of 3 characters in float32").count() > 0)
