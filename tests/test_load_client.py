@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,13 @@ from session import Plan  # noqa: E402
 
 UNFOLD = "unfold?scale=0.5&T=60"
 SLIDER_MOVES = 2
+
+
+def run_on_its_own_loop(coroutine):
+    """Run `coroutine` to its end on a new event loop in a thread of its own: the browser tests' Playwright keeps an
+    event loop running in the main thread for the whole session, where `asyncio.run` refuses to start another."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +67,7 @@ def test_each_page_of_the_class_has_the_widgets_the_students_use(server, path, k
         await page.close()
         return page, answer
 
-    page, answer = asyncio.run(visit())
+    page, answer = run_on_its_own_loop(visit())
     assert answer.errors == []
     assert answer.received > 0
     assert [page.widget(key=key).key for key in keys] == keys
@@ -74,7 +82,7 @@ def test_a_slider_move_changes_the_regime_and_the_chart(server):
         await page.close()
         return regime, charts, answer, page
 
-    regime, charts, answer, page = asyncio.run(move())
+    regime, charts, answer, page = run_on_its_own_loop(move())
     assert answer.errors == []
     assert "vanishing" in " ".join(regime)
     assert "vanishing" not in " ".join(page.texts(within_key="regime"))  # scale 2 under tanh: near the edge
@@ -90,7 +98,7 @@ def test_a_stepper_button_reruns_its_fragment_and_moves_the_step(server):
         await page.close()
         return before, forward, answer, page
 
-    before, forward, answer, page = asyncio.run(step())
+    before, forward, answer, page = run_on_its_own_loop(step())
     assert forward.fragment_id  # the stepper is a fragment: the press asks for the fragment's rerun only
     assert answer.errors == []
     assert page.widget(key="step").proto.value[0] == before + 1
@@ -109,7 +117,7 @@ def test_a_class_of_protocol_students_gets_an_answer_to_every_interaction(server
         think_seconds=(0.05, 0.2),
         action_timeout=30.0,
     )
-    records = asyncio.run(protocol_class.run_class(plan))
+    records = run_on_its_own_loop(protocol_class.run_class(plan))
 
     assert [r.errors for r in records] == [[]] * students
     assert all(r.finished for r in records)
@@ -135,7 +143,7 @@ def test_a_widget_that_is_not_on_the_page_is_a_clear_error(server):
         finally:
             await page.close()
 
-    asyncio.run(look_for_what_is_not_there())
+    run_on_its_own_loop(look_for_what_is_not_there())
 
 
 def test_an_interaction_with_no_answer_in_time_is_an_error(server):
@@ -148,4 +156,4 @@ def test_an_interaction_with_no_answer_in_time_is_an_error(server):
             await page.close()
 
     with pytest.raises(NoAnswerError, match="no answer within"):
-        asyncio.run(impatient())
+        run_on_its_own_loop(impatient())
