@@ -1,10 +1,12 @@
 """Cells: a vanilla RNN, an LSTM and a GRU on the same input, seed and sizes, and how far each carries a gradient."""
 
+from functools import partial
+
 import streamlit as st
 
 from rnnviz import figures
 from rnnviz.comparison import CONNECTIVITY_STEPS, comparison_settings
-from ui import controls, export, notices, views
+from ui import controls, export, gated_step_views, notices, views
 from ui.cache import comparison_figure, comparison_for
 from ui.cells_views import (
     GATED_INIT_LABELS,
@@ -172,30 +174,9 @@ with notices.page_guard("the cell comparison"):
         ],
     }
 
-    st.subheader("Look closer")
-    shown, tab = views.open_view(tuple(charts), key="cells_view")
-    with tab:
-        drawn = [
-            (heading, comparison_figure(builder, *options, **extra), key, look)
-            for heading, builder, extra, key, look in charts[shown]
-        ]
-        if shown == "Bidirectional":
-            (heading, fig, key, look), (second_heading, connectivity, connectivity_key, connectivity_says) = drawn
-            st.markdown(f"##### {heading}")
-            chart(fig, key, look)
-            st.markdown(f"##### {second_heading}")
-            left, right = st.columns([3, 2])
-            with left:
-                chart(connectivity, connectivity_key, connectivity_says)
-            with right:
-                st.markdown(WHEN_BOTH_WAYS)
-        else:
-            for heading, fig, key, look in drawn:
-                st.markdown(f"##### {heading}")
-                chart(fig, key, look)
-
-    def report_sections() -> list:
-        """Every view of the page, its figures built (or taken from the cache) when the report is asked for."""
+    def report_sections(kind: str, t: int) -> list:
+        """Every view of the page (the step view at the cell `kind` and step t), its figures built (or taken from the
+        cache) when the report is asked for."""
         every_chart = [
             (
                 "The gradient through time, three cells on one plot",
@@ -217,6 +198,44 @@ with notices.page_guard("the cell comparison"):
                 metric_table(comparison),
             ],
         )
-        return [*equation_sections, comparison_section, *[(heading, [fig, look]) for heading, fig, look in every_chart]]
+        return [
+            *equation_sections,
+            comparison_section,
+            *[(heading, [fig, look]) for heading, fig, look in every_chart],
+            *gated_step_views.report_sections(*options, kind, t),
+        ]
 
-    export.report_button("Cells", settings, report_sections)
+    def report_button(kind: str, t: int) -> None:
+        query = gated_step_views.link_query(kind, t) if shown == gated_step_views.VIEW else None
+        export.report_button("Cells", settings, partial(report_sections, kind, t), query=query)
+
+    st.subheader("Look closer")
+    shown, tab = views.open_view((*charts, gated_step_views.VIEW), key="cells_view")
+    with tab:
+        if shown == gated_step_views.VIEW:
+            kind = gated_step_views.choose_cell()
+            gated_step_views.step_section(*options, kind, report_button)
+            gated_step_views.gates_animation(*options, kind)
+        else:
+            drawn = [
+                (heading, comparison_figure(builder, *options, **extra), key, look)
+                for heading, builder, extra, key, look in charts[shown]
+            ]
+            if shown == "Bidirectional":
+                (heading, fig, key, look), (second_heading, connectivity, connectivity_key, connectivity_says) = drawn
+                st.markdown(f"##### {heading}")
+                chart(fig, key, look)
+                st.markdown(f"##### {second_heading}")
+                left, right = st.columns([3, 2])
+                with left:
+                    chart(connectivity, connectivity_key, connectivity_says)
+                with right:
+                    st.markdown(WHEN_BOTH_WAYS)
+            else:
+                for heading, fig, key, look in drawn:
+                    st.markdown(f"##### {heading}")
+                    chart(fig, key, look)
+
+    if shown != gated_step_views.VIEW:  # the step view draws it beside its stepper, for the step shown
+        cell = gated_step_views.current_cell()
+        report_button(cell, gated_step_views.current_step(gated_step_views.step_count(*options, cell)))

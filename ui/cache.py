@@ -25,6 +25,8 @@ import streamlit as st
 from rnnviz.comparison import Comparison, compare_cells
 from rnnviz.experiment import Experiment, simulate
 from rnnviz.figures import cell_views_figure, one_hot_figure, parameter_count_figure, rnn_shape_figure
+from rnnviz.figures.gated_step import gated_cell_figure
+from rnnviz.gated_step import GatedStep, gated_step
 from rnnviz.regime_map import RegimeMap, regime_map
 from rnnviz.scenarios import seeds_keeping_a_unit_active
 from rnnviz.sequences import RNN_SHAPES, EncodedSentences, ParameterCounts, encode_sentences
@@ -94,6 +96,17 @@ def comparison_figure(
 ) -> go.Figure:
     """`builder(comparison_for(...), **options)`, a builder of `rnnviz.figures`, built once per arguments."""
     return builder(comparison_for(settings, forget_bias, gated_init), **options)
+
+
+def gated_step_at(settings: Settings, forget_bias: float, gated_init: str, kind: str, t: int) -> GatedStep:
+    """Step t of the comparison's LSTM or GRU in its parts (cheap: one step of the cell on the cached run)."""
+    return gated_step(comparison_for(settings, forget_bias, gated_init).cells[kind].run, t)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def gated_step_figure(settings: Settings, forget_bias: float, gated_init: str, kind: str, t: int) -> go.Figure:
+    """The LSTM or the GRU drawn at step t, its gates coloured by their values (`gated_cell_figure`)."""
+    return SentFigure(gated_cell_figure(gated_step_at(settings, forget_bias, gated_init, kind, t)))
 
 
 @st.cache_data(max_entries=4, show_spinner="Running the other seeds…")

@@ -28,12 +28,7 @@ from ui.cache import cell_views, experiment_for, figure, parts_at
 STEP_KEY = "step"  # the step slider, bound to the URL parameter `step`
 GRAPH_KEY = "unfold_graph"  # the clickable unrolled graph
 GRAPH_BOX_KEY = "unfold_graph_box"  # its box, which scrolls sideways on a phone
-BUTTONS = (
-    ("step_first", "« First", "first"),
-    ("step_prev", "‹ Previous", "prev"),
-    ("step_next", "Next ›", "next"),
-    ("step_last", "Last »", "last"),
-)
+BUTTONS = (("« First", "first"), ("‹ Previous", "prev"), ("Next ›", "next"), ("Last »", "last"))  # key: step_first…
 EQUATION_UNITS = 6  # entries of each vector written out in the equations
 F_LATEX = {
     "tanh": r"\tanh",
@@ -217,9 +212,9 @@ def step_facts(exp: Experiment, parts: StepParts) -> list[str]:
 # --- the stepper ----------------------------------------------------------------------------------------------
 
 
-def _move(to: str, T: int) -> None:
-    t = int(st.session_state.get(STEP_KEY, 1))
-    st.session_state[STEP_KEY] = {"first": 1, "prev": max(1, t - 1), "next": min(T, t + 1), "last": T}[to]
+def _move(to: str, T: int, key: str = STEP_KEY) -> None:
+    t = int(st.session_state.get(key, 1))
+    st.session_state[key] = {"first": 1, "prev": max(1, t - 1), "next": min(T, t + 1), "last": T}[to]
 
 
 def _select_clicked_step(T: int) -> None:
@@ -230,23 +225,24 @@ def _select_clicked_step(T: int) -> None:
         st.session_state[STEP_KEY] = min(max(int(round(float(points[0]["x"]))), 1), T)
 
 
-def stepper(T: int) -> int:
-    """First / previous / next / last buttons and the step slider (bound to the URL, which `controls.step_slider`
-    reads: a `step` that is not a step of this run starts the slider at step 1, with a notice); returns the step."""
+def stepper(T: int, key: str = STEP_KEY) -> int:
+    """First / previous / next / last buttons (keys `{key}_first`, …) and the step slider `key` (bound to the URL,
+    which `controls.step_slider` reads: a step that is not a step of this run starts the slider at step 1, with a
+    notice); returns the step."""
     columns = st.columns([1, 1, 1, 1, 5], vertical_alignment="bottom")
     with columns[-1]:  # the slider first, so that the buttons know the step it shows (a link's step=7 too)
         current = controls.step_slider(
             f"Step t (1 to {T})",
-            STEP_KEY,
+            key,
             1,
             T,
             first=1,
             help_text="The step whose numbers are written out below; it is in the URL.",
         )
-    for column, (key, label, to) in zip(columns, BUTTONS, strict=False):
+    for column, (label, to) in zip(columns, BUTTONS, strict=False):
         at_start, at_end = current <= 1, current >= T
         disabled = (to in ("first", "prev") and at_start) or (to in ("next", "last") and at_end)
-        column.button(label, key=key, on_click=_move, args=(to, T), disabled=disabled, width="stretch")
+        column.button(label, key=f"{key}_{to}", on_click=_move, args=(to, T, key), disabled=disabled, width="stretch")
     return current
 
 

@@ -7,6 +7,7 @@ page or a notebook reaches each as `rnnviz.figures.<name>` (the app's caches tak
 
 from rnnviz.figures.cells import *  # noqa: F403
 from rnnviz.figures.classroom import *  # noqa: F403
+from rnnviz.figures.gated_step import *  # noqa: F403
 from rnnviz.figures.gradients import *  # noqa: F403
 from rnnviz.figures.training import *  # noqa: F403
 from rnnviz.figures.unfold import *  # noqa: F403
