@@ -40,73 +40,88 @@ CELL_LOOK = (
     "LSTM's c, multiplied by f; the GRU's h, multiplied by z."
 )
 ANIMATION_LOOK = (
-    "Press Play: the dots are each unit's gate value at step t, the lines below each gate's mean over the units. "
-    "A gate that stays near 1 (f for the LSTM, z for the GRU) keeps the state, and the gradient along it."
+    "Press Play: the dots are each unit's gate value at step t, the lines below each gate's mean over the units "
+    "(LSTM: i input, f forget, g candidate, o output; GRU: r reset, z update, n candidate). A gate that stays near "
+    "1 (f for the LSTM, z for the GRU) keeps the state, and the gradient along it."
 )
 
 
 # --- the equations with their numbers (no Streamlit) -----------------------------------------------------------
 
 
-def _gate_lines(step: GatedStep, name: str, v: Callable) -> tuple[str, str]:
-    """One gate's equation in symbols, and its right-hand side with the numbers (each vector written by `v`)."""
+def _gate_lines(step: GatedStep, name: str, v: Callable) -> tuple[str, list[tuple[str, str]]]:
+    """One gate's equation in symbols, and the rows (operator, expression) of its numbers, each vector written by
+    `v`: the pre-activation in its two parts, then the pre-activation and the gate's value."""
     t, (function, into, back) = step.t, GATE_LATEX[name]
     pre, value = v(step.pre[name]), v(step.gates[name])
-    parts = v(step.input_parts[name]), v(step.hidden_parts[name])
+    into_part, back_part = v(step.input_parts[name]), v(step.hidden_parts[name])
     if name == "n":  # the reset gate multiplies W_hn h_{t-1} + b_hn
         symbols = (
             rf"n_{{{t}}} = \tanh\!\big(W_{{in}} x_{{{t}}} + b_{{in}}"
             rf" + r_{{{t}}} \odot (W_{{hn}} h_{{{t - 1}}} + b_{{hn}})\big)"
         )
-        numbers = (
-            rf"\tanh\!\big({parts[0]} + {v(step.gates['r'])} \odot {parts[1]}\big) = \tanh\!\big({pre}\big) = {value}"
-        )
+        parts = rf"\tanh\!\big({into_part} + {v(step.gates['r'])} \odot {back_part}\big)"
     else:
         symbols = (
             rf"{name}_{{{t}}} = {function}\!\big(W_{{{into}}} x_{{{t}}} + b_{{{into}}}"
             rf" + W_{{{back}}} h_{{{t - 1}}} + b_{{{back}}}\big)"
         )
-        numbers = rf"{function}\!\big({parts[0]} + {parts[1]}\big) = {function}\!\big({pre}\big) = {value}"
-    return symbols, numbers
+        parts = rf"{function}\!\big({into_part} + {back_part}\big)"
+    return symbols, [("=", parts), ("=", rf"{function}\!\big({pre}\big) = {value}")]
 
 
-def _update_lines(step: GatedStep, v: Callable) -> list[tuple[str, str]]:
-    """The state update: the LSTM's c_t and h_t, the GRU's h_t, in symbols and with their numbers."""
+def _update_lines(step: GatedStep, v: Callable) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The state update: the LSTM's c_t and h_t, the GRU's h_t, in symbols and in rows of their numbers."""
     t, g = step.t, step.gates
     if step.kind == "lstm":
         return [
             (
                 rf"c_{{{t}}} = f_{{{t}}} \odot c_{{{t - 1}}} + i_{{{t}}} \odot g_{{{t}}}",
-                rf"{v(g['f'])} \odot {v(step.c_prev)} + {v(g['i'])} \odot {v(g['g'])} = {v(step.c)}",
+                [
+                    ("=", rf"{v(g['f'])} \odot {v(step.c_prev)}"),
+                    ("+", rf"{v(g['i'])} \odot {v(g['g'])}"),
+                    ("=", v(step.c)),
+                ],
             ),
             (
                 rf"h_{{{t}}} = o_{{{t}}} \odot \tanh(c_{{{t}}})",
-                rf"{v(g['o'])} \odot \tanh\!\big({v(step.c)}\big) = {v(step.h)}",
+                [("=", rf"{v(g['o'])} \odot \tanh\!\big({v(step.c)}\big)"), ("=", v(step.h))],
             ),
         ]
     return [
         (
             rf"h_{{{t}}} = (1 - z_{{{t}}}) \odot n_{{{t}}} + z_{{{t}}} \odot h_{{{t - 1}}}",
-            rf"\big(1 - {v(g['z'])}\big) \odot {v(g['n'])} + {v(g['z'])} \odot {v(step.h_prev)} = {v(step.h)}",
+            [
+                ("=", rf"\big(1 - {v(g['z'])}\big) \odot {v(g['n'])}"),
+                ("+", rf"{v(g['z'])} \odot {v(step.h_prev)}"),
+                ("=", v(step.h)),
+            ],
         )
     ]
 
 
+def _lines(step: GatedStep, v: Callable) -> list[tuple[str, list[tuple[str, str]]]]:
+    return [_gate_lines(step, name, v) for name in step.gate_names] + _update_lines(step, v)
+
+
 def step_latex(step: GatedStep, max_units: int = EQUATION_UNITS) -> list[str]:
-    """The lines of step t with its numbers: each gate (pre-activation and value), then the state update."""
+    """The lines of step t with its numbers: each gate (pre-activation and value), then the state update. Each is
+    an aligned block of rows with at most three vectors, so that a phone holds it."""
     v = lambda values: unfold_views.latex_vector(values, max_units)  # noqa: E731 - a short name keeps lines readable
-    lines = [_gate_lines(step, name, v) for name in step.gate_names] + _update_lines(step, v)
-    return [
-        rf"\begin{{aligned}} {symbols} \\ &= {numbers} \end{{aligned}}".replace(" = ", " &= ", 1)
-        for symbols, numbers in lines
-    ]
+    blocks = []
+    for symbols, rows in _lines(step, v):
+        numbers = "".join(rf" \\ &{op} {expression}" for op, expression in rows)
+        blocks.append(rf"\begin{{aligned}} {symbols.replace(' = ', ' &= ', 1)}{numbers} \end{{aligned}}")
+    return blocks
 
 
 def step_equations(step: GatedStep, max_units: int = EQUATION_UNITS) -> list[Equation]:
     """The lines of `step_latex` as report equations, each with a plain-text rendering of its numbers."""
     v = lambda values: unfold_views.text_vector(values, max_units)  # noqa: E731 - as in step_latex
-    lines = [_gate_lines(step, name, v) for name in step.gate_names] + _update_lines(step, v)
-    texts = [f"{_plain(symbols)} = {_plain(numbers)}" for symbols, numbers in lines]
+    texts = [
+        _plain(" ".join([symbols, *(f"{op} {expression}" for op, expression in rows)]))
+        for symbols, rows in _lines(step, v)
+    ]
     return [Equation(latex, text) for latex, text in zip(step_latex(step, max_units), texts, strict=True)]
 
 

@@ -196,6 +196,7 @@ def _colour_bar(name: str, title: str, x: float) -> go.Scatter:
                 "len": 0.42,
                 "thickness": 12,
                 "title": {"text": title, "side": "top"},
+                "tickvals": [low, (low + high) / 2, high],
             },
         },
     )
@@ -245,7 +246,7 @@ def gated_cell_figure(step: GatedStep, max_units: int = DIAGRAM_UNITS) -> go.Fig
     per_unit = H <= max_units
     lines, arrows = _paths(diagram)
     fig = go.Figure([*lines, _ops(diagram), _gate_hover(step, diagram)])
-    fig.add_traces([_colour_bar("f", "gates σ: 0 shut, 1 open", 0.23), _colour_bar("g", "candidate tanh", 0.77)])
+    fig.add_traces([_colour_bar("f", "gates (σ)", 0.23), _colour_bar("g", "candidate (tanh)", 0.77)])
     shapes = [
         shape for name, centre in diagram.gates.items() for shape in _gate_box(name, centre, step.gates[name], per_unit)
     ]
@@ -254,8 +255,8 @@ def gated_cell_figure(step: GatedStep, max_units: int = DIAGRAM_UNITS) -> go.Fig
         {"x": x, "y": y, "text": text, "showarrow": False, "font": {"color": colour, "size": style.FONT_SIZE}}
         for x, y, text, colour in diagram.labels
     ]
-    shown = f"one stripe per unit, H = {H}" if per_unit else f"the mean over the H = {H} units"
-    style.layout(fig, f"The {CELL_NAMES[step.kind]} at step {step.t}: gates coloured by value ({shown})", legend=False)
+    shown = f"a stripe per unit of {H}" if per_unit else f"each gate's mean over {H} units"
+    style.layout(fig, f"{CELL_NAMES[step.kind]}, step {step.t}: {shown}", legend=False)
     fig.update_layout(
         shapes=shapes, annotations=[*arrows, *labels, *words], height=470, margin={"l": 10, "r": 10, "b": 90}
     )
@@ -324,7 +325,8 @@ def gate_animation_figure(comparison, kind: str, max_units: int = STRIP_UNITS) -
     dots.update(
         mode="markers",
         marker={"color": [GATE_COLOURS[name] for name in gates for _ in range(units)], "size": 8},
-        hovertemplate="%{y:.3f}<extra></extra>",
+        text=[f"{name} ({GATE_WORDS[name]})" for name in gates for _ in range(units)],
+        hovertemplate="%{text}: %{y:.3f}<extra></extra>",
         showlegend=False,
     )
     marker.update(mode="lines", line={"color": style.HIGHLIGHT, "width": 2}, hoverinfo="skip", showlegend=False)
@@ -345,11 +347,14 @@ def gate_animation_figure(comparison, kind: str, max_units: int = STRIP_UNITS) -
 
 
 def _animation_layout(fig: go.Figure, names: list[str], kind: str, units: int, H: int, T: int) -> None:
+    """Titles and axes (each gate's letter in its colour under its dots, which names the lines below too), then Play
+    and Pause under the chart and the slider under them, across its whole width (a phone holds both)."""
     shown = f"all {H} units" if units == H else f"units 1 to {units} of {H}"
-    style.layout(fig, f"The {CELL_NAMES[kind]}'s gates step by step ({shown})", height=640)
+    style.layout(fig, f"The {CELL_NAMES[kind]}'s gates step by step ({shown})", height=660, legend=False)
     fig.update_xaxes(
         tickvals=list(range(len(names))),
-        ticktext=[f"{name}: {GATE_WORDS[name]}" for name in names],
+        ticktext=[f'<span style="color:{GATE_COLOURS[name]}"><b>{name}</b></span>' for name in names],
+        tickangle=0,
         range=[-0.5, len(names) - 0.5],
         fixedrange=True,
         row=1,
@@ -358,15 +363,13 @@ def _animation_layout(fig: go.Figure, names: list[str], kind: str, units: int, H
     fig.update_yaxes(title_text="value at step t", range=[-1.05, 1.05], fixedrange=True, row=1, col=1)
     fig.update_xaxes(title_text="step t", range=[0.5, T + 0.5], fixedrange=True, row=2, col=1)
     fig.update_yaxes(title_text="mean over units", range=[-1.05, 1.05], fixedrange=True, row=2, col=1)
-    fig.update_layout(
-        legend={"orientation": "h", "x": 0.0, "xanchor": "left", "y": -0.12, "yanchor": "top"},
-        margin={"b": 170},
-        **style.play_controls(
-            [str(t) for t in range(1, T + 1)],
-            duration=max(40, int(1000 * ANIMATION_SECONDS / T)),
-            buttons_y=-0.3,
-            slider_y=-0.3,
-            active=0,
-            current={"prefix": "step t = ", "visible": True, "xanchor": "right"},
-        ),
+    controls = style.play_controls(
+        [str(t) for t in range(1, T + 1)],
+        duration=max(40, int(1000 * ANIMATION_SECONDS / T)),
+        buttons_y=-0.16,
+        slider_y=-0.25,
+        active=0,
+        current={"prefix": "step t = ", "visible": True, "xanchor": "left"},
     )
+    controls["sliders"][0].update(x=0.0, len=1.0)
+    fig.update_layout(margin={"b": 190}, **controls)
