@@ -12,6 +12,7 @@ VIEW_CHARTS = {
     "The LSTM's cell path": ["cells-cell-path"],
     "Connectivity": ["cells-connectivity"],
     "Bidirectional": ["cells-bidirectional-unfold", "cells-bidirectional-connectivity"],
+    "Step by step": ["cells-step-cell", "cells-step-gates"],
 }
 
 

@@ -108,10 +108,23 @@ def test_cells_offers_a_report_with_both_gated_cells_equations_and_every_chart(r
     assert len(report_buttons(at)) == 1
     (call,) = recorded
     html = assert_report_holds_the_page(at, call)
-    assert len(figures_of(call[2])) == 7  # the main chart and those of every tab, not just the open one
+    assert len(figures_of(call[2])) == 9  # the main chart and those of every tab, not just the open one
     assert math_html("c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t") in html
     assert math_html("h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}") in html
     assert "forget-gate bias is 1" in html and "LSTM" in html
+    assert "The LSTM at step 1, with its numbers" in html  # the step view, at the step of the link (none: 1)
+
+
+def test_cells_step_view_reports_the_step_shown_and_links_back_to_it(recorded):
+    at = run_app("pages/cells.py", {"T": "20", "cells_view": "Step by step", "cells_step_cell": "GRU"})
+    at.button(key="cells_step_next").click().run()
+    assert_healthy(at)
+    assert len(report_buttons(at)) == 1
+    call = recorded[-1]
+    assert call[3] == {"cells_view": "Step by step", "cells_step_cell": "GRU", "cells_step": "2"}
+    html = assert_report_holds_the_page(at, call)
+    assert "The GRU at step 2, with its numbers" in html and "Step 2 of 20" in html
+    assert math_html("h_2 = (1 - z_2) ⊙ n_2 + z_2 ⊙ h_1") in html
 
 
 # Train -------------------------------------------------------------------------------------------------------------
