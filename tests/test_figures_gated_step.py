@@ -36,9 +36,7 @@ def box_text(fig):
 def test_a_small_cell_colours_one_stripe_per_unit_of_every_gate(small, kind, gates):
     fig = figures.gated_cell_figure(gated_step(small.cells[kind].run, 5))
     assert len(filled_boxes(fig)) == gates * 3
-    assert (
-        fig.layout.title.text.startswith(("LSTM, step 5", "GRU, step 5")) and "stripe per unit" in fig.layout.title.text
-    )
+    assert fig.layout.title.text == f"The {kind.upper()} at step 5<br>a stripe per unit of 3"
 
 
 def test_a_large_cell_colours_each_gate_by_its_mean_and_says_so(large):

@@ -78,11 +78,11 @@ LSTM_DIAGRAM = Diagram(
         (SIGNAL, ((7.5, 2.2), (8.05, 2.2))),
     ),
     labels=(
-        (0.45, 5.0, "c<sub>t−1</sub>", C_PATH),
-        (9.55, 5.0, "c<sub>t</sub>", C_PATH),
-        (0.45, 0.9, "h<sub>t−1</sub>", H_PATH),
+        (0.4, 5.0, "c<sub>t−1</sub>", C_PATH),
+        (9.5, 5.0, "c<sub>t</sub>", C_PATH),
+        (0.4, 0.9, "h<sub>t−1</sub>", H_PATH),
         (1.2, -0.45, "x<sub>t</sub>", H_PATH),
-        (9.55, 2.2, "h<sub>t</sub>", H_PATH),
+        (9.5, 2.2, "h<sub>t</sub>", H_PATH),
     ),
 )
 GRU_DIAGRAM = Diagram(
@@ -103,8 +103,8 @@ GRU_DIAGRAM = Diagram(
         (SIGNAL, ((7.7, 3.85), (7.7, 4.75))),
     ),
     labels=(
-        (0.45, 5.0, "h<sub>t−1</sub>", H_PATH),
-        (9.55, 5.0, "h<sub>t</sub>", H_PATH),
+        (0.4, 5.0, "h<sub>t−1</sub>", H_PATH),
+        (9.5, 5.0, "h<sub>t</sub>", H_PATH),
         (1.6, -0.45, "x<sub>t</sub>", H_PATH),
     ),
 )
@@ -239,6 +239,21 @@ def _ops(diagram: Diagram) -> go.Scatter:
     )
 
 
+def _state_names(diagram: Diagram) -> list[dict]:
+    """The state's names at the ends of its paths: left of those entering, right of those leaving, under x_t."""
+    return [
+        {
+            "x": x,
+            "y": y,
+            "text": text,
+            "xanchor": "right" if x < 1 else "left" if x > 9 else "center",
+            "showarrow": False,
+            "font": {"color": colour, "size": style.FONT_SIZE},
+        }
+        for x, y, text, colour in diagram.labels
+    ]
+
+
 def gated_cell_figure(step: GatedStep, max_units: int = DIAGRAM_UNITS) -> go.Figure:
     """The LSTM (c path on top, h path below) or the GRU (h path on top) at step t, each gate's box coloured by its
     value: one stripe per unit when H <= `max_units`, else by the mean over the units. Hover a box for its values."""
@@ -251,16 +266,13 @@ def gated_cell_figure(step: GatedStep, max_units: int = DIAGRAM_UNITS) -> go.Fig
         shape for name, centre in diagram.gates.items() for shape in _gate_box(name, centre, step.gates[name], per_unit)
     ]
     labels = [_gate_label(name, centre, step.gates[name]) for name, centre in diagram.gates.items()]
-    words = [
-        {"x": x, "y": y, "text": text, "showarrow": False, "font": {"color": colour, "size": style.FONT_SIZE}}
-        for x, y, text, colour in diagram.labels
-    ]
+    words = _state_names(diagram)
     shown = f"a stripe per unit of {H}" if per_unit else f"each gate's mean over {H} units"
-    style.layout(fig, f"{CELL_NAMES[step.kind]}, step {step.t}: {shown}", legend=False)
+    style.layout(fig, f"The {CELL_NAMES[step.kind]} at step {step.t}<br>{shown}", legend=False)
     fig.update_layout(
         shapes=shapes, annotations=[*arrows, *labels, *words], height=470, margin={"l": 10, "r": 10, "b": 90}
     )
-    fig.update_xaxes(range=[-0.2, 10.2], visible=False, fixedrange=True)
+    fig.update_xaxes(range=[-0.9, 10.5], visible=False, fixedrange=True)
     fig.update_yaxes(range=[-0.7, 5.5], visible=False, fixedrange=True)
     return fig
 
