@@ -36,7 +36,8 @@ GATE_LATEX = {  # gate -> (its function, the index of its input block, of its hi
 }
 CELL_LOOK = (
     "Each box is a gate, coloured by its value at step t (σ gates: dark = shut, yellow = open; the candidate: blue "
-    "negative, red positive); hover a box for its units. The top line is the path the state is copied along: the "
+    "negative, red positive); the number over it is its mean over the units, and hovering it lists them. The top "
+    "line is the path the state is copied along: the "
     "LSTM's c, multiplied by f; the GRU's h, multiplied by z."
 )
 ANIMATION_LOOK = (

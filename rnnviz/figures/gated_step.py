@@ -140,11 +140,12 @@ def _gate_box(name: str, centre: tuple[float, float], values: np.ndarray, per_un
 
 
 def _gate_label(name: str, centre: tuple[float, float], values: np.ndarray) -> dict:
-    """The gate's letter and its mean value, on a white ground inside the box."""
+    """The gate's letter and its mean value, on a white ground just above the box (the box's colours stay seen)."""
     function = "tanh" if name in CANDIDATES else "σ"
     return {
         "x": centre[0],
-        "y": centre[1],
+        "y": centre[1] + BOX_HEIGHT / 2 + 0.05,
+        "yanchor": "bottom",
         "text": f"<b>{name}</b> {function}<br>{np.mean(values):.2f}",
         "showarrow": False,
         "bgcolor": "rgba(255,255,255,0.85)",
