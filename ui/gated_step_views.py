@@ -37,8 +37,7 @@ GATE_LATEX = {  # gate -> (its function, the index of its input block, of its hi
 CELL_LOOK = (
     "Each box is a gate, coloured by its value at step t (σ gates: dark = shut, yellow = open; the candidate: blue "
     "negative, red positive); the number over it is its mean over the units, and hovering it lists them. The top "
-    "line is the path the state is copied along: the "
-    "LSTM's c, multiplied by f; the GRU's h, multiplied by z."
+    "line is the path the state is copied along: the LSTM's c, multiplied by f; the GRU's h, multiplied by z."
 )
 ANIMATION_LOOK = (
     "Press Play: the dots are each unit's gate value at step t, the lines below each gate's mean over the units "
@@ -262,4 +261,5 @@ def report_sections(settings: Settings, forget_bias: float, gated_init: str, kin
 
 
 def step_count(settings: Settings, forget_bias: float, gated_init: str, kind: str) -> int:
+    """T of the comparison's run (the settings' T, clamped by the comparison)."""
     return comparison_for(settings, forget_bias, gated_init).cells[kind].run.T
