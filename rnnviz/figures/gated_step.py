@@ -287,24 +287,27 @@ def _strip_x(gate_index: int, units: int) -> np.ndarray:
     return gate_index + offsets
 
 
-def _strip_at(gates: dict[str, np.ndarray], t: int, units: int) -> tuple[list[float], list[float]]:
-    """x and y of every shown unit of every gate at step t (its index t−1)."""
-    xs, ys = [], []
-    for index, values in enumerate(gates.values()):
-        xs.extend(_strip_x(index, units).round(3).tolist())
-        ys.extend(style.plotted(values[t - 1, :units]))
+def _strip_at(gates: dict[str, np.ndarray], t: int, units: int) -> tuple[list[float], list[float | None]]:
+    """x and y of every shown unit of every gate at step t (its index t−1): plain lists, as the frames send them
+    (y rounded to 3 decimals, None where not finite)."""
+    xs = np.concatenate([_strip_x(index, units) for index in range(len(gates))]).round(3).tolist()
+    ys = style.plotted(np.concatenate([values[t - 1, :units] for values in gates.values()]))
     return xs, ys
 
 
 def _means_at(means: dict[str, np.ndarray], t: int) -> tuple[list[int], list[float | None]]:
-    return [t] * len(means), [style.plotted(m[t - 1 : t])[0] for m in means.values()]
+    return [t] * len(means), style.plotted([m[t - 1] for m in means.values()])
 
 
-def _moving_traces(gates: dict, means: dict, t: int, units: int) -> list[go.Scatter]:
-    """What each frame changes: the dots of the units at step t, the line marking t, the gates' means at t."""
-    xs, ys = _strip_at(gates, t, units)
+def _moving_traces(gates: dict, means: dict, t: int, units: int) -> list[dict]:
+    """What the frame of step t changes (as plain trace dicts): the units' dots (their y only: each dot keeps its
+    place), the line marking t, the gates' means at t."""
     mean_x, mean_y = _means_at(means, t)
-    return [go.Scatter(x=xs, y=ys), go.Scatter(x=[t, t], y=[-1.05, 1.05]), go.Scatter(x=mean_x, y=mean_y)]
+    return [
+        {"type": "scatter", "y": _strip_at(gates, t, units)[1]},
+        {"type": "scatter", "x": [t, t]},
+        {"type": "scatter", "x": mean_x, "y": mean_y},
+    ]
 
 
 def _mean_lines(means: dict[str, np.ndarray]) -> list[go.Scatter]:
@@ -326,7 +329,8 @@ def gate_animation_figure(comparison, kind: str, max_units: int = STRIP_UNITS) -
     """The gates of the LSTM or the GRU step by step, one frame per step, Play, Pause and a slider in the browser.
 
     Top: every unit's value of each gate at step t (a dot per unit, the first `max_units` units). Bottom: each gate's
-    mean over the units for every step, a marker on step t. Only the three traces of the top and the marker move.
+    mean over the units for every step, a marker on step t. Only the dots, the line on step t and the means' markers
+    move.
     """
     if kind not in DIAGRAMS:
         raise ValueError(f"kind must be 'lstm' or 'gru', got {kind!r}")
@@ -334,15 +338,18 @@ def gate_animation_figure(comparison, kind: str, max_units: int = STRIP_UNITS) -
     T, H = next(iter(gates.values())).shape
     units = min(H, max_units)
     means = {name: np.mean(values, axis=1) for name, values in gates.items()}  # gate -> (T,)
-    dots, marker, current = _moving_traces(gates, means, 1, units)
+    dots, marker, current = (go.Scatter(trace) for trace in _moving_traces(gates, means, 1, units))
     dots.update(
+        x=_strip_at(gates, 1, units)[0],
         mode="markers",
         marker={"color": [GATE_COLOURS[name] for name in gates for _ in range(units)], "size": 8},
         text=[f"{name} ({GATE_WORDS[name]})" for name in gates for _ in range(units)],
         hovertemplate="%{text}: %{y:.3f}<extra></extra>",
         showlegend=False,
     )
-    marker.update(mode="lines", line={"color": style.HIGHLIGHT, "width": 2}, hoverinfo="skip", showlegend=False)
+    marker.update(
+        y=[-1.05, 1.05], mode="lines", line={"color": style.HIGHLIGHT, "width": 2}, hoverinfo="skip", showlegend=False
+    )
     current.update(
         mode="markers",
         marker={"color": [GATE_COLOURS[name] for name in gates], "size": 12, "line": {"width": 1}},
@@ -352,11 +359,13 @@ def gate_animation_figure(comparison, kind: str, max_units: int = STRIP_UNITS) -
     fig = make_subplots(rows=2, cols=1, vertical_spacing=0.2)
     fig.add_trace(dots, row=1, col=1)
     fig.add_traces([marker, current, *_mean_lines(means)], rows=2, cols=1)
-    fig.frames = [
-        go.Frame(name=str(t), traces=[0, 1, 2], data=_moving_traces(gates, means, t, units)) for t in range(1, T + 1)
-    ]
     _animation_layout(fig, list(gates), kind, units, H, T)
-    return fig
+    frames = [
+        {"name": str(t), "traces": [0, 1, 2], "data": _moving_traces(gates, means, t, units)} for t in range(1, T + 1)
+    ]
+    # the frames are plain data of three traces whose every key is checked above; T of them validated one by one
+    # cost about 2 s at T = 200
+    return go.Figure({**fig.to_dict(), "frames": frames}, _validate=False)
 
 
 def _animation_layout(fig: go.Figure, names: list[str], kind: str, units: int, H: int, T: int) -> None:
