@@ -32,3 +32,17 @@ def test_the_step_view_steps_forward_and_its_numbers_change(app_page):
     assert app_page.query().get("cells_step_cell") == "GRU"
     expect(page.locator(".st-key-cells-step-gates .js-plotly-plot")).to_have_count(1)
     app_page.assert_healthy()
+
+
+def test_play_runs_the_gates_through_the_steps_in_the_browser(app_page):
+    app_page.open()
+    app_page.open("cells", cells_view="Step by step", T="20")
+    chart = app_page.page.locator(".st-key-cells-step-gates .js-plotly-plot")
+    chart.scroll_into_view_if_needed()
+    current = chart.locator(".slider-container text").filter(has_text="step t =").first
+    assert wait_for(lambda: current.count() == 1 and current.text_content() == "step t = 1")
+    chart.get_by_text("▶ Play").click()
+    assert wait_for(lambda: current.text_content() == "step t = 20", timeout=30), current.text_content()
+    marker = "el => el._fullData[1].x[0]"  # the line on the current step
+    assert chart.evaluate(marker) == 20
+    app_page.assert_healthy()
