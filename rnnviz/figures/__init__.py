@@ -8,5 +8,6 @@ page or a notebook reaches each as `rnnviz.figures.<name>` (the app's caches tak
 from rnnviz.figures.cells import *  # noqa: F403
 from rnnviz.figures.classroom import *  # noqa: F403
 from rnnviz.figures.gradients import *  # noqa: F403
+from rnnviz.figures.imported import *  # noqa: F403
 from rnnviz.figures.training import *  # noqa: F403
 from rnnviz.figures.unfold import *  # noqa: F403
