@@ -32,7 +32,9 @@ if imported is not None:
             st.subheader("How much of the gradient survives T - k steps back")
             left, right = st.columns([3, 2], gap="medium")
             with left:
-                yours.chart(figures.jacobian_norms_figure, data, request, explain.LOOK_AT["jacobian_norms"])
+                yours.chart(
+                    figures.jacobian_norms_figure, data, request, explain.LOOK_AT["jacobian_norms"], key="yn-norms"
+                )
             with right:
                 yours.numbers(exp)
                 st.markdown(gradient_views.growth_words(exp))
@@ -41,16 +43,18 @@ if imported is not None:
             st.subheader("Each step's term of the gradient")
             left, right = st.columns([3, 2], gap="medium")
             with left:
-                yours.chart(figures.step_terms_figure, data, request, explain.LOOK_AT["step_terms"])
+                yours.chart(figures.step_terms_figure, data, request, explain.LOOK_AT["step_terms"], key="yn-terms")
             with right:
                 st.markdown(gradient_views.share_words(exp))
                 st.markdown(gradient_views.placement_words(exp))
 
             if exp.cell_path is not None:
                 st.subheader("The LSTM's cell path")
-                yours.chart(figures.imported_cell_path_figure, data, request, yours.CELL_PATH_LOOK)
+                yours.chart(figures.imported_cell_path_figure, data, request, yours.CELL_PATH_LOOK, key="yn-cell-path")
                 st.markdown(yours.cell_path_words(exp))
 
             st.subheader("Connectivity: which inputs each output depends on")
-            yours.chart(figures.imported_connectivity_figure, data, request, yours.CONNECTIVITY_LOOK)
+            yours.chart(
+                figures.imported_connectivity_figure, data, request, yours.CONNECTIVITY_LOOK, key="yn-connectivity"
+            )
             yours.report_button(data, request)

@@ -109,7 +109,13 @@ def input_request(imported) -> InputRequest:
         )
         fields = _input_fields(kind, imported, most)
     with right:
-        placement = st.radio("Where the loss sits", PLACEMENTS, format_func=PLACEMENT_WORDS.get, key="yn_placement")
+        placement = st.radio(  # a character model predicts the next character at every step
+            "Where the loss sits",
+            PLACEMENTS,
+            index=1 if imported.vocabulary else 0,
+            format_func=PLACEMENT_WORDS.get,
+            key="yn_placement_text" if imported.vocabulary else "yn_placement",
+        )
         direction = "forward"
         if imported.bidirectional:
             direction = st.radio(
