@@ -26,15 +26,13 @@ if imported is not None:
         request = yours.input_request(imported)
         exp = yours.experiment(data, request)
         if exp is not None:
-            notices.overflow_banner(exp)
+            yours.overflow_banner(exp)
             gradient_views.summary(exp)
 
             st.subheader("How much of the gradient survives T - k steps back")
             left, right = st.columns([3, 2], gap="medium")
             with left:
-                yours.chart(
-                    figures.jacobian_norms_figure, data, request, explain.LOOK_AT["jacobian_norms"], key="yn-norms"
-                )
+                yours.chart(figures.jacobian_norms_figure, data, request, yours.norms_look(exp), key="yn-norms")
             with right:
                 yours.numbers(exp)
                 st.markdown(gradient_views.growth_words(exp))

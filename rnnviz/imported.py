@@ -31,13 +31,12 @@ from rnnviz.inputs import make_inputs
 from rnnviz.losses import output_gradient
 from rnnviz.lstm import forget_gate_products
 from rnnviz.run import Gradients, Run, bptt, finite_part, unroll
-from rnnviz.settings import Limits
+from rnnviz.settings import LIMITS, Limits
 
 INPUT_KINDS = {"random": "gaussian", "impulse": "impulse", "constant": "constant"}
 PLACEMENTS = ("many_to_one", "many_to_many")
 DIRECTIONS = ("forward", "backward")
 CONNECTIVITY_STEPS = 40  # the connectivity map covers the first steps only: it costs O(T^2)
-MAX_CSV_CHARS = 200_000
 EXAMPLES = {  # the models shipped in rnnviz/data/examples: a name to show -> the file
     "The article's Keras character model (SimpleRNN, ReLU, trained 100 epochs)": "keras_simplernn_char_model.npz",
     "A PyTorch bidirectional nn.LSTM (untrained)": "pytorch_lstm_bidirectional.npz",
@@ -110,12 +109,12 @@ def app_inputs(kind: str, seq_length: int, input_size: int, seed: int = 0) -> np
     return make_inputs(INPUT_KINDS[kind], seq_length, input_size, np.random.default_rng(seed))
 
 
-def csv_inputs(text: str, input_size: int, max_steps: int) -> np.ndarray:
+def csv_inputs(text: str, input_size: int, max_steps: int, max_chars: int = LIMITS.model_csv_chars) -> np.ndarray:
     """A sequence (T, D) from CSV text: T rows of D numbers, commas between them (a header row of names is skipped).
 
     Any problem is a ValueError that says what was expected and what was found, with the row."""
-    if len(text) > MAX_CSV_CHARS:
-        raise ValueError(f"The CSV has {len(text):,} characters; at most {MAX_CSV_CHARS:,} are read.")
+    if len(text) > max_chars:
+        raise ValueError(f"The CSV has {len(text):,} characters; at most {max_chars:,} are read.")
     rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
     if rows and not _numeric(rows[0][0]):
         rows = rows[1:]  # a header
@@ -303,7 +302,7 @@ def _bound(run: Run) -> tuple[np.ndarray, str, dict[str, float]]:
     nan = float("nan")
     return (
         bound,
-        "bound Π ‖∂s_t/∂s_{t-1}‖_F (each step measured)",
+        "bound Π ‖∂s_t/∂s_{t-1}‖_F, measured",
         dict.fromkeys(("spectral_radius", "sigma_max", "gamma_sigma_max"), nan),
     )
 

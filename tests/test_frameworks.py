@@ -276,3 +276,18 @@ def test_a_text_s_targets_are_its_next_characters():
     next_characters = -sum(np.log(probabilities[t, index[char]]) for t, char in enumerate("his is"))
     own_answer_at_the_end = -np.log(probabilities[-1].max())
     assert exp.loss == pytest.approx(next_characters + own_answer_at_the_end)
+
+
+def test_a_run_that_overflows_is_analysed_on_its_finite_part():
+    H = 4
+    exploding = rnnviz.frameworks.ImportedModel(
+        "PyTorch",
+        "rnn",
+        rnnviz.RNN(np.ones((H, 1)), 50.0 * np.eye(H), np.zeros(H), np.ones((1, H)), np.zeros(1), "linear"),
+        None,
+        "",
+    )
+    exp = analyse(exploding, app_inputs("constant", 400, 1))
+    assert exp.overflow_step is not None
+    assert exp.analysed_steps == exp.overflow_step - 1
+    assert exp.norms.log10_spectral.shape == (exp.analysed_steps + 1,)

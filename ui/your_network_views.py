@@ -22,7 +22,6 @@ from ui import cache, explain, export, gradient_views, notices, presenter
 UPLOAD_KEY = "yn_upload"
 CSV_UPLOAD_KEY = "yn_csv_upload"
 EXAMPLE_KEY = "yn_example"
-MAX_CSV_BYTES = 200_000
 INPUT_WORDS = {
     "random": "Random: x_t ~ N(0, 1)",
     "impulse": "Impulse: x_1 = 1, then 0",
@@ -35,6 +34,11 @@ CSV_EXAMPLE = "0.5, -1.0, 0.2\n0.1, 0.3, -0.7\n-0.4, 0.8, 0.0"
 NO_LINK = (
     "This page's address cannot hold a model, so a link to it opens the example, not yours. To share what you see, "
     "download the offline report: one HTML file with the charts and the numbers of this run."
+)
+GATED_NORMS_LOOK = (
+    "A straight line on this log scale means a constant factor per step. The dashed bound multiplies the size of "
+    "each step's Jacobian as measured in this run, so it holds but is loose: the directions of the steps need not "
+    "line up, and the measured curve can fall far below it."
 )
 CELL_PATH_LOOK = (
     "The shaded band spans every unit's product of forget gates, the factor of the direct path c_k → c_T; the green "
@@ -140,14 +144,15 @@ def _input_fields(kind: str, imported, most: int) -> dict:
             value=CSV_EXAMPLE if D == 3 else "",
             key="yn_csv",
             height=140,
+            max_chars=LIMITS.model_csv_chars,
         )
         uploaded = st.file_uploader("or upload a CSV file", type=["csv", "txt"], key=CSV_UPLOAD_KEY)
         if uploaded is None:
             return {"csv_text": typed}
-        if uploaded.size > MAX_CSV_BYTES:
+        if uploaded.size > LIMITS.model_csv_chars:
             st.error(
-                f"The CSV file has {uploaded.size:,} bytes; at most {MAX_CSV_BYTES:,} are read. The typed rows are "
-                "used instead.",
+                f"The CSV file has {uploaded.size:,} bytes; at most {LIMITS.model_csv_chars:,} are read. The typed "
+                "rows are used instead.",
                 icon=":material/block:",
             )
             return {"csv_text": typed}
@@ -156,8 +161,8 @@ def _input_fields(kind: str, imported, most: int) -> dict:
     if kind == "text":
         if imported.vocabulary is None:
             return {"text": ""}
-        shown = "".join(imported.vocabulary)
-        default = ARTICLE_TEXT if set(ARTICLE_TEXT) <= set(imported.vocabulary) else shown
+        shown = "".join("␣" if char == " " else char for char in imported.vocabulary)  # a space made visible
+        default = ARTICLE_TEXT if set(ARTICLE_TEXT) <= set(imported.vocabulary) else "".join(imported.vocabulary)
         text = st.text_input(
             f"Text in the model's vocabulary (at most {most} characters)",
             value=default[:most],
@@ -196,6 +201,22 @@ def chart(builder, data: bytes, request: InputRequest, look_at: str, key: str | 
 
 
 # the words, computed from the run -----------------------------------------------------------------------------
+def overflow_banner(exp: ImportedExperiment) -> None:
+    """When the state overflowed: say where, and that the charts show the finite part."""
+    if exp.overflow_step is None:
+        return
+    st.error(
+        f"**The hidden state overflowed at step {exp.overflow_step}: the gradients exploded.** The charts show the "
+        f"finite part, steps 1 to {exp.analysed_steps}. A shorter input shows the whole run.",
+        icon=":material/local_fire_department:",
+    )
+
+
+def norms_look(exp: ImportedExperiment) -> str:
+    """What to look at in the ||dh_T/dh_k|| chart: the Gradients page's words for a vanilla cell."""
+    return GATED_NORMS_LOOK if exp.gated else explain.LOOK_AT["jacobian_norms"]
+
+
 def cell_name(exp: ImportedExperiment) -> str:
     return {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU"}[exp.cell.kind]
 
@@ -206,10 +227,10 @@ def numbers(exp: ImportedExperiment) -> None:
         gradient_views.numbers(exp)
         return
     steps = np.diff(exp.log10_bound[::-1])  # log10 ||ds_t/ds_{t-1}||_F, from step T back to step 1
-    columns = st.columns(3)
+    columns = [*st.columns(1), *st.columns(2)]  # the sizes first, alone: a 10^-300 needs the width
     columns[0].metric("‖∂h_T/∂h_0‖", verdicts.power_of_ten(float(exp.norms.log10_spectral[0])))
     columns[1].metric(
-        "largest one-step ‖J_t‖_F",
+        "largest ‖J_t‖_F",
         verdicts.factor(float(10.0 ** np.nanmax(steps))) if steps.size else "n/a",
         help="The largest Frobenius norm of a one-step Jacobian ∂s_t/∂s_{t-1} of the whole state over the run.",
     )
@@ -235,8 +256,7 @@ def condition_words(exp: ImportedExperiment) -> str:
         f"**Pascanu's conditions bound the vanilla cell's step** diag(f'(a_t)) W_hh by γσ_max. The "
         f"{cell_name(exp)}'s step ∂s_t/∂s_{{t-1}} (s_t = {state}) moves with its gates, so no constant bounds it: "
         f"over this run its Frobenius norm goes from {low} to {high} (median {median}), and their product is the "
-        f"bound drawn. Measured: ‖∂h_T/∂h_k‖ {verdicts.growth_sentence(exp.growth, exp.analysed_steps)}. "
-        f"This run is **{exp.regime.label}**."
+        f"bound drawn. The measurement decides: this run is **{exp.regime.label}**."
     )
 
 
@@ -275,7 +295,7 @@ def report_sections(data: bytes, request: InputRequest) -> list:
             "How much of the gradient survives T - k steps back",
             [
                 figure(figures.jacobian_norms_figure),
-                explain.LOOK_AT["jacobian_norms"],
+                norms_look(exp),
                 gradient_views.growth_words(exp),
                 condition_words(exp),
             ],
