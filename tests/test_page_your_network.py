@@ -169,3 +169,13 @@ def test_the_page_says_its_link_cannot_hold_the_model_and_offers_the_report_of_w
     assert "The LSTM's cell path" in [heading for heading, _ in sections]
     html = build_report("Your network", None, sections, link="http://localhost:8501/")
     assert html.count('class="plotly-graph-div"') == 4
+
+
+def test_an_uploaded_csv_is_read_in_place_of_the_typed_rows():
+    at = uploaded("keras_simplernn_relu_float32")
+    at.radio(key="yn_input").set_value("csv").run()
+    rows = "\n".join(f"{t}, 0.5, -1" for t in range(7))
+    at.file_uploader(key=your_network_views.CSV_UPLOAD_KEY).set_value(("seq.csv", rows.encode(), "text/csv")).run()
+    assert_healthy(at)
+    assert not errors(at)
+    assert values(chart_data(at, "yn-terms")[0]["x"]).shape == (7,)
