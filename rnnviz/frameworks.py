@@ -56,7 +56,7 @@ layers = [layer for layer in model.layers if layer.get_weights()]
 np.savez("model.npz", keras=json.dumps([[type(l).__name__, l.get_config()] for l in layers], default=str),
          **{f"w{i}_{j}": w for i, l in enumerate(layers) for j, w in enumerate(l.get_weights())})
 """
-VOCABULARY_LINE = "np.savez(..., vocabulary=np.array(list(chars)))  # a character model: its D characters, in order"
+VOCABULARY_LINE = "np.savez(..., vocabulary=np.array(list(chars)))"  # chars: the D characters, in input order
 FRAMEWORKS = ("PyTorch", "Keras", "rnnviz")
 KINDS = {"RNN": "rnn", "LSTM": "lstm", "GRU": "gru", "SimpleRNN": "rnn"}
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}

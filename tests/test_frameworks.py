@@ -17,7 +17,7 @@ import pytest
 import rnnviz
 from rnnviz import diagnostics
 from rnnviz.bidirectional import unroll_bidirectional
-from rnnviz.frameworks import open_model
+from rnnviz.frameworks import KERAS_SNIPPET, PYTORCH_SNIPPET, open_model
 from rnnviz.imported import (
     EXAMPLES,
     InputRequest,
@@ -291,3 +291,8 @@ def test_a_run_that_overflows_is_analysed_on_its_finite_part():
     assert exp.overflow_step is not None
     assert exp.analysed_steps == exp.overflow_step - 1
     assert exp.norms.log10_spectral.shape == (exp.analysed_steps + 1,)
+
+
+def test_the_readme_shows_the_page_s_own_snippets():
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert PYTORCH_SNIPPET in readme and KERAS_SNIPPET in readme
