@@ -13,6 +13,7 @@ navigation = st.navigation(
             st.Page("pages/unfold.py", title="Unfold", icon=":material/account_tree:"),
             st.Page("pages/gradients.py", title="Gradients (BPTT)", icon=":material/trending_down:"),
             st.Page("pages/cells.py", title="Cells: RNN, LSTM, GRU", icon=":material/hub:"),
+            st.Page("pages/your_network.py", title="Your network", icon=":material/upload_file:"),
         ],
         "Learn": [
             st.Page("pages/train.py", title="Train", icon=":material/model_training:"),

@@ -6,6 +6,7 @@ The math is pure NumPy (this package imports neither Streamlit nor Plotly); the 
 
 from rnnviz.activations import ACTIVATIONS, Activation, get_activation, softmax
 from rnnviz.cell import CELL_NAMES, Cell
+from rnnviz.frameworks import open_model
 from rnnviz.gru import GRU, random_gru
 from rnnviz.init import (
     RECURRENT_INITS,
@@ -36,6 +37,7 @@ __all__ = [
     "finite_part",
     "get_activation",
     "glorot_uniform",
+    "open_model",
     "orthogonal",
     "random_gru",
     "random_lstm",

@@ -50,6 +50,10 @@ class Limits:
     generate_prefix_chars: int = 200  # the generation box's prefix
     temperature: tuple[float, float] = (0.0, 3.0)
     model_file_bytes: int = 2_000_000  # largest model file read (compressed and uncompressed)
+    model_units: int = 512  # an opened model's largest input size D and output size O
+    model_steps: tuple[int, int] = (1, 500)  # T of the sequence an opened model reads
+    model_csv_chars: int = 200_000  # the characters of a sequence typed or uploaded as CSV
+    model_work: float = 2e9  # a gated model's T * (state size)^3 at most: its one-step Jacobians cost that (~2 s)
     # the Sequences page: sentences to one-hot vectors, and the parameter count of a dense network vs an RNN
     sequence_text_chars: int = 400  # the sentences' text box
     sequence_sentences: int = 4  # sentences encoded (one per line)

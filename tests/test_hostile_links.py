@@ -34,6 +34,7 @@ PAGES = [
     "pages/regime_map.py",
     "pages/scenarios.py",
     "pages/sequences.py",
+    "pages/your_network.py",
 ]
 UNBOUND = {"pages/scenarios.py": ["lesson"]}  # read by the page from st.query_params, not bound to a widget
 # read by the entry point on every page: presenter mode, and the sidebar's choices (their boxes show names, not values)

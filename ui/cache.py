@@ -27,10 +27,12 @@ from rnnviz.experiment import Experiment, simulate
 from rnnviz.figures import cell_views_figure, one_hot_figure, parameter_count_figure, rnn_shape_figure
 from rnnviz.figures.gated_step import gated_cell_figure
 from rnnviz.gated_step import GatedStep, gated_step
+from rnnviz.frameworks import ImportedModel, open_model
+from rnnviz.imported import ImportedExperiment, InputRequest, analyse_request
 from rnnviz.regime_map import RegimeMap, regime_map
 from rnnviz.scenarios import seeds_keeping_a_unit_active
 from rnnviz.sequences import RNN_SHAPES, EncodedSentences, ParameterCounts, encode_sentences
-from rnnviz.settings import Settings
+from rnnviz.settings import LIMITS, Settings
 from rnnviz.stepper import StepParts, step_parts
 
 BY_NAME = {FunctionType: lambda builder: f"{builder.__module__}.{builder.__qualname__}"}  # a builder's cache key
@@ -138,3 +140,22 @@ def shape_figures() -> list:
 def count_figure_for(counts: ParameterCounts) -> go.Figure:
     """The parameter counts of a sentence model, as a figure."""
     return parameter_count_figure(counts)
+
+
+@st.cache_resource(max_entries=8, show_spinner="Opening the model…")
+def imported_model(data: bytes) -> ImportedModel:
+    """The model in an uploaded or shipped file (`rnnviz.frameworks.open_model` under the server's limits); a
+    ValueError in words for a file it cannot open (not cached: the next try reads it again)."""
+    return open_model(data, LIMITS)
+
+
+@st.cache_resource(max_entries=16, show_spinner="Running your network…")
+def imported_experiment(data: bytes, request: InputRequest) -> ImportedExperiment:
+    """The model of `data` run and measured on the input `request` describes."""
+    return analyse_request(imported_model(data), request, LIMITS)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False, hash_funcs=BY_NAME)
+def imported_figure(builder: Callable[..., go.Figure], data: bytes, request: InputRequest, **options) -> go.Figure:
+    """`builder(imported_experiment(data, request), **options)`, a builder of `rnnviz.figures`, built once."""
+    return SentFigure(builder(imported_experiment(data, request), **options))

@@ -9,5 +9,6 @@ from rnnviz.figures.cells import *  # noqa: F403
 from rnnviz.figures.classroom import *  # noqa: F403
 from rnnviz.figures.gated_step import *  # noqa: F403
 from rnnviz.figures.gradients import *  # noqa: F403
+from rnnviz.figures.imported import *  # noqa: F403
 from rnnviz.figures.training import *  # noqa: F403
 from rnnviz.figures.unfold import *  # noqa: F403

@@ -30,7 +30,9 @@ __all__ = [
 ]
 
 TERM_NAMES = ("W_hh", "W_xh", "b_h")  # the parameters of the recurrence, whose terms BPTT sums over steps
-TERM_COLOURS = {"W_hh": style.MEASURED, "W_xh": style.HIGHLIGHT, "b_h": "#27ae60"}
+GATED_TERM_NAMES = ("W_hh", "W_ih", "b_ih")  # the same for the LSTM and the GRU (b_hh's terms: see their bptt)
+TERM_COLOURS = {"W_hh": style.MEASURED, "W_xh": style.HIGHLIGHT, "b_h": "#27ae60", "W_ih": style.HIGHLIGHT}
+TERM_COLOURS["b_ih"] = TERM_COLOURS["b_h"]
 EXAMPLE_RADIUS, EXAMPLE_COUPLING = 0.9, 4.0  # the non-normal example: rho = 0.9 < 1 < sigma_max
 MAX_FRAMES = 61  # one frame per step up to T = 60 (the default); longer runs advance several steps a frame
 DENSE_POWERS_UP_TO = 64  # ||W^n|| at every n up to this H; at 29 steps for larger W_hh
@@ -97,6 +99,7 @@ def jacobian_norms_figure(exp) -> go.Figure:
     n, k, measured = style.steps_back(exp.norms.log10_spectral)
     frobenius, bound = exp.norms.log10_frobenius[::-1], exp.log10_bound[::-1]
     gamma, sigma = exp.gamma, exp.weights["sigma_max"]
+    bound_name = getattr(exp, "bound_name", None) or f"bound (γ σ_max)^n = ({gamma:g} × {sigma:.3g})^n"
     line = {
         "mode": "lines",
         "hovertemplate": "n = %{x} steps back (k = %{customdata[0]})<br>%{customdata[1]}<extra></extra>",
@@ -106,7 +109,7 @@ def jacobian_norms_figure(exp) -> go.Figure:
             go.Scatter(
                 x=n,
                 y=style.plotted(bound),
-                name=f"bound (γ σ_max)^n = ({gamma:g} × {sigma:.3g})^n",
+                name=bound_name,
                 line={"color": style.BOUND, "dash": "dash", "width": 2.5},
                 customdata=_hover_data(k, "bound", bound),
                 **line,
@@ -226,14 +229,16 @@ def _power_panel(fig: go.Figure, col: int, title: str, W: np.ndarray, colour: st
 
 
 def step_terms_figure(exp, rescaled: bool = False) -> go.Figure:
-    """The norm of each step's own term of dL/dW_hh, dL/dW_xh, dL/db_h (top) and the share the last steps carry.
+    """The norm of each step's own term of dL/dW_hh, dL/dW_xh, dL/db_h (W_ih, b_ih for a gated cell) and the share
+    the last steps carry.
 
     The terms are the seed's sum dL/dW = sum_t dL/dh_t dh_t^+/dW made visible: summed over t they give the
     gradient. `rescaled` divides each parameter's terms by their largest, so the three shapes compare.
     """
     T = exp.analysed_steps
     t = np.arange(1, T + 1)
-    term_norms = {name: exp.gradients.term_norms(name) for name in TERM_NAMES}
+    names = TERM_NAMES if exp.cell.kind == "rnn" else GATED_TERM_NAMES
+    term_norms = {name: exp.gradients.term_norms(name) for name in names}
     if not any(np.isfinite(norms).any() and np.nanmax(norms) > 0 for norms in term_norms.values()):
         return style.empty_figure(
             "No finite step term to draw: the gradient is beyond floating point (or exactly 0) at every step.<br>"
@@ -241,8 +246,8 @@ def step_terms_figure(exp, rescaled: bool = False) -> go.Figure:
             f"Each step's own term of the gradient{_finite_part_note(exp)}",
         )
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.62, 0.38], vertical_spacing=0.08)
-    plotted = [_term_log_norms(term_norms[name], rescaled) for name in TERM_NAMES]
-    for name, log_norms in zip(TERM_NAMES, plotted, strict=True):
+    plotted = [_term_log_norms(term_norms[name], rescaled) for name in names]
+    for name, log_norms in zip(names, plotted, strict=True):
         term = go.Scatter(
             x=t,
             y=style.plotted(log_norms),

@@ -10,7 +10,7 @@ from tests.browser.conftest import fresh_app_page
 from tests.browser.waiting import wait_for
 
 PHONE = {"width": 390, "height": 844}
-PAGES = ["", "unfold", "gradients", "cells", "train", "memory", "regime_map", "scenarios", "sequences"]
+PAGES = ["", "unfold", "gradients", "cells", "your_network", "train", "memory", "regime_map", "scenarios", "sequences"]
 
 # the bounding boxes of the graph's node markers, in page pixels
 _NODE_BOXES = """el => Array.from(el.querySelectorAll('.scatterlayer .trace .points path.point')).map(p => {
