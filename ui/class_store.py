@@ -157,13 +157,13 @@ class SQLiteClassStore:
 
     def expire(self) -> int:
         """Delete every class older than LIFETIME_SECONDS with its students and answers; how many went."""
-        with self._transaction(write=False) as db:
+        with self._transaction() as db:
             return self._delete_expired(db)
 
     def create_class(self, lesson: int) -> Ticket:
         """A new class on `lesson`, voting; ClassError when the server holds MAX_CLASSES live classes."""
         lesson = self._check_lesson(lesson)
-        with self._transaction(write=False) as db:
+        with self._transaction() as db:
             self._delete_expired(db)
             if db.execute("SELECT COUNT(*) FROM classes").fetchone()[0] >= MAX_CLASSES:
                 raise ClassError(f"this server already runs {MAX_CLASSES} classes: try again later")
@@ -178,7 +178,7 @@ class SQLiteClassStore:
 
     def join(self, code: str) -> str:
         """A new student's token in the class; ClassError when it has MAX_STUDENTS."""
-        with self._transaction(write=False) as db:
+        with self._transaction() as db:
             self._live(db, code)
             if db.execute("SELECT COUNT(*) FROM students WHERE code = ?", (code,)).fetchone()[0] >= MAX_STUDENTS:
                 raise ClassError(f"this class is full ({MAX_STUDENTS} students)")
@@ -206,13 +206,13 @@ class SQLiteClassStore:
             db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?)", row)
 
     def state(self, code: str) -> ClassState:
-        with self._transaction() as db:
+        with self._transaction(write=False) as db:
             _, lesson, round_, phase, created = self._live(db, code)
         return ClassState(code, lesson, round_, phase, created + LIFETIME_SECONDS)
 
     def my_answer(self, code: str, student: str) -> int | None:
         """The student's answer in the current round, or None."""
-        with self._transaction() as db:
+        with self._transaction(write=False) as db:
             round_ = self._live(db, code)[2]
             row = db.execute(
                 "SELECT choice FROM answers WHERE code = ? AND round = ? AND token = ?", (code, round_, student)
@@ -221,7 +221,7 @@ class SQLiteClassStore:
 
     def counts(self, code: str) -> list[int]:
         """How many students chose each answer (index 0 to MAX_CHOICES - 1) in the current round."""
-        with self._transaction() as db:
+        with self._transaction(write=False) as db:
             round_ = self._live(db, code)[2]
             rows = db.execute(
                 "SELECT choice, COUNT(*) FROM answers WHERE code = ? AND round = ? GROUP BY choice", (code, round_)
