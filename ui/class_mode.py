@@ -237,26 +237,24 @@ def show_class(ticket: Ticket, state: ClassState, scenario: Scenario) -> None:
 
 
 def code_from_link() -> str | None:
-    """The link's class code, or None after saying why there is none (as text: the link's value is quoted)."""
+    """The link's class code; else None, after a notice naming a link's code that cannot be used (quoted as text)
+    and a box to type the code in."""
     given = st.query_params.get_all(CLASS_KEY)
-    if not given:
-        st.markdown("Open the link your teacher shows, or scan its QR code. Or type the class code:")
-        with st.form("class_code_form"):
-            typed = st.text_input("Class code", max_chars=12, key="class_typed")
-            if st.form_submit_button("Join") and typed:
-                st.query_params[CLASS_KEY] = typed[:12]
-                st.rerun()
-        return None
-    if len(given) > 1:
-        st.error("This link gives more than one class code: open the link your teacher shows again.")
-        return None
-    try:
-        return normalise_code(given[-1])
-    except ClassError as error:
-        st.error(
-            f"The link's class code {notices.inert(given[-1], limit=notices.SHOWN_CHARACTERS)} cannot be used: {error}."
-        )
-        return None
+    if given:
+        reason = "it is given more than once" if len(given) > 1 else None
+        if reason is None:
+            try:
+                return normalise_code(given[-1])
+            except ClassError as error:
+                reason = f"it is not a class code ({error})"
+        notices.show_link_notices([notices.link_notice(CLASS_KEY, given[-1], reason, "the class code box below")])
+    st.markdown("Open the link your teacher shows, or scan its QR code. Or type the class code:")
+    with st.form("class_code_form"):
+        typed = st.text_input("Class code", max_chars=12, key="class_typed")
+        if st.form_submit_button("Join") and typed:
+            st.query_params[CLASS_KEY] = typed[:12]
+            st.rerun()
+    return None
 
 
 def student_token(code: str) -> str:
