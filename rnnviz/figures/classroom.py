@@ -370,7 +370,7 @@ def _label(x: float, y: float, text: str, colour: str) -> dict:
 
 
 RIGHT_COLOUR = "#1e8449"  # the right answer's bar, once revealed
-ANSWER_LINE = 40  # characters of an answer's label per line: a phone's width at 15 px
+ANSWER_LINE = 34  # characters of an answer's label per line: a phone's width at 15 px
 
 
 def class_answers_figure(choices: list[str], counts: list[int], correct: int | None = None) -> go.Figure:
@@ -394,13 +394,13 @@ def class_answers_figure(choices: list[str], counts: list[int], correct: int | N
     for row, choice, count in zip(rows, choices, counts, strict=True):
         mark = "✓ right answer: " if row == correct else ""
         share = f" ({count / total:.0%})" if total else ""
-        words = style.wrapped(f"{mark}{chr(ord('A') + row)}. {choice}", ANSWER_LINE)
+        words = style.wrapped(f"<b>{count}</b>{share}  {mark}{chr(ord('A') + row)}. {choice}", ANSWER_LINE)
         fig.add_annotation(
-            x=0, y=row - 0.22, text=f"<b>{count}</b>{share}  {words}", xref="x", yref="y", xanchor="left",
+            x=0, y=row - 0.22, text=words, xref="x", yref="y", xanchor="left",
             yanchor="bottom", showarrow=False, align="left",
             font={"color": RIGHT_COLOUR if row == correct else "#1a1a1a"},
         )  # fmt: skip
-    lines = sum(style.wrapped(choice, ANSWER_LINE).count("<br>") + 1 for choice in choices)
+    lines = sum(style.wrapped(f"00 (00%)  A. {choice}", ANSWER_LINE).count("<br>") + 1 for choice in choices)
     title = f"What the class answered: {total} {'answer' if total == 1 else 'answers'}"
     style.layout(fig, title, x_title="students", height=140 + 70 * len(choices) + 22 * lines, legend=False)
     fig.update_xaxes(range=[0, 1.05 * max(max(counts, default=0), 1)], rangemode="tozero", dtick=None)
