@@ -1,7 +1,7 @@
 """Class mode: a teacher runs a lesson for a room; each student answers on a phone; the projector shows the spread.
 
 The teacher's screen (the Scenarios page, `teacher_panel`) starts a class and shows its join link and QR code, how
-many have answered (re-read from the store every POLL_SECONDS), then the spread of answers and the reveal. The
+many have answered (re-read from the store every COUNT_SECONDS), then the spread of answers and the reveal. The
 student's screen (the Join page, `student_view`) shows the class's current question, records the answer picked,
 and follows the teacher: a fragment re-reads the class every POLL_SECONDS and redraws the page when it moved on.
 Everything a class holds is in the store (`ui.class_store`), never in a server process, so every process of a
@@ -32,7 +32,8 @@ from ui.class_store import (
 CLASS_KEY = "class"  # the Join page's URL parameter: the class code
 JOIN_PAGE = "join"  # the Join page's URL path
 LESSONS = list(SCENARIOS)  # a class's lesson index -> the lesson's id
-POLL_SECONDS = 1.5
+POLL_SECONDS = 2.0  # a student's page re-reads the class this often
+COUNT_SECONDS = 1.0  # the teacher's count is re-read this often
 QR_SCALE = 14  # px per module: a version-3 code with its border is about 500 px wide
 TICKET_KEY = "class_ticket"  # the teacher's Ticket, in their session
 STUDENT_KEY = "class_students"  # code -> this browser's student token, in the student's session
@@ -137,9 +138,9 @@ def show_join(code: str, phase: str) -> None:
             st.code(link, language=None, wrap_lines=True)
 
 
-@st.fragment(run_every=POLL_SECONDS)
+@st.fragment(run_every=COUNT_SECONDS)
 def live_count(code: str) -> None:
-    """How many have joined and answered, re-read from the store every POLL_SECONDS."""
+    """How many have joined and answered, re-read from the store every COUNT_SECONDS."""
     try:
         answered, joined = sum(store().counts(code)), store().students(code)
     except NoSuchClassError:

@@ -15,7 +15,7 @@ from ui import class_store
 LESSON = SCENARIOS["sigmoid_vanishing"]
 PROJECTOR = {"width": 1920, "height": 1080}
 PHONE = {"width": 390, "height": 844}
-FOLLOW_MS = 10_000  # a screen shows what the class did within this (the pages poll every 1.5 s)
+FOLLOW_MS = 10_000  # a screen shows what the class did within this (the pages poll every 1 to 2 s)
 
 
 @pytest.fixture
