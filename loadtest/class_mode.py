@@ -62,16 +62,15 @@ class Tally:
     confirmed: int = 0  # answers whose page said "Your answer is in"
 
 
-def start_servers(processes: int, base_port: int, store_file: str) -> list[subprocess.Popen]:
+def start_servers(processes: int, base_port: int, store_file: str, run_log: str) -> list[subprocess.Popen]:
+    """`serve.py` (the app, each script run timed into `run_log`) on `processes` ports, one class store file."""
     env = {**os.environ, DB_ENV: store_file, "OPENBLAS_NUM_THREADS": "1"}
     return [
         subprocess.Popen(
             [
                 sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "app.py",
+                str(ROOT / "loadtest" / "serve.py"),
+                run_log,
                 "--server.headless",
                 "true",
                 "--server.port",
