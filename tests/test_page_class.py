@@ -168,3 +168,13 @@ def test_the_join_page_without_a_code_asks_for_one_and_a_typed_code_joins():
     next(button for button in at.button if button.label == "Join").click().run()
     assert_healthy(at)
     assert at.header[0].value == LESSON.title
+
+
+def test_an_answer_sent_as_the_vote_closes_is_not_counted_and_the_student_sees_the_vote_closed():
+    teacher, code = teacher_with_a_class()
+    at = student(code)
+    teacher.button(key="class_close").click().run()
+    answer(at, 1)
+    assert "The vote is closed. You picked: nothing" in at.info[0].value
+    teacher.run()
+    assert bars(teacher) == [0, 0, 0, 0]

@@ -273,8 +273,13 @@ def record(code: str, token: str, scenario: Scenario, key: str) -> None:
         act(store().answer, code, token, scenario.choices.index(picked))
 
 
+@st.fragment
 def pick(state: ClassState, token: str, scenario: Scenario) -> None:
-    """The answers to pick from while the vote is open; the one picked is in the store at once."""
+    """The answers to pick from while the vote is open; the one picked is in the store at once. A fragment: a
+    pick reruns only this part of the page, so a room answering at once costs the server little."""
+    problem = st.session_state.pop("class_problem", None)
+    if problem is not None:
+        st.warning(f"Your answer was not taken: {problem}.")
     key = f"class_answer_{state.code}_{state.round}"
     if key not in st.session_state:  # a reload: the answer this browser gave already
         mine = store().my_answer(state.code, token)
@@ -289,6 +294,7 @@ def pick(state: ClassState, token: str, scenario: Scenario) -> None:
 
 def show_outcome(state: ClassState, token: str, scenario: Scenario) -> None:
     """After the vote: the student's answer, the class's spread and, once revealed, the answer and the charts."""
+    st.session_state.pop("class_problem", None)  # an answer sent as the vote closed: the outcome says it all
     mine = store().my_answer(state.code, token)
     picked = None if mine is None or mine >= len(scenario.choices) else scenario.choices[mine]
     with st.container(key="class_outcome"):
@@ -332,9 +338,6 @@ def student_view() -> None:
     except ClassError as error:
         st.error(f"You cannot join this class: {error}.")
         return
-    problem = st.session_state.pop("class_problem", None)
-    if problem is not None:
-        st.warning(f"Your answer was not taken: {problem}.")
     scenario = lesson_of(state)
     st.header(scenario.title)
     with st.container(border=True, key="class_question"):
