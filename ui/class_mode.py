@@ -146,6 +146,9 @@ def live_count(code: str) -> None:
     except NoSuchClassError:
         st.warning("This class has ended (classes last 12 hours).")
         return
+    except ClassError as error:  # busy: the next rerun reads it again
+        st.caption(f"The count could not be read just now: {error}.")
+        return
     with st.container(key="class_count"):
         st.metric("Answers so far", f"{answered} of {joined} joined")
 
@@ -186,6 +189,9 @@ def teacher_panel(scenario: Scenario) -> bool:
         except NoSuchClassError:
             end_class()
             st.info("Your class has ended (classes last 12 hours). Start a new one below.")
+        except ClassError as error:
+            st.warning(f"Your class could not be read just now: {error}.")
+            return True
     if state is None:
         return False
     if LESSONS[state.lesson] != scenario.id:
@@ -319,6 +325,8 @@ def follow(code: str, drawn: tuple[int, str]) -> None:
         state = store().state(code)
     except NoSuchClassError:
         st.rerun()
+    except ClassError:  # busy: the next rerun reads it again
+        return
     if (state.round, state.phase) != drawn:
         st.rerun()
     st.caption("This page follows your teacher's screen by itself.")

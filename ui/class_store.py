@@ -33,6 +33,7 @@ MAX_STUDENTS = 500  # students per class
 MAX_CHANGES = 50  # times one student may answer (or change the answer) in one round
 MAX_ROUNDS = 200  # lessons one class may show
 MAX_CHOICES = 8  # a question's answers
+OPEN_ATTEMPTS = 8  # tries to open the file while SQLite rebuilds its WAL index
 VOTING, CLOSED, REVEALED = "voting", "closed", "revealed"
 PHASES = (VOTING, CLOSED, REVEALED)
 
@@ -116,20 +117,37 @@ class SQLiteClassStore:
         finally:
             db.close()
 
+    def _begin(self, write: bool) -> sqlite3.Connection:
+        """A connection inside its transaction. Opening a WAL file that no one holds open makes SQLite rebuild its
+        index, and a connection opened meanwhile may be refused at once (busy handler or not): that is retried."""
+        for attempt in range(OPEN_ATTEMPTS):
+            db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            try:
+                db.execute("PRAGMA synchronous=NORMAL")
+                db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                db.execute("SELECT 1 FROM classes LIMIT 1").fetchall()  # a read takes its snapshot here
+                return db
+            except sqlite3.OperationalError:
+                db.close()
+                if attempt == OPEN_ATTEMPTS - 1:
+                    raise ClassError("the class store is busy: try again in a moment") from None
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
     @contextmanager
     def _transaction(self, write: bool = True) -> Iterator[sqlite3.Connection]:
         """One connection, one transaction, closed after. A write takes the file's write lock at once (other
-        writers wait up to 30 s); a read never waits for a writer (WAL)."""
-        db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        writers wait up to 30 s); a read never waits for a writer (WAL). A store that stays busy is a ClassError."""
+        db = self._begin(write)
         try:
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield db
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            raise ClassError("the class store is busy: try again in a moment") from error
         finally:
             db.close()
 
