@@ -178,3 +178,13 @@ def test_an_answer_sent_as_the_vote_closes_is_not_counted_and_the_student_sees_t
     assert "The vote is closed. You picked: nothing" in at.info[0].value
     teacher.run()
     assert bars(teacher) == [0, 0, 0, 0]
+
+
+def test_the_spread_chart_counts_whole_students_and_marks_the_right_answer_once_revealed():
+    from rnnviz.figures import class_answers_figure
+
+    fig = class_answers_figure(["a", "b", "c"], [2, 0, 1], correct=2)
+    assert fig.layout.xaxis.tickformat == "d" and fig.layout.xaxis.dtick == 1
+    marked = [note.text for note in fig.layout.annotations if "right answer" in note.text]
+    assert len(marked) == 1 and "C. c" in marked[0]
+    assert fig.data[0].marker.color[2] != fig.data[0].marker.color[0]

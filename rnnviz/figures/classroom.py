@@ -403,7 +403,8 @@ def class_answers_figure(choices: list[str], counts: list[int], correct: int | N
     lines = sum(style.wrapped(f"00 (00%)  A. {choice}", ANSWER_LINE).count("<br>") + 1 for choice in choices)
     title = f"What the class answered: {total} {'answer' if total == 1 else 'answers'}"
     style.layout(fig, title, x_title="students", height=140 + 70 * len(choices) + 22 * lines, legend=False)
-    fig.update_xaxes(range=[0, 1.05 * max(max(counts, default=0), 1)], rangemode="tozero", dtick=None)
+    most = max(max(counts, default=0), 1)
+    fig.update_xaxes(range=[0, 1.05 * most], tickformat="d", dtick=1 if most <= 10 else None)  # whole students
     fig.update_yaxes(range=[len(choices) - 0.6, -1.0], showticklabels=False, showline=False, showgrid=False)
     fig.update_layout(margin={"l": 20})
     return fig
