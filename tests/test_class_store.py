@@ -246,3 +246,13 @@ def test_two_processes_answering_at_once_are_all_counted(path):
         worker.join(60)
     assert [worker.exitcode for worker in workers] == [0, 0]
     assert store.counts(code)[:2] == [25, 25] and store.students(code) == 50
+
+
+def test_ending_a_class_deletes_it_and_only_its_teacher_can(store):
+    ticket = store.create_class(0)
+    student = store.join(ticket.code)
+    with pytest.raises(ClassError, match="teacher"):
+        store.end_class(ticket.code, student)
+    store.end_class(ticket.code, ticket.teacher)
+    with pytest.raises(NoSuchClassError):
+        store.state(ticket.code)

@@ -188,3 +188,13 @@ def test_the_spread_chart_counts_whole_students_and_marks_the_right_answer_once_
     marked = [note.text for note in fig.layout.annotations if "right answer" in note.text]
     assert len(marked) == 1 and "C. c" in marked[0]
     assert fig.data[0].marker.color[2] != fig.data[0].marker.color[0]
+
+
+def test_ending_the_class_tells_the_students_it_has_ended():
+    teacher, code = teacher_with_a_class()
+    at = student(code)
+    teacher.button(key="class_end").click().run()
+    assert_healthy(teacher)
+    assert teacher.button(key="class_start")
+    at.run()
+    assert "No class has the code" in at.error[0].value

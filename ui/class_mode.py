@@ -103,7 +103,10 @@ def start_class(scenario: Scenario) -> None:
 
 
 def end_class() -> None:
-    st.session_state.pop(TICKET_KEY, None)
+    """The End button's callback: the class and its answers deleted (the phones say it has ended)."""
+    ticket = st.session_state.pop(TICKET_KEY, None)
+    if ticket is not None:
+        act(store().end_class, ticket.code, ticket.teacher)
 
 
 def move(ticket: Ticket, phase: str) -> None:
@@ -187,7 +190,7 @@ def teacher_panel(scenario: Scenario) -> bool:
         try:
             state = store().state(ticket.code)
         except NoSuchClassError:
-            end_class()
+            st.session_state.pop(TICKET_KEY, None)
             st.info("Your class has ended (classes last 12 hours). Start a new one below.")
         except ClassError as error:
             st.warning(f"Your class could not be read just now: {error}.")

@@ -88,6 +88,7 @@ class ClassStore(Protocol):
     def students(self, code: str) -> int: ...
     def set_phase(self, code: str, teacher: str, phase: str) -> ClassState: ...
     def set_lesson(self, code: str, teacher: str, lesson: int) -> ClassState: ...
+    def end_class(self, code: str, teacher: str) -> None: ...
     def expire(self) -> int: ...
 
 
@@ -177,6 +178,13 @@ class SQLiteClassStore:
         """Delete every class older than LIFETIME_SECONDS with its students and answers; how many went."""
         with self._transaction() as db:
             return self._delete_expired(db)
+
+    def end_class(self, code: str, teacher: str) -> None:
+        """Delete the class with its students and answers (only its teacher can)."""
+        with self._transaction() as db:
+            self._teacher(db, code, teacher)
+            for table in ("answers", "students", "classes"):
+                db.execute(f"DELETE FROM {table} WHERE code = ?", (code,))
 
     def create_class(self, lesson: int) -> Ticket:
         """A new class on `lesson`, voting; ClassError when the server holds MAX_CLASSES live classes."""

@@ -15,7 +15,8 @@ from ui import class_store
 LESSON = SCENARIOS["sigmoid_vanishing"]
 PROJECTOR = {"width": 1920, "height": 1080}
 PHONE = {"width": 390, "height": 844}
-FOLLOW_MS = 10_000  # a screen shows what the class did within this (the pages poll every 1 to 2 s)
+FOLLOW_MS = 20_000  # a screen shows what the class did within this (the pages poll every 1 to 2 s; CI is busy)
+CHART_MS = 60_000  # the first chart of a tab loads Plotly's script first
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ def test_three_phones_answer_and_follow_the_projector(browser, class_app):
             for student in students:
                 student.page.get_by_text("The vote is closed").wait_for(timeout=FOLLOW_MS)
                 student.settle()
-                student.page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=FOLLOW_MS)
+                student.page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=CHART_MS)
 
             teacher.page.get_by_role("button", name="Reveal the answer").click()
             teacher.settle()
