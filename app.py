@@ -23,6 +23,7 @@ navigation = st.navigation(
             st.Page("pages/regime_map.py", title="Regime map", icon=":material/map:"),
             st.Page("pages/scenarios.py", title="Scenarios", icon=":material/school:"),
             st.Page("pages/sequences.py", title="Sequences", icon=":material/text_fields:"),
+            st.Page("pages/join.py", title="Join a class", icon=":material/groups:", visibility="hidden"),
         ],
     }
 )

@@ -4,41 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rnnviz.comparison import GATED_INITS
-from rnnviz.figures import cell_path_figure, cells_norms_figure, jacobian_norms_figure
-from rnnviz.scenarios import LESSON_KEY, SCENARIOS, LessonRun, Scenario, get_scenario
+from rnnviz.scenarios import LESSON_KEY, SCENARIOS, Scenario, get_scenario
 from rnnviz.settings import Settings
-from ui import controls, export, notices, presenter
-from ui.cache import comparison_for, experiment_for, seeds_kept_for
+from ui import class_mode, controls, export, lessons, notices
 
 GALLERY_COLUMNS = 3
-LOOK_AT = {
-    "norms": "The solid curve is the size of the gradient sent back from the last step to step k, on a log scale: "
-    "a straight line means the same factor at every step, and 0 means it kept its size. It stays under the "
-    "dashed bound.",
-    "cells": "Top: how much of the gradient at the last step reaches step k in each cell. Bottom: the LSTM's cell "
-    "path ‖∂c_T/∂c_k‖ beside the products of its forget gates, which it contains: the product alone is the direct "
-    "path, with h held fixed at every step.",
-}
-
-
-def lesson_run(scenario: Scenario) -> LessonRun:
-    """The lesson's run, each part cached: what its charts draw and its explanation is computed from."""
-    return LessonRun(
-        experiment=experiment_for(scenario.settings),
-        comparison=comparison_for(scenario.settings, scenario.forget_bias, GATED_INITS[0])
-        if scenario.chart == "cells"
-        else None,
-        contrast=experiment_for(scenario.contrast) if scenario.contrast is not None else None,
-        seeds_kept=seeds_kept_for(scenario.settings) if scenario.survey else None,
-    )
-
-
-def lesson_figures(scenario: Scenario, run: LessonRun) -> list:
-    """The charts a lesson reveals, drawn from the lesson's own run."""
-    if run.comparison is not None:
-        return [cells_norms_figure(run.comparison), cell_path_figure(run.comparison)]
-    return [jacobian_norms_figure(run.experiment)]
 
 
 def answer_key(scenario: Scenario) -> str:
@@ -78,23 +48,22 @@ def show_lesson(scenario: Scenario, settings: Settings) -> None:
             on_click=controls.load,
             args=(scenario.settings,),
         )
-    answer, revealed = ask(scenario)
-    if not revealed:
-        st.caption("Pick an answer, then press Reveal to see the chart." if answer is None else "Press Reveal.")
+    if class_mode.teacher_panel(scenario):
         return
-    run = lesson_run(scenario)
-    explanation = scenario.explain(run)
-    with st.container(key="lesson_reveal"):
-        if scenario.is_correct(answer):
-            st.success(f"Right: **{scenario.answer}**", icon=":material/check_circle:")
-        else:
-            st.warning(f"Not quite: you picked “{answer}”. The answer: **{scenario.answer}**", icon=":material/cancel:")
-        figures = lesson_figures(scenario, run)
-        for index, fig in enumerate(figures):
-            st.plotly_chart(presenter.fit(fig), config=export.chart_config(scenario.id), key=f"lesson_chart_{index}")
-        notices.look_at(LOOK_AT[scenario.chart])
-        st.markdown(explanation)
-    after_the_reveal(scenario, figures, explanation)
+    answer, revealed = ask(scenario)
+    if revealed:
+        with st.container(key="lesson_reveal"):
+            if scenario.is_correct(answer):
+                st.success(f"Right: **{scenario.answer}**", icon=":material/check_circle:")
+            else:
+                st.warning(
+                    f"Not quite: you picked “{answer}”. The answer: **{scenario.answer}**", icon=":material/cancel:"
+                )
+            figures, explanation = lessons.show_charts_and_why(scenario)
+        after_the_reveal(scenario, figures, explanation)
+    else:
+        st.caption("Pick an answer, then press Reveal to see the chart." if answer is None else "Press Reveal.")
+    class_mode.offer_class(scenario)
 
 
 def ask(scenario: Scenario) -> tuple[str | None, bool]:
@@ -186,6 +155,7 @@ with notices.page_guard("the lesson"):
             "Each lesson sets up a network, asks what its gradient will do, and shows the answer only after you "
             "pick one. Open one below."
         )
+        st.markdown(class_mode.THREE_STEPS)
     else:
         show_lesson(scenario, settings)
         st.divider()

@@ -35,8 +35,10 @@ PAGES = [
     "pages/scenarios.py",
     "pages/sequences.py",
     "pages/your_network.py",
+    "pages/join.py",
 ]
-UNBOUND = {"pages/scenarios.py": ["lesson"]}  # read by the page from st.query_params, not bound to a widget
+# read by the page from st.query_params, not bound to a widget
+UNBOUND = {"pages/scenarios.py": ["lesson"], "pages/join.py": ["class"]}
 # read by the entry point on every page: presenter mode, and the sidebar's choices (their boxes show names, not values)
 UNBOUND_EVERYWHERE = ["present", *(QUERY_KEYS[name] for name in CHOICES)]
 

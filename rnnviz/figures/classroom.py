@@ -13,6 +13,7 @@ from rnnviz.settings import Settings
 
 __all__ = [
     "MAP_COLOUR_DECADES",
+    "class_answers_figure",
     "map_cell_settings",
     "one_hot_figure",
     "parameter_count_figure",
@@ -366,3 +367,44 @@ def rnn_shape_figure(shape: RNNShape) -> go.Figure:
 
 def _label(x: float, y: float, text: str, colour: str) -> dict:
     return {"x": x, "y": y, "text": text, "showarrow": False, "font": {"size": 16, "color": colour}}
+
+
+RIGHT_COLOUR = "#1e8449"  # the right answer's bar, once revealed
+ANSWER_LINE = 34  # characters of an answer's label per line: a phone's width at 15 px
+
+
+def class_answers_figure(choices: list[str], counts: list[int], correct: int | None = None) -> go.Figure:
+    """How many students picked each answer: a bar per answer, top to bottom in the question's order, its count,
+    share and words on a line above it (so a phone and a projector both read it). With `correct` (the reveal),
+    the right answer's bar is green and marked; the others are grey."""
+    total = sum(counts)
+    rows = list(range(len(choices)))
+    colours = [style.MEASURED if correct is None else (RIGHT_COLOUR if row == correct else style.MUTED) for row in rows]
+    fig = go.Figure(
+        go.Bar(
+            x=counts,
+            y=rows,
+            orientation="h",
+            width=0.4,
+            customdata=choices,
+            marker={"color": colours},
+            hovertemplate="%{customdata}: %{x} students<extra></extra>",
+        )
+    )
+    for row, choice, count in zip(rows, choices, counts, strict=True):
+        mark = "✓ right answer: " if row == correct else ""
+        share = f" ({count / total:.0%})" if total else ""
+        words = style.wrapped(f"<b>{count}</b>{share}  {mark}{chr(ord('A') + row)}. {choice}", ANSWER_LINE)
+        fig.add_annotation(
+            x=0, y=row - 0.22, text=words, xref="x", yref="y", xanchor="left",
+            yanchor="bottom", showarrow=False, align="left",
+            font={"color": RIGHT_COLOUR if row == correct else "#1a1a1a"},
+        )  # fmt: skip
+    lines = sum(style.wrapped(f"00 (00%)  A. {choice}", ANSWER_LINE).count("<br>") + 1 for choice in choices)
+    title = f"What the class answered: {total} {'answer' if total == 1 else 'answers'}"
+    style.layout(fig, title, x_title="students", height=140 + 70 * len(choices) + 22 * lines, legend=False)
+    most = max(max(counts, default=0), 1)
+    fig.update_xaxes(range=[0, 1.05 * most], tickformat="d", dtick=1 if most <= 10 else None)  # whole students
+    fig.update_yaxes(range=[len(choices) - 0.6, -1.0], showticklabels=False, showline=False, showgrid=False)
+    fig.update_layout(margin={"l": 20})
+    return fig

@@ -1,0 +1,51 @@
+"""A lesson's reveal, as the Scenarios page and a class's screens draw it: its run, its charts and its words."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from rnnviz.comparison import GATED_INITS
+from rnnviz.figures import cell_path_figure, cells_norms_figure, jacobian_norms_figure
+from rnnviz.scenarios import LessonRun, Scenario
+from ui import export, notices, presenter
+from ui.cache import comparison_for, experiment_for, seeds_kept_for
+
+LOOK_AT = {
+    "norms": "The solid curve is the size of the gradient sent back from the last step to step k, on a log scale: "
+    "a straight line means the same factor at every step, and 0 means it kept its size. It stays under the "
+    "dashed bound.",
+    "cells": "Top: how much of the gradient at the last step reaches step k in each cell. Bottom: the LSTM's cell "
+    "path ‖∂c_T/∂c_k‖ beside the products of its forget gates, which it contains: the product alone is the direct "
+    "path, with h held fixed at every step.",
+}
+
+
+def lesson_run(scenario: Scenario) -> LessonRun:
+    """The lesson's run, each part cached: what its charts draw and its explanation is computed from."""
+    return LessonRun(
+        experiment=experiment_for(scenario.settings),
+        comparison=comparison_for(scenario.settings, scenario.forget_bias, GATED_INITS[0])
+        if scenario.chart == "cells"
+        else None,
+        contrast=experiment_for(scenario.contrast) if scenario.contrast is not None else None,
+        seeds_kept=seeds_kept_for(scenario.settings) if scenario.survey else None,
+    )
+
+
+def lesson_figures(scenario: Scenario, run: LessonRun) -> list:
+    """The charts a lesson reveals, drawn from the lesson's own run."""
+    if run.comparison is not None:
+        return [cells_norms_figure(run.comparison), cell_path_figure(run.comparison)]
+    return [jacobian_norms_figure(run.experiment)]
+
+
+def show_charts_and_why(scenario: Scenario, key: str = "lesson_chart") -> tuple[list, str]:
+    """The lesson's charts, what to look at and its explanation; returns the figures and the explanation."""
+    run = lesson_run(scenario)
+    explanation = scenario.explain(run)
+    figures = lesson_figures(scenario, run)
+    for index, fig in enumerate(figures):
+        st.plotly_chart(presenter.fit(fig), config=export.chart_config(scenario.id), key=f"{key}_{index}")
+    notices.look_at(LOOK_AT[scenario.chart])
+    st.markdown(explanation)
+    return figures, explanation
