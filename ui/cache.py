@@ -26,8 +26,8 @@ from rnnviz.comparison import Comparison, compare_cells
 from rnnviz.experiment import Experiment, simulate
 from rnnviz.figures import cell_views_figure, one_hot_figure, parameter_count_figure, rnn_shape_figure
 from rnnviz.figures.gated_step import gated_cell_figure
-from rnnviz.gated_step import GatedStep, gated_step
 from rnnviz.frameworks import ImportedModel, open_model
+from rnnviz.gated_step import GatedStep, gated_step
 from rnnviz.imported import ImportedExperiment, InputRequest, analyse_request
 from rnnviz.regime_map import RegimeMap, regime_map
 from rnnviz.scenarios import seeds_keeping_a_unit_active
