@@ -113,6 +113,15 @@ def test_a_browsers_requests_and_its_reconnect_reach_the_process_of_its_session(
         assert headers["X-Rnnviz-Process"] == page.process
 
 
+@pytest.mark.parametrize("route", ["p9", "<b>p1</b>", "p1,p2", ""])
+def test_a_routing_cookie_that_names_no_process_is_replaced(deployment, route):
+    url, _ = deployment
+    _, headers, body = get(url + "_stcore/health", {ROUTE: route})
+    assert body == b"ok"
+    routes = [cookie for cookie in headers.get_all("Set-Cookie") if cookie.startswith(ROUTE)]
+    assert routes == [f"{ROUTE}={headers['X-Rnnviz-Process']}; Path=/; HttpOnly; SameSite=Lax"]
+
+
 def test_an_upload_through_nginx_reaches_the_session_and_the_page_loads_the_model(deployment):
     from rnnviz.train import ARTICLE_TEXT, model_bytes, train_char_rnn
 
@@ -245,3 +254,17 @@ def test_the_launcher_reports_and_stops_what_it_started():
     assert [line.rsplit(", ", 1)[-1] for line in running] == ["answering", "answering"]
     assert [line.rsplit(", ", 1)[-1] for line in stopped] == ["not running", "not running"]
     assert not Path(f"/proc/{state['nginx_pid']}").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["start", "0"], "between 1 and 16, not 0"),
+        (["start", "17"], "between 1 and 16, not 17"),
+        (["stop"], "nothing was started"),
+        (["restart", "p1"], "nothing was started"),
+    ],
+)
+def test_the_launcher_refuses_what_it_cannot_do_in_words(tmp_path, capsys, argv, message):
+    assert launch.main(["--run-dir", str(tmp_path), *argv]) == 1
+    assert message in capsys.readouterr().err
