@@ -23,8 +23,11 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import tomllib
@@ -262,6 +265,21 @@ def status(run_dir: Path = DEFAULT_RUN_DIR) -> list[str]:
 
 def _health(running: bool, healthy: bool) -> str:
     return "answering" if healthy else "running, not answering" if running else "not running"
+
+
+@contextmanager
+def running(count: int) -> Iterator[tuple[str, Path]]:
+    """`count` processes behind nginx on a free loopback port for the block, in a fresh run directory under /tmp
+    (where nginx's workers can reach it); yields nginx's URL and the run directory, stops everything afterwards."""
+    run_dir = Path(tempfile.mkdtemp(prefix="rnnviz-deploy-"))
+    listen = f"127.0.0.1:{free_port()}"
+    try:
+        start(count, run_dir, listen)
+        yield f"http://{listen}/", run_dir
+    finally:
+        if (run_dir / "state.json").exists():
+            stop(run_dir)
+        shutil.rmtree(run_dir, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -47,15 +47,8 @@ def deployment():
     run directory."""
     if not shutil.which("nginx") and not Path("/usr/sbin/nginx").exists():
         pytest.fail("Debian's nginx is needed for the deployment tests: apt-get install nginx")
-    run_dir = Path(tempfile.mkdtemp(prefix="rnnviz-deploy-test-"))  # under /tmp: nginx's workers can reach it
-    listen = f"127.0.0.1:{free_port()}"
-    try:
-        launch.start(2, run_dir, listen)
-        yield f"http://{listen}/", run_dir
-    finally:
-        if (run_dir / "state.json").exists():
-            launch.stop(run_dir)
-        shutil.rmtree(run_dir, ignore_errors=True)
+    with launch.running(2) as (url, run_dir):
+        yield url, run_dir
 
 
 def get(url: str, cookies: dict[str, str] | None = None, encoding: str = "identity"):
