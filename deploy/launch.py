@@ -77,6 +77,7 @@ def nginx_config(run_dir: Path, listen: str, ports: dict[str, int]) -> str:
 
 
 def read_state(run_dir: Path) -> dict:
+    """What `start` recorded in run_dir/state.json: nginx's pid and address, each process's pid and port."""
     path = run_dir / "state.json"
     if not path.exists():
         raise DeployError(f"nothing was started from {run_dir} (no state.json)")
@@ -84,6 +85,7 @@ def read_state(run_dir: Path) -> dict:
 
 
 def write_state(run_dir: Path, state: dict) -> None:
+    """Record `state` in run_dir/state.json (after each process started, so that `stop` finds it)."""
     (run_dir / "state.json").write_text(json.dumps(state, indent=1))
 
 
@@ -210,6 +212,7 @@ def nginx_marker(run_dir: Path) -> str:
 
 
 def any_running(state: dict, run_dir: Path) -> bool:
+    """Whether a process or the nginx of this recorded deployment still runs."""
     pids = [(p["pid"], process_marker(p["port"])) for p in state["processes"].values()]
     pids.append((state.get("nginx_pid") or 0, nginx_marker(run_dir)))
     return any(is_ours(pid, marker) for pid, marker in pids)
@@ -240,6 +243,7 @@ def restart(name: str, run_dir: Path = DEFAULT_RUN_DIR) -> int:
 
 
 def answers(url: str) -> bool:
+    """Whether the server at `url` answers its health check within 3 s."""
     try:
         with urllib.request.urlopen(url + "_stcore/health", timeout=3) as response:
             return response.status == 200
@@ -283,6 +287,7 @@ def running(count: int) -> Iterator[tuple[str, Path]]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line (see the module's docstring); 0 when done, 1 with a message when not."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--run-dir", type=Path, default=DEFAULT_RUN_DIR, help="where nginx's files and state live")
     commands = parser.add_subparsers(dest="command", required=True)
