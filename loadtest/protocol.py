@@ -29,13 +29,15 @@ from __future__ import annotations
 
 import asyncio
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.Common_pb2 import FileUploaderState, UploadedFileInfo
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
@@ -51,6 +53,7 @@ VALUE_FIELDS = {  # a widget's element or block type -> the WidgetState field it
     "button": "trigger_value",
     "tab_container": "string_value",  # the open tab's label
     "expandable": "bool_value",  # open or not
+    "file_uploader": "file_uploader_state_value",  # the uploaded files' ids and URLs
 }
 FINISHED = {
     ForwardMsg.FINISHED_SUCCESSFULLY,
@@ -58,6 +61,7 @@ FINISHED = {
     ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
 }
 MAX_MESSAGES_PER_RUN = 20_000  # a bound on one answer's messages, far above any page's
+MAX_MESSAGES_BEFORE_URLS = 1_000  # a bound on the messages read while waiting for an upload's URLs
 
 
 class WidgetNotFoundError(LookupError):
@@ -66,6 +70,10 @@ class WidgetNotFoundError(LookupError):
 
 class NoAnswerError(TimeoutError):
     """The server did not finish the run in time."""
+
+
+class UploadError(RuntimeError):
+    """The server refused an upload (e.g. a session that lives in another process)."""
 
 
 @dataclass(frozen=True)
@@ -101,13 +109,26 @@ class _Node:
     id: str  # a widget's id, or a keyed block's ("$$ID-<hash>-<key>"); "" for the rest
 
 
-def xsrf_cookie(base_url: str, timeout: float) -> str | None:
-    """The XSRF cookie a browser gets with its first HTTP request (None when the server does not use one)."""
+def browser_cookies(base_url: str, timeout: float, cookies: dict[str, str] | None = None) -> dict[str, str]:
+    """The cookies a browser holding `cookies` has after an HTTP request: the XSRF cookie, and behind the
+    deployment's nginx (deploy/) the routing cookie that names the process holding the browser's session."""
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    with opener.open(base_url + "_stcore/health", timeout=timeout) as response:
+    request = urllib.request.Request(base_url + "_stcore/health")
+    if cookies:
+        request.add_header("Cookie", cookie_header(cookies))
+    with opener.open(request, timeout=timeout) as response:
         response.read()
-    return next((cookie.value for cookie in jar if cookie.name == XSRF_COOKIE), None)
+    return {**(cookies or {}), **{cookie.name: cookie.value for cookie in jar}}
+
+
+def cookie_header(cookies: dict[str, str]) -> str:
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+def xsrf_cookie(base_url: str, timeout: float) -> str | None:
+    """The XSRF cookie a browser gets with its first HTTP request (None when the server does not use one)."""
+    return browser_cookies(base_url, timeout).get(XSRF_COOKIE)
 
 
 def current_value(widget: Widget):
@@ -135,8 +156,11 @@ def current_value(widget: Widget):
 class ProtocolPage:
     """One student's Streamlit session through the websocket, with the page its deltas draw."""
 
-    def __init__(self, base_url: str, websocket, timeout: float):
+    def __init__(self, base_url: str, websocket, timeout: float, cookies: dict[str, str] | None = None):
         self.base_url, self.websocket, self.timeout = base_url, websocket, timeout
+        self.cookies = dict(cookies or {})  # what the browser holds: the XSRF cookie, nginx's routing cookie
+        self.session_id = ""  # the server's id of this session, from its first message
+        self.file_urls: dict[str, object] = {}  # file name -> the FileURLs the server gave for its upload
         self.nodes: dict[tuple[int, ...], _Node] = {}
         self.touched: set[tuple[int, ...]] = set()  # the paths drawn by the run in progress
         self.states: dict[str, object] = {}  # widget id -> the value the student chose
@@ -147,16 +171,20 @@ class ProtocolPage:
         self.auto_reruns: dict[str, float] = {}  # fragment id -> seconds between its reruns
 
     @classmethod
-    async def open(cls, base_url: str, path: str = "", timeout: float = 30.0) -> tuple[ProtocolPage, Answer]:
-        """Connect as a browser opening `base_url + path` and wait for the first run to finish."""
+    async def open(
+        cls, base_url: str, path: str = "", timeout: float = 30.0, cookies: dict[str, str] | None = None
+    ) -> tuple[ProtocolPage, Answer]:
+        """Connect as a browser opening `base_url + path` and wait for the first run to finish. `cookies`: those of
+        a browser that was here before (a reload, or a reconnect after its server restarted)."""
         host = urlsplit(base_url)
         if host.hostname not in ("127.0.0.1", "localhost"):
             raise ValueError(f"the load client talks to loopback only, not {host.hostname}")
         start = time.perf_counter()
-        token = await asyncio.to_thread(xsrf_cookie, base_url, timeout)
+        cookies = await asyncio.to_thread(browser_cookies, base_url, timeout, cookies)
+        token = cookies.get(XSRF_COOKIE)
         headers = {"Origin": f"{host.scheme}://{host.netloc}"}
-        if token:
-            headers["Cookie"] = f"{XSRF_COOKIE}={token}"
+        if cookies:
+            headers["Cookie"] = cookie_header(cookies)
         websocket = await asyncio.wait_for(
             websockets.connect(
                 f"ws://{host.netloc}{host.path}_stcore/stream",
@@ -167,11 +195,16 @@ class ProtocolPage:
             ),
             timeout,
         )
-        page = cls(base_url, websocket, timeout)
+        page = cls(base_url, websocket, timeout, cookies)
         page_name, _, page.query_string = path.lstrip("/").partition("?")
         answer = await page._request(page_name=page_name)
         answer.seconds = time.perf_counter() - start
         return page, answer
+
+    @property
+    def process(self) -> str:
+        """Which process answered the websocket, as the deployment's nginx names it ("" without nginx)."""
+        return self.websocket.response.headers.get("X-Rnnviz-Process", "")
 
     async def close(self) -> None:
         await self.websocket.close()
@@ -260,6 +293,58 @@ class ProtocolPage:
             raise WidgetNotFoundError(f"no page {page_name!r} in the navigation (it has: {', '.join(self.pages)})")
         return await self._request(page_hash=self.pages[page_name])
 
+    async def upload(self, widget: Widget, name: str, data: bytes) -> Answer:
+        """Upload a file through a file uploader as the browser does: ask the server for the file's URLs (a
+        `file_urls_request`), PUT the file there as a form with the XSRF token, then rerun with the uploader's
+        state naming the file. UploadError when the server refuses the file."""
+        if widget.kind != "file_uploader":
+            raise WidgetNotFoundError(f"{widget.key or widget.label!r} is a {widget.kind}, not a file uploader")
+        urls = await asyncio.wait_for(self._file_urls(name), self.timeout)
+        status = await asyncio.to_thread(self._put, urls.upload_url, name, data)
+        if status != 204:
+            raise UploadError(f"the server answered the upload of {name!r} with HTTP {status}")
+        info = UploadedFileInfo(name=name, size=len(data), file_id=urls.file_id)
+        info.file_urls.CopyFrom(urls)
+        self.states[widget.id] = FileUploaderState(uploaded_file_info=[info])
+        return await self._request(fragment_id=widget.fragment_id)
+
+    async def _file_urls(self, name: str):
+        message = BackMsg()
+        message.file_urls_request.request_id = f"upload-{time.monotonic_ns()}"
+        message.file_urls_request.session_id = self.session_id
+        message.file_urls_request.file_names.append(name)
+        await self.websocket.send(message.SerializeToString())
+        for _ in range(MAX_MESSAGES_BEFORE_URLS):
+            answer = ForwardMsg()
+            answer.ParseFromString(await self.websocket.recv())
+            if answer.WhichOneof("type") == "file_urls_response":
+                if answer.file_urls_response.error_msg or not answer.file_urls_response.file_urls:
+                    raise UploadError(f"no upload address for {name!r}: {answer.file_urls_response.error_msg}")
+                return answer.file_urls_response.file_urls[0]
+        raise UploadError(f"no upload address for {name!r} after {MAX_MESSAGES_BEFORE_URLS} messages")
+
+    def _put(self, upload_url: str, name: str, data: bytes) -> int:
+        """PUT one file as the browser's uploader does (multipart/form-data, the XSRF token in a header)."""
+        boundary = f"rnnviz{time.monotonic_ns()}"
+        body = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+                "Content-Type: application/octet-stream\r\n\r\n"
+            ).encode()
+            + data
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        headers = {"Content-Type": f"multipart/form-data; boundary={boundary}", "Cookie": cookie_header(self.cookies)}
+        if XSRF_COOKIE in self.cookies:
+            headers["X-Xsrftoken"] = self.cookies[XSRF_COOKIE]
+        address = urljoin(self.base_url, upload_url)
+        request = urllib.request.Request(address, data=body, method="PUT", headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
     async def run_auto_reruns(self, done, seconds: float, max_reruns: int = 2000) -> tuple[bool, list[Answer]]:
         """Ask for the self-rerunning fragments' reruns, one interval after each answer, until `done(self)`, until no
         fragment reruns itself any more, or for at most `seconds` and `max_reruns`. Returns (done, the answers)."""
@@ -296,7 +381,9 @@ class ProtocolPage:
                 if value is None:
                     continue
                 value_field = VALUE_FIELDS[widget.kind]
-                if value_field.endswith("array_value"):
+                if value_field == "file_uploader_state_value":
+                    state.file_uploader_state_value.CopyFrom(value)
+                elif value_field.endswith("array_value"):
                     getattr(state, value_field).data.extend(value)
                 else:
                     setattr(state, value_field, value)
@@ -361,6 +448,8 @@ class ProtocolPage:
     def _take(self, message: ForwardMsg, answer: Answer):
         """Apply one message to the page; returns the script_finished status when it is one."""
         kind = message.WhichOneof("type")
+        if kind == "new_session" and message.new_session.initialize.session_id:
+            self.session_id = message.new_session.initialize.session_id
         if kind == "new_session" and not message.metadata.run.fragment_ids:  # a full run: the page is drawn anew
             self.auto_reruns.clear()
             self.touched = set()

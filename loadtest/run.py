@@ -25,15 +25,12 @@ import asyncio
 import json
 import os
 import re
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -42,8 +39,13 @@ ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+sys.path.insert(0, str(ROOT))
+
 import protocol_class  # noqa: E402
-from session import APP, CHROMIUM, CHROMIUM_ARGS, Plan  # noqa: E402
+from session import APP, Plan  # noqa: E402
+
+from deploy import launch  # noqa: E402
+from deploy.servers import CHROMIUM, CHROMIUM_ARGS, free_port, start_streamlit, stop_group, wait_healthy  # noqa: E402
 
 MB = 1024 * 1024
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -71,33 +73,56 @@ WHOLE_ACTIVITIES = ("train", "training: live rerun")
 # nothing.
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def start_server(port: int, log_path: Path, extra: list[str], runs: Path | None = None) -> subprocess.Popen:
+    """`streamlit run app.py` on 127.0.0.1:port with every script run timed (`serve.py`, into `runs`, by default
+    runs.jsonl beside the log), in its own process group (so it can be stopped whole) but not its own session
+    (see the note on scheduling above)."""
+    runs = runs or log_path.with_name("runs.jsonl")
+    return start_streamlit(
+        port, log=log_path, launcher=[sys.executable, str(HERE / "serve.py"), str(runs)], extra=extra
+    )
 
 
-def start_server(port: int, log_path: Path, extra: list[str]) -> subprocess.Popen:
-    """`streamlit run app.py` on 127.0.0.1:port with every script run timed (`serve.py`), in its own process group
-    (so it can be stopped whole) but not its own session (see the note on scheduling above)."""
-    command = [
-        sys.executable,
-        str(HERE / "serve.py"),
-        str(log_path.with_name("runs.jsonl")),
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-        *extra,
-    ]
-    log = open(log_path, "wb")  # noqa: SIM115 - kept open for the server's whole life
-    return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, process_group=0)
+@dataclass
+class Servers:
+    """What the class talks to: one `streamlit run`, or nginx in front of several (deploy/launch.py)."""
+
+    base_url: str
+    pids: list[int]
+    logs: list[Path]
+    runs: list[Path]  # each process's timed script runs (serve.py)
+    stop: object  # () -> None
+
+
+def start_servers(args, work: Path) -> Servers:
+    """`args.behind_nginx` processes behind nginx, or (0) one process that the students reach directly."""
+    if not args.behind_nginx:
+        port = free_port()
+        server = start_server(port, work / "server.log", args.server_option)
+        logs, runs = [work / "server.log"], [work / "runs.jsonl"]
+        return Servers(f"http://127.0.0.1:{port}/", [server.pid], logs, runs, lambda: stop_group(server))
+    run_dir = work / "deploy"
+    listen = f"127.0.0.1:{free_port()}"
+    state = launch.start(
+        args.behind_nginx,
+        run_dir,
+        listen,
+        launcher_for=lambda name: [
+            sys.executable,
+            str(HERE / "serve.py"),
+            str(work / f"runs-{name}.jsonl"),
+            *args.server_option,
+        ],
+        detach=False,  # in this session: see the note on scheduling above
+    )
+    names = list(state["processes"])
+    return Servers(
+        f"http://{listen}/",
+        [process["pid"] for process in state["processes"].values()] + [state["nginx_pid"]],
+        [run_dir / "logs" / f"{name}.log" for name in names],
+        [work / f"runs-{name}.jsonl" for name in names],
+        lambda: launch.stop(run_dir),
+    )
 
 
 def script_runs(path: Path, since: float, until: float) -> dict[str, list[float]]:
@@ -109,33 +134,6 @@ def script_runs(path: Path, since: float, until: float) -> dict[str, list[float]
             if since <= record["end"] <= until:
                 runs.setdefault(record["kind"], []).append(record["seconds"])
     return runs
-
-
-def wait_healthy(url: str, timeout: float) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url + "_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"streamlit did not answer at {url} within {timeout:g} s")
-
-
-def stop_group(process: subprocess.Popen, grace: float = 10) -> None:
-    """Stop a process this script started, and the process group it leads."""
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(grace)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        process.wait(5)
 
 
 # --- sampling the server from /proc ----------------------------------------------------------------------------
@@ -159,6 +157,11 @@ def descendants(pid: int) -> list[int]:
         found.append(current)
         todo.extend(children.get(current, []))
     return found
+
+
+def tree(pids: list[int]) -> list[int]:
+    """Every process in the trees of `pids`."""
+    return [found for pid in pids for found in descendants(pid)]
 
 
 def rss_and_cpu_ticks(pids: list[int]) -> tuple[int, int]:
@@ -194,7 +197,7 @@ class Sample:
 class Sampler:
     """Samples the server's memory and CPU every `interval` seconds on a background thread."""
 
-    pid: int
+    pids: list[int]  # the server processes (and nginx): each with every process below it
     interval: float = 0.5
     phase: str = "start"
     samples: list[Sample] = field(default_factory=list)
@@ -213,11 +216,11 @@ class Sampler:
 
     def _run(self) -> None:
         began = time.time()
-        _, last_ticks = rss_and_cpu_ticks(descendants(self.pid))
+        _, last_ticks = rss_and_cpu_ticks(tree(self.pids))
         last_busy, last_total = machine_busy_ticks()
         last = time.time()
         while not self._stop.wait(self.interval):
-            rss, ticks = rss_and_cpu_ticks(descendants(self.pid))
+            rss, ticks = rss_and_cpu_ticks(tree(self.pids))
             busy, total = machine_busy_ticks()
             now = time.time()
             server_cpu = 100 * (ticks - last_ticks) / CLOCK_TICKS / max(now - last, 1e-6)
@@ -230,7 +233,7 @@ class Sampler:
             last_ticks, last_busy, last_total, last = ticks, busy, total, now
 
     def rss_now(self) -> float:
-        rss, _ = rss_and_cpu_ticks(descendants(self.pid))
+        rss, _ = rss_and_cpu_ticks(tree(self.pids))
         return round(rss / MB, 1)
 
     def of(self, phase: str) -> list[Sample]:
@@ -425,6 +428,14 @@ def quantiles(samples: dict[str, list[float]]) -> dict[str, dict]:
 DISCONNECT_NOISE = ("WebSocketDisconnected", "ClientDisconnected", "ConnectionClosed", "WebSocketDisconnect")
 
 
+def merged_runs(runs: list[dict[str, list[float]]]) -> dict[str, list[float]]:
+    merged: dict[str, list[float]] = {}
+    for by_kind_of_run in runs:
+        for kind, seconds in by_kind_of_run.items():
+            merged.setdefault(kind, []).extend(seconds)
+    return merged
+
+
 def server_log_errors(log_path: Path) -> tuple[list[str], int]:
     """The tracebacks and error lines in the server's log (last line of each), and how many of them were only
     Streamlit noting a tab that closed mid-message (not an error of the app)."""
@@ -484,6 +495,7 @@ def report(args, records, failures, sampler: Sampler, figures: dict, log: tuple[
         "server script runs during the class": quantiles(figures.get("server runs", {})),
         "sessions": args.sessions,
         "processes": args.processes,
+        "server processes behind nginx": args.behind_nginx,
         "think seconds": list(args.think),
         "client": args.client,
         "finished sessions": sum(r["finished"] for r in class_records),
@@ -641,6 +653,13 @@ def main(argv: list[str] | None = None) -> int:
         help="niceness of the browsers (19: they yield the CPU to the server, as on a real class where they run "
         "on the students' machines; 0: they compete with it)",
     )
+    parser.add_argument(
+        "--behind-nginx",
+        type=int,
+        default=0,
+        metavar="N",
+        help="N server processes behind nginx, as deploy/launch.py runs them (0: one process, reached directly)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures and samples to this file")
     parser.add_argument(
         "--server-option",
@@ -651,12 +670,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.sessions < 1 or args.sessions > 200:
         parser.error("--sessions must be between 1 and 200")
+    if not 0 <= args.behind_nginx <= launch.MAX_PROCESSES:
+        parser.error(f"--behind-nginx must be between 0 and {launch.MAX_PROCESSES}")
 
     work = Path(tempfile.mkdtemp(prefix="rnnviz-loadtest-"))
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}/"
-    server = start_server(port, work / "server.log", args.server_option)
-    sampler = Sampler(server.pid).start()
+    servers = start_servers(args, work)
+    base_url = servers.base_url
+    sampler = Sampler(servers.pids).start()
     figures = {}
     try:
         wait_healthy(base_url, 60)
@@ -664,7 +684,7 @@ def main(argv: list[str] | None = None) -> int:
         figures["cold"] = sampler.rss_now()
         figures["loadavg"] = Path("/proc/loadavg").read_text().split()[0]
         print(
-            f"server on {base_url} (pid {server.pid}), cold start RSS {figures['cold']:.0f} MB; probing pages…",
+            f"server on {base_url} (pids {servers.pids}), cold start RSS {figures['cold']:.0f} MB; probing pages…",
             flush=True,
         )
         sampler.phase = "probe"
@@ -684,11 +704,11 @@ def main(argv: list[str] | None = None) -> int:
         )
 
         sampler.phase = "load"
-        began, client_began, (_, server_ticks) = time.time(), os.times(), rss_and_cpu_ticks(descendants(server.pid))
+        began, client_began, (_, server_ticks) = time.time(), os.times(), rss_and_cpu_ticks(tree(servers.pids))
         run = run_protocol_class if args.client == "protocol" else run_class
         records, failures = run(base_url, args, first_paths, work)
-        client_ended, (_, server_ticks_after) = os.times(), rss_and_cpu_ticks(descendants(server.pid))
-        figures["server runs"] = script_runs(work / "runs.jsonl", began, time.time())
+        client_ended, (_, server_ticks_after) = os.times(), rss_and_cpu_ticks(tree(servers.pids))
+        figures["server runs"] = merged_runs([script_runs(path, began, time.time()) for path in servers.runs])
         figures["server cpu"] = (server_ticks_after - server_ticks) / CLOCK_TICKS
         figures["client cpu"] = round(
             client_ended.user + client_ended.system - client_began.user - client_began.system, 1
@@ -712,8 +732,10 @@ def main(argv: list[str] | None = None) -> int:
         sampler.phase = "end"
     finally:
         sampler.stop()
-        stop_group(server)
-    summary = report(args, records, failures, sampler, figures, server_log_errors(work / "server.log"))
+        servers.stop()
+    log_errors = [server_log_errors(path) for path in servers.logs]
+    log = ([e for errors, _ in log_errors for e in errors], sum(closed for _, closed in log_errors))
+    summary = report(args, records, failures, sampler, figures, log)
     print_summary(summary)
     if args.json:
         summary["samples"] = [s.__dict__ for s in sampler.samples]

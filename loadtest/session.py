@@ -21,16 +21,10 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from deploy.servers import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 APP = "[data-testid='stApp']"
 TRAIN_EPOCHS = 3
 FAILURE_TEXT = "could not be computed"  # ui.notices.FAILURE_PREFIX: the words page_guard shows on a failure
