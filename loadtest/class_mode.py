@@ -30,7 +30,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +39,7 @@ from protocol import NoAnswerError, ProtocolPage
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from deploy.servers import start_streamlit, stop_group, wait_healthy  # noqa: E402
 from rnnviz.scenarios import SCENARIOS  # noqa: E402 - after the repository is on the path
 from ui.class_mode import LESSONS, POLL_SECONDS  # noqa: E402
 from ui.class_store import DB_ENV, SQLiteClassStore  # noqa: E402
@@ -64,42 +64,8 @@ class Tally:
 
 def start_servers(processes: int, base_port: int, store_file: str, run_log: str) -> list[subprocess.Popen]:
     """`serve.py` (the app, each script run timed into `run_log`) on `processes` ports, one class store file."""
-    env = {**os.environ, DB_ENV: store_file, "OPENBLAS_NUM_THREADS": "1"}
-    return [
-        subprocess.Popen(
-            [
-                sys.executable,
-                str(ROOT / "loadtest" / "serve.py"),
-                run_log,
-                "--server.headless",
-                "true",
-                "--server.port",
-                str(base_port + i),
-                "--server.address",
-                "127.0.0.1",
-                "--browser.gatherUsageStats",
-                "false",
-                "--server.fileWatcherType",
-                "none",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        for i in range(processes)
-    ]
-
-
-def wait_healthy(url: str, timeout: float = 90) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url + "_stcore/health", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"no server at {url} after {timeout} s")
+    launcher = [sys.executable, str(ROOT / "loadtest" / "serve.py"), run_log]
+    return [start_streamlit(base_port + i, launcher=launcher, env={DB_ENV: store_file}) for i in range(processes)]
 
 
 def shown_count(page: ProtocolPage) -> int | None:
@@ -257,9 +223,7 @@ def main() -> None:
             stored = sum(SQLiteClassStore(store_file, lessons=len(LESSONS)).counts(code))
         finally:
             for server in servers:
-                server.terminate()
-            for server in servers:
-                server.wait(15)
+                stop_group(server)
         print(f"lesson: {SCENARIOS[LESSON].title}; load average before: {load_before}")
         print(report(args, tally, stored))
         print(f"the servers' own script runs: {server_runs(run_log)}")
