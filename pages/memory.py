@@ -11,11 +11,11 @@ from ui import controls, export, links, notices, presenter
 from ui.cells_views import (
     TASK_NAMES,
     describe_config,
+    own_run,
     show_classic,
-    show_last_run,
+    start_run,
     task_controls,
     task_example,
-    train_live,
 )
 from ui.labels import PRECISION_LABELS
 
@@ -96,10 +96,8 @@ with notices.page_guard("the long-range memory page"):
     )
     config = task_controls()
     last_sections = None
-    if config is not None:
-        train_live(config.replace(dtype=precision))
-    else:
-        last_sections = show_last_run()
+    if config is None or start_run(config.replace(dtype=precision)):
+        last_sections = own_run()
     st.divider()
     export.report_button(
         "Long-range memory",

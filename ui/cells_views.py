@@ -1,18 +1,16 @@
 """Streamlit helpers of the pages "Cells" and "Long-range memory": bounded caches of the cell comparison, the
 page-only controls, the classic training run shared by every visitor, and live training with a Stop button.
 
-Training histories kept in `st.session_state` are lists of numbers (at most 3 cells x 1500 steps x 4 values): the
-small result a user owns. The classic comparison is trained once per server in a background thread; every
-session that asks for it watches the same run and then gets the same cached result.
+Both runs are `ui.live_job.LiveJob`s trained by a thread of their own and watched by `ui.live_job.watch`. The
+user's run holds a training slot and its histories are kept in `st.session_state` as lists of numbers (at most
+3 cells x 1500 steps x 4 values): the small result a user owns. The classic comparison is trained once per server
+(`ui.cache.classic_training`); every session that asks for it watches the same run and then reads its result.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -32,20 +30,21 @@ from rnnviz.task_training import (
     StepRecord,
     TaskConfig,
     TaskResult,
+    TaskTrainer,
     outcome,
     spikes,
-    train_on_task,
 )
 from rnnviz.tasks import TASKS
 from ui import export, links, notices, presenter
-from ui.slots import busy_message, training_slots
+from ui.cache import classic_training, training_slots
+from ui.live_job import LiveJob, session_alive, watch
+from ui.slots import busy_message
 
-_LOGGER = logging.getLogger("rnnviz.app")
 TASK_NAMES = {"adding": "adding problem", "copy": "copy memory"}
 LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01, 0.02, 0.05)
 GATED_INIT_LABELS = {"pytorch": "PyTorch: U(±1/√H)", "orthogonal": "orthogonal W_hh blocks"}
 MEMORY_RUN = "memory_run"  # session_state: the user's last training run (lists of numbers)
-REDRAW_SECONDS = 0.4  # live charts are redrawn at most this often
+MEMORY_JOB = "memory_job"  # session_state: the `ui.live_job.LiveJob` that trains it
 LSTM_EQUATIONS = Equation(
     r"\begin{aligned}"
     r"i_t &= \sigma(W_{ii} x_t + b_{ii} + W_{hi} h_{t-1} + b_{hi})\\"
@@ -418,9 +417,10 @@ def _listed(names: list[str]) -> str:
 # Long-range memory: the user's own run ------------------------------------------------------------------------
 
 
-def train_live(config: TaskConfig) -> None:
-    """Train the three cells in this script run, drawing progress; the run is kept in session_state as it goes, so
-    a Stop (which interrupts the script) leaves the steps done so far on the page."""
+def start_run(config: TaskConfig) -> bool:
+    """Start the user's run in a thread of its own, holding a training slot until it ends; False, with words, when
+    it is too large for the server or every slot is held. The run's numbers are kept in session_state as it goes,
+    so a Stop leaves the steps done so far on the page."""
     work = config.work()
     if work > LIMITS.task_work:
         st.error(
@@ -429,35 +429,66 @@ def train_live(config: TaskConfig) -> None:
             f"{LIMITS.task_work:.0e}, about a minute. Lower the steps, the batch, T or H.",
             icon=":material/block:",
         )
-        return
+        return False
+    previous = st.session_state.get(MEMORY_JOB)
+    if previous is not None:
+        previous.stop()
     slots, holder = training_slots(), uuid.uuid4().hex
     if not slots.claim(holder):
         st.warning(busy_message("or run the classic comparison, which is kept for everyone"))
-        return
-    try:
-        run = {"config": config, "records": empty_records(), "evaluation": None, "done": False}
-        st.session_state[MEMORY_RUN] = run
-        progress = st.progress(0.0, text=f"Training… step 0 of {config.steps}")
-        st.button("Stop", key="memory_stop", help="Stop training; the steps done so far stay on the page.")
-        places = {"loss": st.empty(), "norm": st.empty()}
-        last_draw, draws = 0.0, 0
+        return False
+    run = {"config": config, "records": empty_records(), "evaluation": None, "done": False}
+    trainer = TaskTrainer(config)
 
-        def on_step(step: int, records: dict[str, StepRecord]) -> None:
-            nonlocal last_draw, draws
-            append_records(run["records"], records)
-            now = time.perf_counter()
-            if now - last_draw >= REDRAW_SECONDS or step == config.steps:
-                last_draw, draws = now, draws + 1
-                losses = ", ".join(f"{CELL_NAMES[k]} {r.loss:.3f}" for k, r in records.items())
-                progress.progress(step / config.steps, text=f"Training… step {step} of {config.steps}: {losses}")
-                draw_training(places, config, histories_of(run["records"]), key=f"live-{draws}")
-
-        result = train_on_task(config, callback=on_step)
+    def finish() -> TaskResult:
+        result = trainer.result()
         run["evaluation"] = {kind: history.evaluation_loss for kind, history in result.histories.items()}
         run["done"] = True
-    finally:
-        slots.release(holder)
-    st.rerun()
+        return result
+
+    job = LiveJob(
+        trainer,
+        step=lambda: append_records(run["records"], trainer.step()),
+        more=lambda: trainer.running,
+        stop_work=trainer.stop,
+        finish=finish,
+        slots=slots,
+        holder=holder,
+        alive=session_alive(),
+    )
+    st.session_state.update({MEMORY_RUN: run, MEMORY_JOB: job.start_thread()})
+    return True
+
+
+def own_run() -> list | None:
+    """The user's run: live while it trains, then as `show_last_run` draws it. Returns its report sections."""
+    job, run = st.session_state.get(MEMORY_JOB), st.session_state.get(MEMORY_RUN)
+    if job is not None and job.running and run is not None:
+        config = run["config"]
+        watch(
+            job,
+            "memory",
+            lambda histories: _live_progress("Training…", config, histories),
+            lambda histories: draw_training(_places(), config, histories, key="live"),
+            look=lambda job: histories_of(run["records"]),
+            stop_help="Stop training; the steps done so far stay on the page.",
+        )
+        return None
+    if job is not None and job.status == "failed":
+        notices.failure(job.error)
+        return None
+    return show_last_run()
+
+
+def _places() -> dict:
+    return {"loss": st.empty(), "norm": st.empty()}
+
+
+def _live_progress(doing: str, config: TaskConfig, histories: dict[str, CellHistory]) -> tuple[float, str]:
+    """(fraction, words) of a run: the step reached and each cell's last loss."""
+    steps = min((history.steps for history in histories.values()), default=0)
+    losses = ", ".join(f"{CELL_NAMES[k]} {h.loss[-1]:.3f}" for k, h in histories.items() if h.steps)
+    return steps / config.steps, f"{doing} step {steps} of {config.steps}" + (f": {losses}" if losses else "")
 
 
 def show_last_run() -> list | None:
@@ -521,79 +552,31 @@ def result_sections(
 # Long-range memory: the classic comparison, shared -------------------------------------------------------------
 
 
-@dataclass(eq=False)
-class SharedTraining:
-    """One training run on this server, watched by every session that asks for it."""
-
-    config: TaskConfig
-    records: dict = field(default_factory=empty_records)
-    result: TaskResult | None = None
-    error: str | None = None
-    started: float | None = None
-    seconds: float | None = None  # how long the training took
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        with self._lock:
-            if self._thread is None:
-                self.started = time.time()
-                self._thread = threading.Thread(target=self._train, name="rnnviz-classic-comparison", daemon=True)
-                self._thread.start()
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self.result is None and self.error is None
-
-    def _train(self) -> None:
-        try:
-            self.result = train_on_task(self.config, callback=lambda step, rec: append_records(self.records, rec))
-            self.seconds = time.time() - self.started
-        except Exception as error:  # noqa: BLE001 - shown to every watcher as words
-            _LOGGER.exception("the classic comparison failed")
-            self.error = f"{type(error).__name__}: {error}"
-
-    def histories(self) -> dict[str, CellHistory]:
-        if self.result is not None:
-            return self.result.histories
-        return histories_of(self.records)
-
-
-@st.cache_resource(max_entries=1, show_spinner=False)
-def classic_training(config: TaskConfig = CLASSIC) -> SharedTraining:
-    """The classic comparison's run, one per server: a class opening it at once trains it once."""
-    return SharedTraining(config)
-
-
 def show_classic() -> list | None:
     """Start (once per server) or join the classic comparison, watch it live, then show its result. Returns its
-    report sections (None when it failed)."""
-    shared = classic_training(CLASSIC)
-    shared.start()
-    config = shared.config
-    if shared.running:
-        progress = st.progress(0.0, text="Training the three cells…")
-        places = {"loss": st.empty(), "norm": st.empty()}
-        draws = 0
-        while shared.running:
-            histories = shared.histories()
-            steps = min((h.steps for h in histories.values()), default=0)
-            progress.progress(
-                steps / config.steps,
-                text=f"Training the three cells… step {steps} of {config.steps} ({time.time() - shared.started:.0f} s)",
-            )
-            draws += 1
-            draw_training(places, config, histories, key=f"classic-live-{draws}")
-            time.sleep(REDRAW_SECONDS)
-        progress.empty()
-        places["loss"].empty()
-        places["norm"].empty()
-    if shared.error:
-        st.error(f"{notices.FAILURE_PREFIX}: {shared.error}")
+    report sections (None while it trains, or when it failed)."""
+    job = classic_training(CLASSIC)
+    config = job.work.config
+    if job.running:
+        watch(
+            job,
+            "classic",
+            lambda seen: _classic_progress(config, *seen),
+            lambda seen: draw_training(_places(), config, seen[0], key="classic-live"),
+            look=lambda job: (job.work.histories(), time.time() - job.started),
+            stoppable=False,
+        )
         return None
-    histories = shared.histories()
+    if job.status == "failed":
+        notices.failure(job.error)
+        return None
+    histories = job.result.histories
     summary = f"**Classic comparison:** {headline(config, histories)}"
     st.success(summary)
-    took = f" Trained in {shared.seconds:.0f} s on this server." if shared.seconds is not None else ""
-    st.caption(describe_config(config) + "." + took)
+    st.caption(describe_config(config) + "." + f" Trained in {job.seconds:.0f} s on this server.")
     return result_sections("The classic comparison", summary, config, show_result(config, histories, key="classic"))
+
+
+def _classic_progress(config: TaskConfig, histories: dict[str, CellHistory], seconds: float) -> tuple[float, str]:
+    steps = min((history.steps for history in histories.values()), default=0)
+    return steps / config.steps, f"Training the three cells… step {steps} of {config.steps} ({seconds:.0f} s)"
