@@ -10,6 +10,8 @@ A section is a heading and its items, in order. An item is
 - `Shown(draw, report)`: drawn on the screen by `draw()`, and in the report as `report` (None: left out), for what
   only a screen has (metrics, download buttons, a badge) or says differently.
 
+`Row(sections)` puts whole sections side by side on a screen; the report lists them one after the other.
+
     sections = [Section("The map", [Chart(fig, "regime_map"), LookAt(LOOK_AT)])]
     draw(sections)                                               # the screen
     export.report_button("Regime map", settings, lambda: report(sections))
@@ -51,7 +53,7 @@ class Chart:
 
 @dataclass(frozen=True)
 class Columns:
-    """Items side by side: `left` and `right` share the width as `widths`."""
+    """Items side by side: `left` and `right` share the width as `widths`, `gap` apart."""
 
     left: Sequence
     right: Sequence
@@ -75,10 +77,22 @@ class Section:
     items: Sequence = field(default_factory=list)
 
 
-def draw(sections: Sequence[Section], headings: bool = True) -> None:
-    """Put `sections` on the screen: each heading (unless `headings` is False, e.g. inside a tab that names it)
-    as a subheading, then its items."""
+@dataclass(frozen=True)
+class Row:
+    """Sections side by side, in columns of equal width."""
+
+    sections: Sequence[Section]
+
+
+def draw(sections: Sequence[Section | Row], headings: bool = True) -> None:
+    """Put `sections` on the screen: each heading (unless `headings` is False, e.g. inside a tab that names it, or
+    where the charts' titles say it) as a subheading, then its items."""
     for section in sections:
+        if isinstance(section, Row):
+            for column, inner in zip(st.columns(len(section.sections)), section.sections, strict=True):
+                with column:
+                    draw([inner], headings)
+            continue
         if headings and section.heading:
             st.subheader(section.heading)
         draw_items(section.items)
@@ -115,9 +129,10 @@ def _draw_item(item) -> None:
         raise TypeError(f"a section item cannot be {type(item).__name__}")
 
 
-def report(sections: Sequence[Section]) -> list[tuple[str, list]]:
+def report(sections: Sequence[Section | Row]) -> list[tuple[str, list]]:
     """The same sections for `export.report_button`: (heading, [content, ...]) pairs, screen-only items left out."""
-    return [(section.heading, report_items(section.items)) for section in sections]
+    flat = [inner for section in sections for inner in (section.sections if isinstance(section, Row) else [section])]
+    return [(section.heading, report_items(section.items)) for section in flat]
 
 
 def report_items(items: Sequence) -> list:

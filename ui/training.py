@@ -39,10 +39,11 @@ from rnnviz.train import (
     load_model,
     model_bytes,
 )
-from ui import export, links, live_job, notices, presenter
+from ui import export, links, live_job, notices, sections
 from ui.cache import training_slots
 from ui.labels import PRECISION_LABELS
 from ui.live_job import LiveJob, session_alive
+from ui.sections import Chart, Columns, LookAt, Row, Section
 from ui.slots import LEASE_SECONDS, busy_message
 
 FRAMES = 20  # the article's 100 epochs grow in about this many redraws
@@ -504,16 +505,14 @@ def rnnbow_look_at(name: str) -> str:
     )
 
 
-def _chart(fig, key: str) -> None:
-    st.plotly_chart(
-        presenter.fit(fig), width="stretch", key=key, config=export.chart_config(key.removesuffix("_chart"))
-    )
+def _chart(fig, key: str) -> Chart:
+    """A chart of the page: its toolbar saves a PNG named after `key`."""
+    return Chart(fig, key=key, config=export.chart_config(key.removesuffix("_chart")))
 
 
-def charts(result, recipe: Recipe) -> list:
-    """The curves, the gradient norm, the RNNbow heatmap and the spectrum of W_hh, each with what to look at.
-
-    Returns them as report sections: (heading, [figure, ..., what to look at])."""
+def curve_sections(result, recipe: Recipe) -> list:
+    """The loss and accuracy curves (beside the article's numbers for its recipe), then the gradient norm beside
+    the spectrum of W_hh, each with what to look at."""
     article = _is_article_recipe(result)
     loss = figures.loss_figure(result, ARTICLE_LOSS if article else None, recipe.epochs)
     accuracy = figures.accuracy_figure(
@@ -522,22 +521,40 @@ def charts(result, recipe: Recipe) -> list:
         recipe.epochs,
         OTHER_FRAMEWORK_ACCURACY if article else None,
     )
-    curves_look_at = ARTICLE_LOOK_AT if article else CURVES_LOOK_AT
-    left, right = st.columns(2)
-    with left:
-        _chart(loss, "train_loss_chart")
-    with right:
-        _chart(accuracy, "train_accuracy_chart")
-    notices.look_at(curves_look_at)
-    grad_norm = figures.grad_norm_figure(result, recipe.epochs)
-    spectrum = figures.spectrum_figure(result, recipe.epochs)
-    left, right = st.columns(2)
-    with left:
-        _chart(grad_norm, "train_grad_chart")
-        notices.look_at(GRAD_LOOK_AT)
-    with right:
-        _chart(spectrum, "train_spectrum_chart")
-        notices.look_at(SPECTRUM_LOOK_AT)
+    curves = Columns([_chart(loss, "train_loss_chart")], [_chart(accuracy, "train_accuracy_chart")], (1, 1), "small")
+    return [
+        Section("Loss and accuracy, epoch by epoch", [curves, LookAt(ARTICLE_LOOK_AT if article else CURVES_LOOK_AT)]),
+        Row(
+            [
+                Section(
+                    "The gradient norm",
+                    [_chart(figures.grad_norm_figure(result, recipe.epochs), "train_grad_chart"), LookAt(GRAD_LOOK_AT)],
+                ),
+                Section(
+                    "The spectrum of W_hh",
+                    [
+                        _chart(figures.spectrum_figure(result, recipe.epochs), "train_spectrum_chart"),
+                        LookAt(SPECTRUM_LOOK_AT),
+                    ],
+                ),
+            ]
+        ),
+    ]
+
+
+def rnnbow_section(result, name: str) -> Section:
+    """The per-step terms of dL/d`name`, epoch by epoch (RNNbow), with what to look at."""
+    return Section(
+        f"Per-step terms of ∂L/∂{name} (RNNbow)",
+        [_chart(figures.step_terms_heatmap(result, name), "train_rnnbow_chart"), LookAt(rnnbow_look_at(name))],
+    )
+
+
+def charts(result, recipe: Recipe) -> list:
+    """The curves, the gradient norm, the spectrum of W_hh and the RNNbow heatmap of the term chosen between
+    them, each with what to look at; returns their sections, for the report."""
+    curves = curve_sections(result, recipe)
+    sections.draw(curves, headings=False)  # the charts' titles name them
     name = st.radio(
         "Per-step terms of",
         ["W_hh", "W_xh"],
@@ -545,15 +562,9 @@ def charts(result, recipe: Recipe) -> list:
         key="train_rnnbow_term",
         format_func=lambda n: f"∂L/∂{n}",
     )
-    rnnbow = figures.step_terms_heatmap(result, name)
-    _chart(rnnbow, "train_rnnbow_chart")
-    notices.look_at(rnnbow_look_at(name))
-    return [
-        ("Loss and accuracy, epoch by epoch", [loss, accuracy, curves_look_at]),
-        ("The gradient norm", [grad_norm, GRAD_LOOK_AT]),
-        (f"Per-step terms of ∂L/∂{name} (RNNbow)", [rnnbow, rnnbow_look_at(name)]),
-        ("The spectrum of W_hh", [spectrum, SPECTRUM_LOOK_AT]),
-    ]
+    rnnbow = rnnbow_section(result, name)
+    sections.draw([rnnbow], headings=False)
+    return [*curves, rnnbow]
 
 
 RECIPE_LABELS = {
@@ -597,32 +608,27 @@ def report_sample(model: CharModel) -> str | None:
 
 
 def report_button(job: CharTrainer, result, chart_sections: list) -> None:
-    """The offline report of the trained model: the recipe, the charts and a generated sample."""
+    """The offline report of the trained model: the run and its recipe, the page's charts and a generated sample."""
     recipe = job.recipe
     sample = report_sample(result.char_model)
-    sections = [
-        (
-            "The run",
-            [
-                f"{job.epochs_done} epochs of {recipe.epochs} on {job.n_windows:,} windows of {recipe.seq_length} "
-                f"characters; {len(result.vocabulary)} distinct characters. {job.message or ''}".strip(),
-                recipe_table(recipe),
-            ],
-        ),
-        *chart_sections,
-    ]
-    if sample is not None:
-        sections.append(
-            (
-                "Generated text",
-                [
-                    f"Temperature 0 (each step takes the most likely character), {REPORT_SAMPLE_CHARS} characters "
-                    f"added to the prefix, each predicted from the last {recipe.seq_length}:",
-                    pd.DataFrame({"generated": [sample]}),
-                ],
-            )
-        )
-    export.report_button("Train a character model", None, sections, key="train_report")
+    run = Section(
+        "The run",
+        [
+            f"{job.epochs_done} epochs of {recipe.epochs} on {job.n_windows:,} windows of {recipe.seq_length} "
+            f"characters; {len(result.vocabulary)} distinct characters. {job.message or ''}".strip(),
+            recipe_table(recipe),
+        ],
+    )
+    generated = Section(
+        "Generated text",
+        [
+            f"Temperature 0 (each step takes the most likely character), {REPORT_SAMPLE_CHARS} characters "
+            f"added to the prefix, each predicted from the last {recipe.seq_length}:",
+            pd.DataFrame({"generated": [sample]}),
+        ],
+    )
+    reported = [run, *chart_sections, *([generated] if sample is not None else [])]
+    export.report_button("Train a character model", None, sections.report(reported), key="train_report")
 
 
 # generation and model files ---
