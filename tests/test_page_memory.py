@@ -27,13 +27,16 @@ def short_run(at, **changes):
 
 
 def until_trained(at, key: str, max_runs: int = 200):
-    """Rerun (as the live panel's fragment does in a browser) until the job under `key` has ended."""
+    """Rerun (as the live panel's fragment does in a browser) until the job under `key` has ended, then once more:
+    a job that ended between two runs is drawn by the panel's next rerun."""
+    job = at.session_state[key] if key in at.session_state else None
+    if job is None:
+        return at
     for _ in range(max_runs):
-        job = at.session_state[key] if key in at.session_state else None
-        if job is None or not job.running:
+        if not job.running:
             break
         at.run()
-    return at
+    return at.run()
 
 
 def test_the_defaults_explain_both_tasks_and_offer_the_classic_comparison():

@@ -35,9 +35,10 @@ from rnnviz.task_training import (
     spikes,
 )
 from rnnviz.tasks import TASKS
-from ui import export, links, notices, presenter
+from ui import export, links, notices, presenter, sections
 from ui.cache import classic_training, training_slots
 from ui.live_job import LiveJob, session_alive, watch
+from ui.sections import Chart, LookAt, Section, Shown, draw_items
 from ui.slots import busy_message
 
 TASK_NAMES = {"adding": "adding problem", "copy": "copy memory"}
@@ -344,20 +345,15 @@ def histories_of(
     }
 
 
-def draw_training(
-    slots: dict, config: TaskConfig, histories: dict[str, CellHistory], key: str
-) -> tuple[go.Figure, go.Figure]:
-    """Redraw the loss and gradient-norm charts into their placeholders; returns the two figures."""
+def training_charts(config: TaskConfig, histories: dict[str, CellHistory], key: str) -> list[Chart]:
+    """The loss and gradient-norm charts of a run (their element keys end with `key`)."""
     found = {kind: spikes(history.grad_norm) for kind, history in histories.items()}
     loss = figures.task_loss_figure(histories, config.baseline, config.task, config.steps)
     norm = figures.task_grad_norm_figure(histories, config.clipping, config.clip_threshold, found, config.steps)
-    slots["loss"].plotly_chart(
-        presenter.fit(loss), width="stretch", key=f"memory-loss-{key}", config=export.chart_config("task_loss")
-    )
-    slots["norm"].plotly_chart(
-        presenter.fit(norm), width="stretch", key=f"memory-norm-{key}", config=export.chart_config("task_gradient_norm")
-    )
-    return loss, norm
+    return [
+        Chart(loss, key=f"memory-loss-{key}", config=export.chart_config("task_loss")),
+        Chart(norm, key=f"memory-norm-{key}", config=export.chart_config("task_gradient_norm")),
+    ]
 
 
 def result_frame(config: TaskConfig, histories: dict[str, CellHistory]) -> pd.DataFrame:
@@ -469,7 +465,7 @@ def own_run() -> list | None:
             job,
             "memory",
             lambda histories: _live_progress("Training…", config, histories),
-            lambda histories: draw_training(_places(), config, histories, key="live"),
+            lambda histories: draw_items(training_charts(config, histories, key="live")),
             look=lambda job: histories_of(run["records"]),
             stop_help="Stop training; the steps done so far stay on the page.",
         )
@@ -480,10 +476,6 @@ def own_run() -> list | None:
     return show_last_run()
 
 
-def _places() -> dict:
-    return {"loss": st.empty(), "norm": st.empty()}
-
-
 def _live_progress(doing: str, config: TaskConfig, histories: dict[str, CellHistory]) -> tuple[float, str]:
     """(fraction, words) of a run: the step reached and each cell's last loss."""
     steps = min((history.steps for history in histories.values()), default=0)
@@ -492,7 +484,7 @@ def _live_progress(doing: str, config: TaskConfig, histories: dict[str, CellHist
 
 
 def show_last_run() -> list | None:
-    """The user's last run: finished, or stopped part-way. Returns its report sections (None with no run)."""
+    """The user's last run: finished, or stopped part-way. Returns its sections, for the report (None with no run)."""
     run = st.session_state.get(MEMORY_RUN)
     if not run:
         st.info("Choose a task and press **Train RNN, LSTM and GRU**, or run the classic comparison above.")
@@ -502,15 +494,16 @@ def show_last_run() -> list | None:
     steps = min((h.steps for h in histories.values()), default=0)
     if run["done"]:
         summary = f"**Trained {steps} steps.** {headline(config, histories)}"
-        st.success(summary)
+        box = Shown(lambda: st.success(summary), summary)
     else:
         summary = (
             f"**Stopped at step {steps} of {config.steps}.** The charts show the steps done so far. "
             f"{headline(config, histories) if steps >= 25 else ''}"
         )
-        st.warning(summary)
-    st.caption(describe_config(config))
-    return result_sections("Your last run", summary, config, show_result(config, histories, key="last"))
+        box = Shown(lambda: st.warning(summary), summary)
+    shown = run_sections("Your last run", box, describe_config(config), config, histories, key="last")
+    sections.draw(shown, headings=False)
+    return shown
 
 
 LOSS_LOOK_AT = (
@@ -523,29 +516,19 @@ SPIKES_LOOK_AT = (
 )
 
 
-def show_result(
-    config: TaskConfig, histories: dict[str, CellHistory], key: str
-) -> tuple[go.Figure, go.Figure, pd.DataFrame]:
-    """The loss and gradient-norm charts with what to look at, and the table; returns the figures and the table."""
-    slots = {"loss": st.empty(), "norm": st.empty()}
-    loss, norm = draw_training(slots, config, histories, key)
-    notices.look_at(LOSS_LOOK_AT)
+def run_sections(
+    title: str, box: Shown, caption: str, config: TaskConfig, histories: dict[str, CellHistory], key: str
+) -> list[Section]:
+    """A run's sections: its verdict (`box`) and settings, the loss and gradient-norm charts with what to look at,
+    and the table with its download. The report keeps `caption` as a sentence."""
     table = result_frame(config, histories)
-    result_table(table, key)
-    notices.look_at(SPIKES_LOOK_AT)
-    return loss, norm, table
-
-
-def result_sections(
-    title: str, summary: str, config: TaskConfig, shown: tuple[go.Figure, go.Figure, pd.DataFrame]
-) -> list:
-    """A run's part of the report: what was trained, the two charts with what to look at, and the table."""
-    loss, norm, table = shown
     return [
-        (title, [summary, describe_config(config) + "."]),
-        (f"{title}: the loss", [loss, LOSS_LOOK_AT]),
-        (f"{title}: the gradient norm", [norm, SPIKES_LOOK_AT]),
-        (f"{title}: the numbers", table),
+        Section(title, [box, Shown(lambda: st.caption(caption), caption.rstrip(".") + ".")]),
+        Section(
+            f"{title}: the loss and the gradient norm",
+            [*training_charts(config, histories, key), LookAt(LOSS_LOOK_AT)],
+        ),
+        Section(f"{title}: the numbers", [Shown(lambda: result_table(table, key), table), LookAt(SPIKES_LOOK_AT)]),
     ]
 
 
@@ -562,7 +545,7 @@ def show_classic() -> list | None:
             job,
             "classic",
             lambda seen: _classic_progress(config, *seen),
-            lambda seen: draw_training(_places(), config, seen[0], key="classic-live"),
+            lambda seen: draw_items(training_charts(config, seen[0], key="classic-live")),
             look=lambda job: (job.work.histories(), time.time() - job.started),
             stoppable=False,
         )
@@ -572,9 +555,11 @@ def show_classic() -> list | None:
         return None
     histories = job.result.histories
     summary = f"**Classic comparison:** {headline(config, histories)}"
-    st.success(summary)
-    st.caption(describe_config(config) + "." + f" Trained in {job.seconds:.0f} s on this server.")
-    return result_sections("The classic comparison", summary, config, show_result(config, histories, key="classic"))
+    caption = describe_config(config) + "." + f" Trained in {job.seconds:.0f} s on this server."
+    box = Shown(lambda: st.success(summary), summary)
+    shown = run_sections("The classic comparison", box, caption, config, histories, key="classic")
+    sections.draw(shown, headings=False)
+    return shown
 
 
 def _classic_progress(config: TaskConfig, histories: dict[str, CellHistory], seconds: float) -> tuple[float, str]:
