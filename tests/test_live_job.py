@@ -143,3 +143,16 @@ def test_the_task_trainer_step_by_step_is_train_on_task(stop_after):
     for kind, history in whole.histories.items():
         assert list(stepped.histories[kind].loss) == list(history.loss)
         assert stepped.histories[kind].evaluation_loss == history.evaluation_loss
+
+
+def test_stop_frees_a_threaded_jobs_slot_at_once():
+    release, slots = threading.Event(), TrainingSlots(1)
+    assert slots.claim("me")
+    work = Counter()
+    job = LiveJob(work, step=lambda: release.wait(10), more=lambda: work.running, slots=slots, holder="me")
+    job.start_thread()
+    job.stop()
+    assert slots.held() == 0 and slots.claim("my next run")
+    release.set()
+    job._thread.join(10)
+    assert job.status == "stopped" and slots.held() == 1  # the next run's slot is not given back by the old job

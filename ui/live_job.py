@@ -80,8 +80,11 @@ class LiveJob:
         return self
 
     def stop(self) -> None:
-        """Stop at the next unit, keeping what is trained (a job its watcher advances stops at once)."""
+        """Stop at the next unit, keeping what is trained (a job its watcher advances stops at once); its training
+        slot is free at once."""
         self._stop_asked = True
+        if self.slots is not None:
+            self.slots.release(self.holder)
         if self._thread is None:
             with self.lock:
                 self._train_one()
