@@ -156,3 +156,12 @@ def test_stop_frees_a_threaded_jobs_slot_at_once():
     release.set()
     job._thread.join(10)
     assert job.status == "stopped" and slots.held() == 1  # the next run's slot is not given back by the old job
+
+
+def test_a_failure_in_finishing_the_work_fails_the_job_in_words():
+    def finish():
+        raise RuntimeError("the held-out batch did not fit")
+
+    job = job_of(Counter(units=2), finish=finish)
+    job.advance(10.0)
+    assert job.status == "failed" and job.error == "RuntimeError: the held-out batch did not fit"

@@ -117,26 +117,22 @@ class LiveJob:
         if self._stop_asked or not self.alive():
             self._end("stopped")
             return False
-        if not self.more():
-            self._end("done")
-            return False
         try:
-            redraw = self.step()
+            redraw = self.step() if self.more() else None
+            if self.more():
+                return not (chunk and redraw)
+            self.result = None if self.finish is None else self.finish()
         except Exception as error:  # noqa: BLE001 - the watchers read words, the log keeps the traceback
             _LOGGER.exception("a live training job failed")
             self.error = f"{type(error).__name__}: {error}"
             self._end("failed")
             return False
-        if not self.more():
-            self._end("done")
-            return False
-        return not (chunk and redraw)
+        self._end("done")  # the work is done (or has ended by itself, e.g. a loss that diverged)
+        return False
 
     def _end(self, status: str, lost_slot: bool = False) -> None:
         if status == "stopped":
             self.stop_work()
-        if status == "done" and self.finish is not None:
-            self.result = self.finish()
         if lost_slot and hasattr(self.work, "message"):
             self.work.message += SLOT_LOST
         self.status, self.seconds = status, time.time() - self.started
