@@ -7,17 +7,18 @@ from rnnviz import figures
 from rnnviz.report import Equation
 from rnnviz.task_training import CLASSIC
 from rnnviz.tasks import make_task
-from ui import controls, export, links, notices, presenter
+from ui import controls, export, links, notices, sections
 from ui.cells_views import (
     TASK_NAMES,
     describe_config,
+    own_run,
     show_classic,
-    show_last_run,
+    start_run,
     task_controls,
     task_example,
-    train_live,
 )
 from ui.labels import PRECISION_LABELS
+from ui.sections import Chart, Columns, LookAt, Section
 
 controls.require_entry_point()
 st.title("Long-range memory: where the vanilla RNN fails")
@@ -43,13 +44,8 @@ COPY = (
 )
 COPY_BASELINE = Equation(r"\frac{10 \log 8}{T + 20}", "10 log 8 / (T + 20)")
 
-left, right = st.columns(2)
-with left:
-    st.markdown(ADDING)
-    st.latex(ADDING_BASELINE.latex)
-with right:
-    st.markdown(COPY)
-    st.latex(COPY_BASELINE.latex)
+TASKS = Section("The tasks", [Columns([ADDING, ADDING_BASELINE], [COPY, COPY_BASELINE], (1, 1), "small")])
+sections.draw([TASKS], headings=False)
 
 with notices.page_guard("the long-range memory page"):
     st.subheader("The classic comparison")
@@ -66,18 +62,15 @@ with notices.page_guard("the long-range memory page"):
     st.subheader("Your own run")
     task, T, seed = task_example()
     example = make_task(task, T, 1, np.random.default_rng(seed))
-    example_figure = figures.task_example_figure(example)
-    st.plotly_chart(
-        presenter.fit(example_figure),
-        width="stretch",
-        key="memory-example",
-        config=export.chart_config(f"{task}_example"),
-    )
     example_look_at = (
         f"One sequence of the {TASK_NAMES[task]} at T = {T}, as the cells see it in training. The information "
         "the answer needs sits far from the step where the answer is asked for."
     )
-    notices.look_at(example_look_at)
+    example_chart = Chart(
+        figures.task_example_figure(example), key="memory-example", config=export.chart_config(f"{task}_example")
+    )
+    example_section = Section(f"An example of the {TASK_NAMES[task]}", [example_chart, LookAt(example_look_at)])
+    sections.draw([example_section], headings=False)
     precision = links.checked(
         "memory_dtype",
         next(iter(PRECISION_LABELS)),
@@ -96,18 +89,11 @@ with notices.page_guard("the long-range memory page"):
     )
     config = task_controls()
     last_sections = None
-    if config is not None:
-        train_live(config.replace(dtype=precision))
-    else:
-        last_sections = show_last_run()
+    if config is None or start_run(config.replace(dtype=precision)):
+        last_sections = own_run()
     st.divider()
     export.report_button(
         "Long-range memory",
         None,
-        [
-            ("The tasks", [ADDING, ADDING_BASELINE, COPY, COPY_BASELINE]),
-            (f"An example of the {TASK_NAMES[task]}", [example_figure, example_look_at]),
-            *(classic_sections or []),
-            *(last_sections or []),
-        ],
+        sections.report([TASKS, example_section, *(classic_sections or []), *(last_sections or [])]),
     )

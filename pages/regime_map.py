@@ -11,8 +11,9 @@ from rnnviz.figures import map_cell_settings, regime_map_figure
 from rnnviz.regime_map import MAP_HIDDEN, RegimeMap, edge_lines
 from rnnviz.report import Equation
 from rnnviz.settings import LIMITS, Settings
-from ui import controls, export, notices, presenter
+from ui import controls, export, notices, presenter, sections
 from ui.cache import regime_map_for
+from ui.sections import LookAt, Section, Shown
 
 CHART_KEY = "regime_map_chart"
 AXIS_KEY = "map"
@@ -47,6 +48,99 @@ def map_table(regime: RegimeMap) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
+def intro_section(regime: RegimeMap | None = None) -> Section:
+    """What the map shows: the screen's words (with the click), and the report's, with the seeds of `regime`
+    (drawn before the map is computed, the section has none yet)."""
+    seeds = "" if regime is None else f"{regime.n_seeds} seeds ({', '.join(str(seed) for seed in regime.seeds)})"
+    return Section(
+        "What the map shows",
+        [
+            Shown(
+                lambda: st.markdown(
+                    "Each cell runs the network at one weight scale and measures how much of the gradient at step $T$ "
+                    "reaches step 0, $\\|\\partial h_T/\\partial h_0\\|$, as the median over a few seeds (hover a "
+                    "cell for each seed's value). **Blue**: it shrinks, **red**: it grows; the badge's rule: "
+                    f"{verdicts.badge_rule()}. The black line is where the median stays the same size; the dashed "
+                    "line is Pascanu et al.'s condition $\\gamma\\,\\sigma_{max}(W_{hh}) = 1$. **Click a cell** to "
+                    "load its settings."
+                ),
+                None
+                if regime is None
+                else "Each cell: log10 ‖∂h_T/∂h_0‖, how much of the gradient at step T reaches step 0, the median "
+                f"over {seeds}. The badge's rule: {verdicts.badge_rule()}.",
+            )
+        ],
+    )
+
+
+BOUND = Section(  # in the report only: on the screen the dashed line on the map is this bound at 1
+    "The bound",
+    [
+        Shown(
+            lambda: None,
+            Equation(
+                r"\|\partial h_T/\partial h_k\| \le (\gamma\,\sigma_{max}(W_{hh}))^{T-k}",
+                "‖∂h_T/∂h_k‖ ≤ (γ · σ_max(W_hh))^(T−k),   γ = sup |f′|",
+            ),
+        )
+    ],
+)
+
+
+def look_at_words(axis: str, settings: Settings) -> str:
+    """What to look at on the map, for its row axis."""
+    if axis == "T":
+        return (
+            "Follow a row: as the scale grows the colour turns from blue to red, and it turns faster for long "
+            "sequences, because the factor per step is raised to the power T. σ_max < 1/γ guarantees that the "
+            "gradient shrinks at every T, but σ_max > 1/γ only allows an explosion, so the black line cannot "
+            "sit left of the dashed one by more than the seeds' spread of σ_max. The star is your settings "
+            f"({settings.activation}, scale {settings.scale:g}, T = {settings.seq_length})."
+        )
+    return (
+        "Compare the rows: the sigmoid's slope is at most 1/4, so its W_hh must be four times larger for the "
+        "same bound; the lines below say where each row turns on this map."
+    )
+
+
+def map_sections(regime: RegimeMap, axis: str, settings: Settings) -> list[Section]:
+    """The map (a click on a cell loads its settings) with what to look at, the edges measured on it, and its
+    numbers."""
+    fig = regime_map_figure(regime, current=settings)
+    measured = "\n".join(
+        f"- {line}" for line in edge_lines(regime, None if axis == "activation" else [len(regime.rows) - 1])
+    )
+    chart = Shown(
+        lambda: st.plotly_chart(
+            presenter.fit(fig),
+            key=CHART_KEY,
+            on_select=lambda: apply_clicked_cell(regime),
+            selection_mode="points",
+            config=export.chart_config("regime_map"),
+        ),
+        fig,
+    )
+    caption = (
+        f"{len(regime.scales)} scales × {len(regime.rows)} rows × {regime.n_seeds} seeds, H = {MAP_HIDDEN} "
+        f"units, {settings.init} W_hh, {settings.input_kind} input. The colours stop at 10^±10; hover a "
+        "cell for its median and each seed's value."
+    )
+    return [
+        Section("The map", [chart, LookAt(look_at_words(axis, settings))]),
+        Section(
+            "Measured on this map",
+            [
+                Shown(
+                    lambda: st.markdown(f"Measured on this map (median of {regime.n_seeds} seeds):\n{measured}"),
+                    measured,
+                ),
+                Shown(lambda: st.caption(caption)),
+            ],
+        ),
+        Section("The numbers", [Shown(lambda: None, map_table(regime))]),  # on the screen: its CSV download
+    ]
+
+
 def apply_clicked_cell(regime: RegimeMap) -> None:
     """The chart's selection callback: load the clicked cell's settings into the sidebar."""
     event = st.session_state.get(CHART_KEY)
@@ -66,13 +160,7 @@ def apply_clicked_cell(regime: RegimeMap) -> None:
 settings = controls.current_settings()
 st.title("Regime map: where gradients vanish or explode")
 with notices.page_guard("the regime map"):
-    st.markdown(
-        "Each cell runs the network at one weight scale and measures how much of the gradient at step $T$ "
-        "reaches step 0, $\\|\\partial h_T/\\partial h_0\\|$, as the median over a few seeds (hover a cell for "
-        "each seed's value). **Blue**: it shrinks, **red**: it grows; the badge's rule: "
-        f"{verdicts.badge_rule()}. The black line is where the median stays the same size; the dashed line is "
-        "Pascanu et al.'s condition $\\gamma\\,\\sigma_{max}(W_{hh}) = 1$. **Click a cell** to load its settings."
-    )
+    sections.draw([intro_section()], headings=False)
     axis_problem = controls.link_problem(AXIS_KEY, controls.one_of(AXES))
     axis = (
         st.segmented_control(
@@ -92,61 +180,15 @@ with notices.page_guard("the regime map"):
     applied = st.session_state.pop("_map_applied", None)
     if applied is not None:
         st.toast(f"Loaded scale {applied.scale:g}, {applied.activation}, T = {applied.seq_length}.")
-    fig = regime_map_figure(regime, current=settings)
-    st.plotly_chart(
-        presenter.fit(fig),
-        key=CHART_KEY,
-        on_select=lambda: apply_clicked_cell(regime),
-        selection_mode="points",
-        config=export.chart_config("regime_map"),
-    )
-    measured = "\n".join(
-        f"- {line}" for line in edge_lines(regime, None if axis == "activation" else [len(regime.rows) - 1])
-    )
-    if axis == "T":
-        notices.look_at(
-            "Follow a row: as the scale grows the colour turns from blue to red, and it turns faster for long "
-            "sequences, because the factor per step is raised to the power T. σ_max < 1/γ guarantees that the "
-            "gradient shrinks at every T, but σ_max > 1/γ only allows an explosion, so the black line cannot "
-            "sit left of the dashed one by more than the seeds' spread of σ_max. The star is your settings "
-            f"({settings.activation}, scale {settings.scale:g}, T = {settings.seq_length})."
-        )
-    else:
-        notices.look_at(
-            "Compare the rows: the sigmoid's slope is at most 1/4, so its W_hh must be four times larger for the "
-            "same bound; the lines below say where each row turns on this map."
-        )
-    st.markdown(f"Measured on this map (median of {regime.n_seeds} seeds):\n{measured}")
-    st.caption(
-        f"{len(regime.scales)} scales × {len(regime.rows)} rows × {regime.n_seeds} seeds, H = {MAP_HIDDEN} "
-        f"units, {settings.init} W_hh, {settings.input_kind} input. The colours stop at 10^±10; hover a "
-        "cell for its median and each seed's value."
-    )
-    table = map_table(regime)
+    shown = map_sections(regime, axis, settings)
+    sections.draw(shown, headings=False)
     left, right = st.columns(2)
     with left:
-        export.csv_button(table, f"regime_map_{axis}.csv", label="Download the map (CSV)")
+        export.csv_button(map_table(regime), f"regime_map_{axis}.csv", label="Download the map (CSV)")
     with right:
         export.report_button(
             "Regime map",
             settings,
-            [
-                (
-                    "What the map shows",
-                    "Each cell: log10 ‖∂h_T/∂h_0‖, how much of the gradient at step T reaches step 0, the median "
-                    f"over {regime.n_seeds} seeds ({', '.join(str(seed) for seed in regime.seeds)}). The badge's "
-                    f"rule: {verdicts.badge_rule()}.",
-                ),
-                (
-                    "The bound",
-                    Equation(
-                        r"\|\partial h_T/\partial h_k\| \le (\gamma\,\sigma_{max}(W_{hh}))^{T-k}",
-                        "‖∂h_T/∂h_k‖ ≤ (γ · σ_max(W_hh))^(T−k),   γ = sup |f′|",
-                    ),
-                ),
-                ("The map", fig),
-                ("Measured on this map", measured),
-                ("The numbers", table),
-            ],
+            sections.report([intro_section(regime), BOUND, *shown]),
             query={AXIS_KEY: axis} if axis != "T" else None,
         )

@@ -246,6 +246,50 @@ def evaluate(cell, config: TaskConfig) -> float:
         return task_loss(unroll(cell, batch.xs).y, batch)[0]
 
 
+class TaskTrainer:
+    """Trains each cell of `kinds` on `config.task` step by step, all on the same fresh minibatch at every step,
+    so that a page can watch the run and stop it between two steps. `train_on_task` is its loop."""
+
+    def __init__(self, config: TaskConfig, kinds: tuple[str, ...] = CELL_KINDS):
+        if isinstance(kinds, str) or not kinds:
+            raise ValueError(f"kinds must be a non-empty tuple of {list(CELL_KINDS)}, got {kinds!r}")
+        for kind in kinds:
+            one_of("kind", kind, CELL_KINDS)
+        self.config = config
+        self.trainers = {kind: CellTrainer(kind, config) for kind in dict.fromkeys(kinds)}
+        self.rng = np.random.default_rng(config.seed)
+        self.steps_done = 0
+        self.stopped = False
+
+    @property
+    def running(self) -> bool:
+        return not self.stopped and self.steps_done < self.config.steps
+
+    def step(self) -> dict[str, StepRecord]:
+        """One step: a fresh minibatch, one update of every cell; returns {kind: StepRecord}."""
+        config = self.config
+        batch = make_task(config.task, config.seq_length, config.batch_size, self.rng)
+        self.steps_done += 1
+        return {kind: trainer.step(batch) for kind, trainer in self.trainers.items()}
+
+    def stop(self) -> None:
+        """Stop before the last step; the steps done so far are kept."""
+        if self.running:
+            self.stopped = True
+
+    def histories(self) -> dict[str, CellHistory]:
+        """Each cell's history so far (no held-out loss yet)."""
+        return {kind: trainer.history() for kind, trainer in self.trainers.items()}
+
+    def result(self) -> TaskResult:
+        """The histories, each with the cell's loss on the held-out batch now."""
+        histories = {
+            kind: replace(trainer.history(), evaluation_loss=evaluate(trainer.cell, self.config))
+            for kind, trainer in self.trainers.items()
+        }
+        return TaskResult(self.config, histories, self.stopped)
+
+
 def train_on_task(
     config: TaskConfig,
     kinds: tuple[str, ...] = CELL_KINDS,
@@ -263,24 +307,12 @@ def train_on_task(
     -------
     TaskResult with each cell's loss, gradient-norm and clipping history and its held-out loss at the end.
     """
-    if isinstance(kinds, str) or not kinds:
-        raise ValueError(f"kinds must be a non-empty tuple of {list(CELL_KINDS)}, got {kinds!r}")
-    for kind in kinds:
-        one_of("kind", kind, CELL_KINDS)
-    trainers = {kind: CellTrainer(kind, config) for kind in dict.fromkeys(kinds)}
-    rng = np.random.default_rng(config.seed)
-    stopped = False
-    for step in range(1, config.steps + 1):
-        batch = make_task(config.task, config.seq_length, config.batch_size, rng)
-        records = {kind: trainer.step(batch) for kind, trainer in trainers.items()}
-        if callback is not None and callback(step, records) is False and step < config.steps:
-            stopped = True
-            break
-    histories = {
-        kind: replace(trainer.history(), evaluation_loss=evaluate(trainer.cell, config))
-        for kind, trainer in trainers.items()
-    }
-    return TaskResult(config, histories, stopped)
+    trainer = TaskTrainer(config, kinds)
+    while trainer.running:
+        records = trainer.step()
+        if callback is not None and callback(trainer.steps_done, records) is False:
+            trainer.stop()
+    return trainer.result()
 
 
 def spikes(grad_norm: np.ndarray, factor: float = 10.0, window: int = 20) -> np.ndarray:

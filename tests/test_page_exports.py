@@ -16,6 +16,8 @@ import ui.export
 from rnnviz import figures
 from rnnviz.report import Equation, build_report, math_html
 from rnnviz.settings import Settings
+from tests.test_page_memory import until_trained
+from ui.cells_views import MEMORY_JOB
 
 REPORT_LABEL = "Download an offline report (HTML)"
 REMOTE_SCRIPT = re.compile(r"<script[^>]+src\s*=\s*['\"]?(https?:)?//", flags=re.IGNORECASE)
@@ -169,6 +171,7 @@ def test_memory_report_and_csv_hold_the_last_run(recorded):
     at.select_slider(key="memory_H").set_value(4)
     at.select_slider(key="memory_batch").set_value(4)
     at.button(key="FormSubmitter:memory_form-Train RNN, LSTM and GRU").click().run()
+    until_trained(at, MEMORY_JOB)
     assert_healthy(at)
     labels = [button.proto.label for button in at.get("download_button")]
     assert "Download the results (CSV)" in labels and REPORT_LABEL in labels
@@ -176,6 +179,7 @@ def test_memory_report_and_csv_hold_the_last_run(recorded):
     html = assert_report_holds_the_page(at, recorded[-1])
     assert len(figures_of(sections)) == len(at.get("plotly_chart")) == 3  # the example, the loss, the norm
     assert "Your last run: the numbers" in html and "held-out loss" in html
+    assert "Your last run: the loss and the gradient norm" in html
 
 
 def test_gradients_offers_a_report_with_the_derivation_every_chart_and_the_k_on_screen(recorded):

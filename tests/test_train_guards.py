@@ -23,7 +23,8 @@ from rnnviz.train import (
 from tests.conftest import assert_healthy, run_app
 from tests.test_page_memory import PAGE as MEMORY_PAGE
 from tests.test_page_memory import short_run
-from ui.slots import MAX_CONCURRENT_TRAININGS, TrainingSlots, training_slots
+from ui.cache import training_slots
+from ui.slots import MAX_CONCURRENT_TRAININGS, TrainingSlots
 
 PAGE = "pages/train.py"
 LONG_TEXT = (bundled_text("alice") * 5)[: LIMITS.train_text_chars]  # 20,000 characters

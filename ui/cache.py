@@ -9,8 +9,8 @@ or the cached figures (`st.plotly_chart` copies a figure with `to_dict` before s
 (a count of seeds, a regime map) use cache_data. Every cache is bounded (`max_entries`), so a stranger sweeping
 every setting cannot grow the server's memory without limit.
 
-Two shared objects outside this module are not caches of a computation but one-per-server state built with
-`st.cache_resource`: the training slots (`ui.slots`) and the classic comparison's shared run (`ui.cells_views`).
+The first section holds the two objects that are not caches of a computation but one per server, shared by every
+session: the count of training slots (`ui.slots`) and the classic comparison's run (a `ui.live_job.LiveJob`).
 """
 
 from __future__ import annotations
@@ -34,8 +34,29 @@ from rnnviz.scenarios import seeds_keeping_a_unit_active
 from rnnviz.sequences import RNN_SHAPES, EncodedSentences, ParameterCounts, encode_sentences
 from rnnviz.settings import LIMITS, Settings
 from rnnviz.stepper import StepParts, step_parts
+from rnnviz.task_training import TaskConfig, TaskTrainer
+from ui.live_job import LiveJob
+from ui.slots import MAX_CONCURRENT_TRAININGS, TrainingSlots
 
 BY_NAME = {FunctionType: lambda builder: f"{builder.__module__}.{builder.__qualname__}"}  # a builder's cache key
+
+
+# one per server, shared by every session ---------------------------------------------------------------------------
+@st.cache_resource(max_entries=1, show_spinner=False)
+def training_slots() -> TrainingSlots:
+    """The server's one count of training slots, shared by every session."""
+    return TrainingSlots(MAX_CONCURRENT_TRAININGS)
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def classic_training(config: TaskConfig) -> LiveJob:
+    """The classic comparison's run, one per server, trained by a thread of its own from the first call: a class
+    opening it at once trains it once, and every session watches the same run, then reads its `result`."""
+    trainer = TaskTrainer(config)
+    return LiveJob(trainer, step=trainer.step, more=lambda: trainer.running, finish=trainer.result).start_thread()
+
+
+# caches of a computation ------------------------------------------------------------------------------------------
 
 
 @st.cache_resource(max_entries=32, show_spinner="Running the network…")

@@ -1,18 +1,16 @@
 """Streamlit helpers of the pages "Cells" and "Long-range memory": bounded caches of the cell comparison, the
 page-only controls, the classic training run shared by every visitor, and live training with a Stop button.
 
-Training histories kept in `st.session_state` are lists of numbers (at most 3 cells x 1500 steps x 4 values): the
-small result a user owns. The classic comparison is trained once per server in a background thread; every
-session that asks for it watches the same run and then gets the same cached result.
+Both runs are `ui.live_job.LiveJob`s trained by a thread of their own and watched by `ui.live_job.watch`. The
+user's run holds a training slot and its histories are kept in `st.session_state` as lists of numbers (at most
+3 cells x 1500 steps x 4 values): the small result a user owns. The classic comparison is trained once per server
+(`ui.cache.classic_training`); every session that asks for it watches the same run and then reads its result.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -32,20 +30,22 @@ from rnnviz.task_training import (
     StepRecord,
     TaskConfig,
     TaskResult,
+    TaskTrainer,
     outcome,
     spikes,
-    train_on_task,
 )
 from rnnviz.tasks import TASKS
-from ui import export, links, notices, presenter
-from ui.slots import busy_message, training_slots
+from ui import export, links, notices, presenter, sections
+from ui.cache import classic_training, training_slots
+from ui.live_job import LiveJob, session_alive, watch
+from ui.sections import Chart, LookAt, Section, Shown, draw_items
+from ui.slots import busy_message
 
-_LOGGER = logging.getLogger("rnnviz.app")
 TASK_NAMES = {"adding": "adding problem", "copy": "copy memory"}
 LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01, 0.02, 0.05)
 GATED_INIT_LABELS = {"pytorch": "PyTorch: U(±1/√H)", "orthogonal": "orthogonal W_hh blocks"}
 MEMORY_RUN = "memory_run"  # session_state: the user's last training run (lists of numbers)
-REDRAW_SECONDS = 0.4  # live charts are redrawn at most this often
+MEMORY_JOB = "memory_job"  # session_state: the `ui.live_job.LiveJob` that trains it
 LSTM_EQUATIONS = Equation(
     r"\begin{aligned}"
     r"i_t &= \sigma(W_{ii} x_t + b_{ii} + W_{hi} h_{t-1} + b_{hi})\\"
@@ -345,20 +345,15 @@ def histories_of(
     }
 
 
-def draw_training(
-    slots: dict, config: TaskConfig, histories: dict[str, CellHistory], key: str
-) -> tuple[go.Figure, go.Figure]:
-    """Redraw the loss and gradient-norm charts into their placeholders; returns the two figures."""
+def training_charts(config: TaskConfig, histories: dict[str, CellHistory], key: str) -> list[Chart]:
+    """The loss and gradient-norm charts of a run (their element keys end with `key`)."""
     found = {kind: spikes(history.grad_norm) for kind, history in histories.items()}
     loss = figures.task_loss_figure(histories, config.baseline, config.task, config.steps)
     norm = figures.task_grad_norm_figure(histories, config.clipping, config.clip_threshold, found, config.steps)
-    slots["loss"].plotly_chart(
-        presenter.fit(loss), width="stretch", key=f"memory-loss-{key}", config=export.chart_config("task_loss")
-    )
-    slots["norm"].plotly_chart(
-        presenter.fit(norm), width="stretch", key=f"memory-norm-{key}", config=export.chart_config("task_gradient_norm")
-    )
-    return loss, norm
+    return [
+        Chart(loss, key=f"memory-loss-{key}", config=export.chart_config("task_loss")),
+        Chart(norm, key=f"memory-norm-{key}", config=export.chart_config("task_gradient_norm")),
+    ]
 
 
 def result_frame(config: TaskConfig, histories: dict[str, CellHistory]) -> pd.DataFrame:
@@ -418,9 +413,10 @@ def _listed(names: list[str]) -> str:
 # Long-range memory: the user's own run ------------------------------------------------------------------------
 
 
-def train_live(config: TaskConfig) -> None:
-    """Train the three cells in this script run, drawing progress; the run is kept in session_state as it goes, so
-    a Stop (which interrupts the script) leaves the steps done so far on the page."""
+def start_run(config: TaskConfig) -> bool:
+    """Start the user's run in a thread of its own, holding a training slot until it ends; False, with words, when
+    it is too large for the server or every slot is held. The run's numbers are kept in session_state as it goes,
+    so a Stop leaves the steps done so far on the page."""
     work = config.work()
     if work > LIMITS.task_work:
         st.error(
@@ -429,39 +425,66 @@ def train_live(config: TaskConfig) -> None:
             f"{LIMITS.task_work:.0e}, about a minute. Lower the steps, the batch, T or H.",
             icon=":material/block:",
         )
-        return
+        return False
+    previous = st.session_state.get(MEMORY_JOB)
+    if previous is not None:
+        previous.stop()
     slots, holder = training_slots(), uuid.uuid4().hex
     if not slots.claim(holder):
         st.warning(busy_message("or run the classic comparison, which is kept for everyone"))
-        return
-    try:
-        run = {"config": config, "records": empty_records(), "evaluation": None, "done": False}
-        st.session_state[MEMORY_RUN] = run
-        progress = st.progress(0.0, text=f"Training… step 0 of {config.steps}")
-        st.button("Stop", key="memory_stop", help="Stop training; the steps done so far stay on the page.")
-        places = {"loss": st.empty(), "norm": st.empty()}
-        last_draw, draws = 0.0, 0
+        return False
+    run = {"config": config, "records": empty_records(), "evaluation": None, "done": False}
+    trainer = TaskTrainer(config)
 
-        def on_step(step: int, records: dict[str, StepRecord]) -> None:
-            nonlocal last_draw, draws
-            append_records(run["records"], records)
-            now = time.perf_counter()
-            if now - last_draw >= REDRAW_SECONDS or step == config.steps:
-                last_draw, draws = now, draws + 1
-                losses = ", ".join(f"{CELL_NAMES[k]} {r.loss:.3f}" for k, r in records.items())
-                progress.progress(step / config.steps, text=f"Training… step {step} of {config.steps}: {losses}")
-                draw_training(places, config, histories_of(run["records"]), key=f"live-{draws}")
-
-        result = train_on_task(config, callback=on_step)
+    def finish() -> TaskResult:
+        result = trainer.result()
         run["evaluation"] = {kind: history.evaluation_loss for kind, history in result.histories.items()}
         run["done"] = True
-    finally:
-        slots.release(holder)
-    st.rerun()
+        return result
+
+    job = LiveJob(
+        trainer,
+        step=lambda: append_records(run["records"], trainer.step()),
+        more=lambda: trainer.running,
+        stop_work=trainer.stop,
+        finish=finish,
+        slots=slots,
+        holder=holder,
+        alive=session_alive(),
+    )
+    st.session_state.update({MEMORY_RUN: run, MEMORY_JOB: job.start_thread()})
+    return True
+
+
+def own_run() -> list | None:
+    """The user's run: live while it trains, then as `show_last_run` draws it. Returns its report sections."""
+    job, run = st.session_state.get(MEMORY_JOB), st.session_state.get(MEMORY_RUN)
+    if job is not None and job.running and run is not None:
+        config = run["config"]
+        watch(
+            job,
+            "memory",
+            lambda histories: _live_progress("Training…", config, histories),
+            lambda histories: draw_items(training_charts(config, histories, key="live")),
+            look=lambda job: histories_of(run["records"]),
+            stop_help="Stop training; the steps done so far stay on the page.",
+        )
+        return None
+    if job is not None and job.status == "failed":
+        notices.failure(job.error)
+        return None
+    return show_last_run()
+
+
+def _live_progress(doing: str, config: TaskConfig, histories: dict[str, CellHistory]) -> tuple[float, str]:
+    """(fraction, words) of a run: the step reached and each cell's last loss."""
+    steps = min((history.steps for history in histories.values()), default=0)
+    losses = ", ".join(f"{CELL_NAMES[k]} {h.loss[-1]:.3f}" for k, h in histories.items() if h.steps)
+    return steps / config.steps, f"{doing} step {steps} of {config.steps}" + (f": {losses}" if losses else "")
 
 
 def show_last_run() -> list | None:
-    """The user's last run: finished, or stopped part-way. Returns its report sections (None with no run)."""
+    """The user's last run: finished, or stopped part-way. Returns its sections, for the report (None with no run)."""
     run = st.session_state.get(MEMORY_RUN)
     if not run:
         st.info("Choose a task and press **Train RNN, LSTM and GRU**, or run the classic comparison above.")
@@ -471,15 +494,16 @@ def show_last_run() -> list | None:
     steps = min((h.steps for h in histories.values()), default=0)
     if run["done"]:
         summary = f"**Trained {steps} steps.** {headline(config, histories)}"
-        st.success(summary)
+        box = Shown(lambda: st.success(summary), summary)
     else:
         summary = (
             f"**Stopped at step {steps} of {config.steps}.** The charts show the steps done so far. "
             f"{headline(config, histories) if steps >= 25 else ''}"
         )
-        st.warning(summary)
-    st.caption(describe_config(config))
-    return result_sections("Your last run", summary, config, show_result(config, histories, key="last"))
+        box = Shown(lambda: st.warning(summary), summary)
+    shown = run_sections("Your last run", box, describe_config(config), config, histories, key="last")
+    sections.draw(shown, headings=False)
+    return shown
 
 
 LOSS_LOOK_AT = (
@@ -492,108 +516,52 @@ SPIKES_LOOK_AT = (
 )
 
 
-def show_result(
-    config: TaskConfig, histories: dict[str, CellHistory], key: str
-) -> tuple[go.Figure, go.Figure, pd.DataFrame]:
-    """The loss and gradient-norm charts with what to look at, and the table; returns the figures and the table."""
-    slots = {"loss": st.empty(), "norm": st.empty()}
-    loss, norm = draw_training(slots, config, histories, key)
-    notices.look_at(LOSS_LOOK_AT)
+def run_sections(
+    title: str, box: Shown, caption: str, config: TaskConfig, histories: dict[str, CellHistory], key: str
+) -> list[Section]:
+    """A run's sections: its verdict (`box`) and settings, the loss and gradient-norm charts with what to look at,
+    and the table with its download. The report keeps `caption` as a sentence."""
     table = result_frame(config, histories)
-    result_table(table, key)
-    notices.look_at(SPIKES_LOOK_AT)
-    return loss, norm, table
-
-
-def result_sections(
-    title: str, summary: str, config: TaskConfig, shown: tuple[go.Figure, go.Figure, pd.DataFrame]
-) -> list:
-    """A run's part of the report: what was trained, the two charts with what to look at, and the table."""
-    loss, norm, table = shown
     return [
-        (title, [summary, describe_config(config) + "."]),
-        (f"{title}: the loss", [loss, LOSS_LOOK_AT]),
-        (f"{title}: the gradient norm", [norm, SPIKES_LOOK_AT]),
-        (f"{title}: the numbers", table),
+        Section(title, [box, Shown(lambda: st.caption(caption), caption.rstrip(".") + ".")]),
+        Section(
+            f"{title}: the loss and the gradient norm",
+            [*training_charts(config, histories, key), LookAt(LOSS_LOOK_AT)],
+        ),
+        Section(f"{title}: the numbers", [Shown(lambda: result_table(table, key), table), LookAt(SPIKES_LOOK_AT)]),
     ]
 
 
 # Long-range memory: the classic comparison, shared -------------------------------------------------------------
 
 
-@dataclass(eq=False)
-class SharedTraining:
-    """One training run on this server, watched by every session that asks for it."""
-
-    config: TaskConfig
-    records: dict = field(default_factory=empty_records)
-    result: TaskResult | None = None
-    error: str | None = None
-    started: float | None = None
-    seconds: float | None = None  # how long the training took
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        with self._lock:
-            if self._thread is None:
-                self.started = time.time()
-                self._thread = threading.Thread(target=self._train, name="rnnviz-classic-comparison", daemon=True)
-                self._thread.start()
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self.result is None and self.error is None
-
-    def _train(self) -> None:
-        try:
-            self.result = train_on_task(self.config, callback=lambda step, rec: append_records(self.records, rec))
-            self.seconds = time.time() - self.started
-        except Exception as error:  # noqa: BLE001 - shown to every watcher as words
-            _LOGGER.exception("the classic comparison failed")
-            self.error = f"{type(error).__name__}: {error}"
-
-    def histories(self) -> dict[str, CellHistory]:
-        if self.result is not None:
-            return self.result.histories
-        return histories_of(self.records)
-
-
-@st.cache_resource(max_entries=1, show_spinner=False)
-def classic_training(config: TaskConfig = CLASSIC) -> SharedTraining:
-    """The classic comparison's run, one per server: a class opening it at once trains it once."""
-    return SharedTraining(config)
-
-
 def show_classic() -> list | None:
     """Start (once per server) or join the classic comparison, watch it live, then show its result. Returns its
-    report sections (None when it failed)."""
-    shared = classic_training(CLASSIC)
-    shared.start()
-    config = shared.config
-    if shared.running:
-        progress = st.progress(0.0, text="Training the three cells…")
-        places = {"loss": st.empty(), "norm": st.empty()}
-        draws = 0
-        while shared.running:
-            histories = shared.histories()
-            steps = min((h.steps for h in histories.values()), default=0)
-            progress.progress(
-                steps / config.steps,
-                text=f"Training the three cells… step {steps} of {config.steps} ({time.time() - shared.started:.0f} s)",
-            )
-            draws += 1
-            draw_training(places, config, histories, key=f"classic-live-{draws}")
-            time.sleep(REDRAW_SECONDS)
-        progress.empty()
-        places["loss"].empty()
-        places["norm"].empty()
-    if shared.error:
-        st.error(f"{notices.FAILURE_PREFIX}: {shared.error}")
+    report sections (None while it trains, or when it failed)."""
+    job = classic_training(CLASSIC)
+    config = job.work.config
+    if job.running:
+        watch(
+            job,
+            "classic",
+            lambda seen: _classic_progress(config, *seen),
+            lambda seen: draw_items(training_charts(config, seen[0], key="classic-live")),
+            look=lambda job: (job.work.histories(), time.time() - job.started),
+            stoppable=False,
+        )
         return None
-    histories = shared.histories()
+    if job.status == "failed":
+        notices.failure(job.error)
+        return None
+    histories = job.result.histories
     summary = f"**Classic comparison:** {headline(config, histories)}"
-    st.success(summary)
-    took = f" Trained in {shared.seconds:.0f} s on this server." if shared.seconds is not None else ""
-    st.caption(describe_config(config) + "." + took)
-    return result_sections("The classic comparison", summary, config, show_result(config, histories, key="classic"))
+    caption = describe_config(config) + "." + f" Trained in {job.seconds:.0f} s on this server."
+    box = Shown(lambda: st.success(summary), summary)
+    shown = run_sections("The classic comparison", box, caption, config, histories, key="classic")
+    sections.draw(shown, headings=False)
+    return shown
+
+
+def _classic_progress(config: TaskConfig, histories: dict[str, CellHistory], seconds: float) -> tuple[float, str]:
+    steps = min((history.steps for history in histories.values()), default=0)
+    return steps / config.steps, f"Training the three cells… step {steps} of {config.steps} ({seconds:.0f} s)"

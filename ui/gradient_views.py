@@ -1,5 +1,8 @@
 """The parts of the Gradients (BPTT) page: the derivation with this run's numbers, the words beside the charts,
-the chosen-k view (a fragment, so moving k reruns only it) and the table with its download."""
+the chosen-k view (a fragment, so moving k reruns only it) and the table with its download.
+
+The page is described once, as its sections (`ui.sections`), one function a section: the page draws them and the
+offline report (`report_sections`) lists the same sections."""
 
 from __future__ import annotations
 
@@ -16,7 +19,8 @@ from rnnviz.diagnostics import state_norms, steps_carrying
 from rnnviz.experiment import Experiment
 from rnnviz.report import Equation
 from rnnviz.settings import Settings
-from ui import cache, controls, explain, export, links, notices, presenter
+from ui import cache, controls, explain, export, links, notices, presenter, sections
+from ui.sections import Chart, Columns, LookAt, Section, Shown, draw_items
 
 VALUE_VIEWS = ("absolute", "rescaled")
 VALUES_KEY = "values"  # the absolute/rescaled choice, bound to the URL parameter `values`
@@ -91,13 +95,15 @@ STEP_TERM_EQUATIONS = [
 
 def derivation(exp: Experiment) -> None:
     """The derivation's equations, then what they mean for this run."""
+    draw_items(derivation_section(exp).items)
+
+
+def derivation_caption(exp: Experiment) -> None:
+    """What the derivation means for this run: γ, the bound over all T steps and what was measured."""
     T = exp.analysed_steps
-    gamma = exp.gamma
-    for equation in derivation_equations(exp):
-        st.latex(equation.latex)
     st.caption(
         f"∂⁺h_t/∂W is the explicit part of step t (h_{{t-1}} and x_t held fixed); the implicit part flows "
-        f"back through ∂h_T/∂h_k. γ = sup |f'| = {gamma:g} for {exp.settings.activation}. Over all "
+        f"back through ∂h_T/∂h_k. γ = sup |f'| = {exp.gamma:g} for {exp.settings.activation}. Over all "
         f"T = {T} steps the bound allows ${_power(float(exp.log10_bound[0]))}$; this run measured "
         f"${_power(float(exp.norms.log10_spectral[0]))}$."
     )
@@ -232,13 +238,7 @@ def chosen_k(settings: Settings, view: str) -> None:
         st.markdown(
             f"At k = {k}, T - k = {T - k} steps back: ‖∂h_T/∂h_k‖ = ${_power(log_norm)}$ ≤ bound ${_power(bound)}$."
         )
-        chart(
-            figures.jacobian_at_figure,
-            settings,
-            f"{explain.LOOK_AT['jacobian_heatmap']} {explain.LOOK_AT['singular_values']}",
-            key="jacobian-at-k",
-            k=k,
-        )
+        draw_items(chosen_k_section(settings, k).items)
     report_button(settings, view, k)
 
 
@@ -271,44 +271,129 @@ def table(settings: Settings, view: str) -> None:
     )
 
 
+def _figure(builder: Callable[..., go.Figure], settings: Settings, key: str | None = None, **options) -> Chart:
+    """The cached figure of `builder` as the page draws it (Plotly's own theme, the page's toolbar)."""
+    return Chart(cache.figure(builder, settings, **options), key=key, config=PLOT_CONFIG, theme=None)
+
+
+def regime_section(exp: Experiment, presenting: bool = False) -> Section:
+    """The regime: its badge and reason on the screen (beside the chart on a projector: then not here)."""
+    shown = [] if presenting else [Shown(lambda: summary(exp), f"**{exp.regime.label}**: {exp.regime.reason}")]
+    return Section("The regime", shown)
+
+
+def survival_section(exp: Experiment, settings: Settings, presenting: bool = False) -> Section:
+    """||dh_T/dh_k|| beside its bound, with the numbers and the words beside it."""
+    right = [Shown(lambda: summary(exp))] if presenting else []
+    return Section(
+        "How much of the gradient survives T - k steps back",
+        [
+            Columns(
+                [_figure(figures.jacobian_norms_figure, settings), LookAt(explain.LOOK_AT["jacobian_norms"])],
+                [*right, Shown(lambda: numbers(exp)), growth_words(exp), pascanu_words(exp)],
+            )
+        ],
+    )
+
+
+def derivation_section(exp: Experiment) -> Section:
+    """The derivation's equations, then what they mean for this run (on the screen)."""
+    return Section(
+        "Where the factor per step comes from", [*derivation_equations(exp), Shown(lambda: derivation_caption(exp))]
+    )
+
+
+def step_terms_section(exp: Experiment, settings: Settings, view: str) -> Section:
+    """Each step's term of dL/dW_hh, its equations and the words for this run's loss placement."""
+    return Section(
+        "Each step's term of the gradient",
+        [
+            Columns(
+                [
+                    _figure(figures.step_terms_figure, settings, rescaled=view == "rescaled"),
+                    LookAt(explain.LOOK_AT["step_terms"]),
+                ],
+                [
+                    *STEP_TERM_EQUATIONS,
+                    share_words(exp),
+                    placement_words(exp),
+                    Shown(
+                        lambda: st.caption(
+                            "Change *Where the loss sits* in the sidebar to see other terms appear or disappear."
+                        )
+                    ),
+                ],
+            )
+        ],
+    )
+
+
+def backward_section(settings: Settings) -> Section:
+    """The gradient flowing back through the unrolled graph, animated."""
+    return Section(
+        "The gradient flowing back",
+        [_figure(figures.backward_animation_figure, settings, key="backward"), LookAt(explain.LOOK_AT["backward"])],
+    )
+
+
+def table_section(settings: Settings, view: str) -> Section:
+    """Every step in numbers: the table (with its download and what to look at on the screen)."""
+    frame = cache.table(figures.per_step_table, settings, rescaled=view == "rescaled")
+    return Section("Every step in numbers", [Shown(lambda: table(settings, view), frame)])
+
+
+POWER_LOOK_AT = (
+    "For a linear cell ∂h_T/∂h_k = W_hh^(T-k). The spectral radius ρ decides the long run (dotted "
+    "ρ^n), but a non-normal matrix (right: every eigenvalue 0.9) can first grow more than tenfold "
+    "before it shrinks; only σ_max^n (dashed) bounds it from the first step."
+)
+
+
+def power_section(settings: Settings) -> Section:
+    """ρ against σ_max: the powers of a non-normal W_hh."""
+    return Section(
+        "Spectral radius against σ_max: a non-normal W_hh",
+        [_figure(figures.power_norms_figure, settings), LookAt(POWER_LOOK_AT)],
+    )
+
+
+def chosen_k_section(settings: Settings, k: int) -> Section:
+    """dh_T/dh_k at step k: its heatmap and singular values."""
+    return Section(
+        f"One step up close: ∂h_T/∂h_k at k = {k}",
+        [
+            _figure(figures.jacobian_at_figure, settings, key="jacobian-at-k", k=k),
+            LookAt(f"{explain.LOOK_AT['jacobian_heatmap']} {explain.LOOK_AT['singular_values']}"),
+        ],
+    )
+
+
+def closer_section(shown: str, exp: Experiment, settings: Settings, view: str, k: int) -> Section:
+    """The section of the open tab `shown`, one of CLOSER_VIEWS."""
+    return {
+        "Each step's term": lambda: step_terms_section(exp, settings, view),
+        "The gradient flowing back": lambda: backward_section(settings),
+        "∂h_T/∂h_k up close": lambda: chosen_k_section(settings, k),
+        "Every step in numbers": lambda: table_section(settings, view),
+        "ρ against σ_max": lambda: power_section(settings),
+    }[shown]()
+
+
 def report_sections(settings: Settings, view: str, k: int) -> list:
-    """The offline report of the page: the same cached figures, equations and words the page shows."""
+    """The offline report of the page: the page's sections, every tab's, with the k on screen."""
     exp = cache.experiment_for(settings)
-    return [
-        ("The regime", f"**{exp.regime.label}**: {exp.regime.reason}"),
-        (
-            "How much of the gradient survives T - k steps back",
-            [
-                cache.figure(figures.jacobian_norms_figure, settings),
-                explain.LOOK_AT["jacobian_norms"],
-                growth_words(exp),
-                pascanu_words(exp),
-            ],
-        ),
-        ("Where the factor per step comes from", derivation_equations(exp)),
-        ("Spectral radius against σ_max: a non-normal W_hh", cache.figure(figures.power_norms_figure, settings)),
-        (
-            "Each step's term of the gradient",
-            [
-                cache.figure(figures.step_terms_figure, settings, rescaled=view == "rescaled"),
-                *STEP_TERM_EQUATIONS,
-                share_words(exp),
-                placement_words(exp),
-            ],
-        ),
-        (
-            "The gradient flowing back",
-            [cache.figure(figures.backward_animation_figure, settings), explain.LOOK_AT["backward"]],
-        ),
-        ("Every step in numbers", cache.table(figures.per_step_table, settings, rescaled=view == "rescaled")),
-        (
-            f"One step up close: ∂h_T/∂h_k at k = {k}",
-            [
-                cache.figure(figures.jacobian_at_figure, settings, k=k),
-                f"{explain.LOOK_AT['jacobian_heatmap']} {explain.LOOK_AT['singular_values']}",
-            ],
-        ),
-    ]
+    return sections.report(
+        [
+            regime_section(exp),
+            survival_section(exp, settings),
+            derivation_section(exp),
+            power_section(settings),
+            step_terms_section(exp, settings, view),
+            backward_section(settings),
+            table_section(settings, view),
+            chosen_k_section(settings, k),
+        ]
+    )
 
 
 def first_k(exp: Experiment) -> int:

@@ -139,3 +139,8 @@ def page_guard(what: str = "this view") -> Iterator[None]:
             f"{FAILURE_PREFIX}: {inert(f'{type(error).__name__}: {error}', limit=ERROR_CHARACTERS)}. The settings are "
             "unchanged; change one to try again."
         )
+
+
+def failure(error: str | None) -> None:
+    """A failed run's words, quoted as text (the log keeps the traceback)."""
+    st.error(f"{FAILURE_PREFIX}: {inert(error or '', limit=ERROR_CHARACTERS)}")

@@ -3,7 +3,7 @@
 The machine is shared, so at most MAX_CONCURRENT_TRAININGS training runs go at once, whichever page starts them
 (Long-range memory's own run, the Train page). A run holds its slot under a name:
 
-    slots = training_slots()
+    slots = training_slots()                      # ui.cache: one per server
     if not slots.claim(name):                     # for the length of one script run
         st.warning(busy_message()); return
     try: ...
@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import threading
 import time
-
-import streamlit as st
 
 MAX_CONCURRENT_TRAININGS = 2  # training runs of different visitors at once on this server
 LEASE_SECONDS = 15.0  # a slot held across script runs is free again after this long without a renewal
@@ -55,12 +53,6 @@ class TrainingSlots:
         now = time.monotonic()
         with self._lock:
             return sum(until > now for until in self._until.values())
-
-
-@st.cache_resource(max_entries=1, show_spinner=False)
-def training_slots() -> TrainingSlots:
-    """The server's one count of training slots, shared by every session."""
-    return TrainingSlots(MAX_CONCURRENT_TRAININGS)
 
 
 def busy_message(instead: str = "") -> str:

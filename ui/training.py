@@ -1,9 +1,10 @@
 """The Train page's Streamlit parts: the recipe controls, live training in a fragment, generation, model files.
 
-Training runs in chunks: a fragment that reruns itself every REFRESH_SECONDS while a model is training trains
-minibatches for about CHUNK_SECONDS per run (an epoch may span several runs), redraws the progress bar and the
-curves, and returns, so a click on Stop gets through within the epoch. The browser asks for each rerun, so a closed
-tab trains at most one more chunk; the chunk also ends when the session does.
+Training is a `ui.live_job.LiveJob` its watcher advances in chunks: the panel's fragment reruns while the model
+trains, each rerun trains minibatches for about a fifth of a second (an epoch may span several runs; a chunk also
+ends after the epochs of one redraw), redraws the progress bar and the curves, and returns, so a click on Stop gets
+through within the epoch. The browser asks for each rerun, so a closed tab trains at most one more chunk; the chunk
+also ends when the session does.
 
 Before a run starts, the Train button checks the recipe's bounds, its cost (`Recipe.work`, batch overheads
 included) against LIMITS.train_work, and takes one of the server's training slots (`ui.slots`, shared with
@@ -13,14 +14,12 @@ Adam's moments and the history: small) lives in the user's session_state.
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict
 
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from rnnviz.activations import ACTIVATIONS
 from rnnviz.figures import training as figures
@@ -40,23 +39,23 @@ from rnnviz.train import (
     load_model,
     model_bytes,
 )
-from ui import export, links, notices, presenter
+from ui import export, links, live_job, notices, sections
+from ui.cache import training_slots
 from ui.labels import PRECISION_LABELS
-from ui.slots import LEASE_SECONDS, busy_message, training_slots
+from ui.live_job import LiveJob, session_alive
+from ui.sections import Chart, Columns, LookAt, Row, Section
+from ui.slots import LEASE_SECONDS, busy_message
 
-REFRESH_SECONDS = 0.25  # the fragment's rerun interval while training
-CHUNK_SECONDS = 0.2  # each run trains minibatches for about this long (at least one)
 FRAMES = 20  # the article's 100 epochs grow in about this many redraws
 REPORT_SAMPLE_CHARS = 50  # characters generated for the report
-JOB, SLOT, UPLOADED, SOURCE, NOTICE, UPLOAD_NOTICE, GENERATED, DRAWN_RUNNING = (
-    "train_job",
-    "train_slot",
+JOB, LIVE, UPLOADED, SOURCE, NOTICE, UPLOAD_NOTICE, GENERATED = (
+    "train_job",  # the trainer: the model, Adam's moments and the history
+    "train_live",  # the `ui.live_job.LiveJob` that trains it
     "train_uploaded",
     "train_model_source",
     "train_notice",
     "train_upload_notice",
     "train_generated",
-    "train_drawn_running",
 )
 TEXTS = {"article": "The article's sentence", **{name: title for name, title in BUNDLED_TITLES.items()}}
 CLIPPING_LABELS = {
@@ -349,22 +348,33 @@ def start() -> None:
     except ValueError as error:
         st.session_state[NOTICE] = str(error)
         return
-    release_slot()
-    holder = uuid.uuid4().hex
-    if not training_slots().claim(holder, seconds=LEASE_SECONDS):
+    previous = st.session_state.get(LIVE)
+    if previous is not None:
+        previous.stop()  # gives its training slot back
+    slots, holder = training_slots(), uuid.uuid4().hex
+    if not slots.claim(holder, seconds=LEASE_SECONDS):
         st.session_state[NOTICE] = busy_message("or train the GeeksforGeeks article's recipe when one is free")
         return
+    redraw_every = max(1, recipe.epochs // FRAMES)  # epochs
+
+    def step() -> bool:
+        """One minibatch; True when an epoch ends that is due to be drawn."""
+        return trainer.train_batch() is not None and trainer.epochs_done % redraw_every == 0
+
+    live = LiveJob(
+        trainer,
+        step=step,
+        more=lambda: trainer.running,
+        stop_work=trainer.stop,
+        slots=slots,
+        holder=holder,
+        lease=LEASE_SECONDS,
+        alive=session_alive(),
+    )
     st.session_state.update(
-        {JOB: trainer, SLOT: holder, SOURCE: "trained", NOTICE: None, GENERATED: None, UPLOAD_NOTICE: None}
+        {JOB: trainer, LIVE: live, SOURCE: "trained", NOTICE: None, GENERATED: None, UPLOAD_NOTICE: None}
     )
     _readable_prefix(trainer.vocabulary, text[: max(recipe.seq_length, 9)])
-
-
-def release_slot() -> None:
-    """Give back this session's training slot, if it holds one."""
-    holder = st.session_state.pop(SLOT, None)
-    if holder is not None:
-        training_slots().release(holder)
 
 
 def _readable_prefix(vocabulary: tuple[str, ...], fallback: str) -> None:
@@ -376,10 +386,10 @@ def _readable_prefix(vocabulary: tuple[str, ...], fallback: str) -> None:
 
 
 def stop() -> None:
-    job = st.session_state.get(JOB)
-    if job is not None:
-        job.stop()
-    release_slot()
+    """Stop the run (its slot is given back); the model trained so far is kept."""
+    live = st.session_state.get(LIVE)
+    if live is not None:
+        live.stop()
 
 
 def start_and_stop_buttons() -> None:
@@ -394,41 +404,26 @@ def start_and_stop_buttons() -> None:
 
 # the live panel ---
 def training_panel() -> None:
-    """Progress, Stop and every chart of the current run, redrawn by a fragment that reruns while it trains."""
+    """Progress, Stop and every chart of the current run: live while it trains (`ui.live_job.watch`), then the
+    result, its words and its report."""
     job = st.session_state.get(JOB)
-    running = job is not None and job.running
-    st.session_state[DRAWN_RUNNING] = running
-    st.fragment(run_every=REFRESH_SECONDS if running else None)(_panel)()
-
-
-def session_alive() -> Callable[[], bool]:
-    """A check that this browser session is still open (always True outside a server, e.g. in tests)."""
-    ctx = get_script_run_ctx()
-    if ctx is None or not st.runtime.exists():
-        return lambda: True
-    runtime = st.runtime.get_instance()
-    return lambda: runtime.is_active_session(ctx.session_id)
-
-
-def _train_chunk(job: CharTrainer) -> None:
-    """Minibatches for about CHUNK_SECONDS (at most the epochs of one redraw), renewing the slot's lease; the run
-    stops when its slot was lost (a tab that did not ask for a rerun for LEASE_SECONDS) or its session ended."""
-    holder = st.session_state.get(SLOT)
-    if holder is None or not training_slots().claim(holder, seconds=LEASE_SECONDS):
-        job.stop()
-        job.message += " Its training slot on the shared server was given to another visitor while it waited."
+    if job is None:
+        st.info(
+            "Press **Train from scratch**: the loss and accuracy curves grow here while the model learns, "
+            "with the gradient diagnostics under them. The defaults are the GeeksforGeeks article's recipe: 100 epochs "
+            "in a few seconds.",
+            icon=":material/model_training:",
+        )
         return
-    cap = max(1, job.recipe.epochs // FRAMES)
-    alive, started, first_epoch = session_alive(), time.perf_counter(), job.epochs_done
-    while job.running and job.epochs_done - first_epoch < cap:
-        if not alive():
-            job.stop()
-            break
-        job.train_batch()
-        if time.perf_counter() - started >= CHUNK_SECONDS:
-            break
-    if not job.running:
-        release_slot()
+    live = st.session_state.get(LIVE)
+    if live is not None and live.running:
+        live_job.watch(live, "train", _progress, lambda trainer: charts(trainer.result(), trainer.recipe))
+        return
+    _result_panel(job, live)
+
+
+def _progress(job: CharTrainer) -> tuple[float, str]:
+    return job.epochs_done / job.recipe.epochs, _progress_words(job)
 
 
 def _progress_words(job: CharTrainer) -> str:
@@ -442,29 +437,13 @@ def _progress_words(job: CharTrainer) -> str:
     return words
 
 
-def _panel() -> None:
-    job = st.session_state.get(JOB)
-    if job is None:
-        st.info(
-            "Press **Train from scratch**: the loss and accuracy curves grow here while the model learns, "
-            "with the gradient diagnostics under them. The defaults are the GeeksforGeeks article's recipe: 100 epochs "
-            "in a few seconds.",
-            icon=":material/model_training:",
-        )
-        return
-    recipe = job.recipe
-    progress = st.empty()
-    if job.running:  # drawn before the chunk trains: Stop is on the page from the run's first moment
-        progress.progress(job.epochs_done / recipe.epochs, text=_progress_words(job))
-        stop_button = st.empty()
-        stop_button.button("Stop", key="train_stop", on_click=stop, icon=":material/stop:")
-        _train_chunk(job)
-        if not job.running:
-            stop_button.empty()
-    done = job.epochs_done
-    progress.progress(done / recipe.epochs, text=_progress_words(job))
+def _result_panel(job: CharTrainer, live: LiveJob | None) -> None:
+    recipe, done = job.recipe, job.epochs_done
+    st.progress(done / recipe.epochs, text=_progress_words(job))
     result = job.result()
-    if job.status == "diverged":
+    if live is not None and live.status == "failed":
+        notices.failure(live.error)
+    elif job.status == "diverged":
         st.error(job.message, icon=":material/local_fire_department:")
     elif job.status == "stopped":
         st.info(job.message + " The model trained so far is kept: generate from it or download it below.")
@@ -472,10 +451,8 @@ def _panel() -> None:
         precision = " in float32" if recipe.dtype == "float32" else ""
         st.success(f"Trained {done} epochs on {job.n_windows:,} windows of {recipe.seq_length} characters{precision}.")
     chart_sections = charts(result, recipe)
-    if not job.running and done:
+    if done:
         report_button(job, result, chart_sections)
-    if not job.running and st.session_state.get(DRAWN_RUNNING):
-        st.rerun()  # the page around the fragment still shows "training": redraw it once with the final model
 
 
 def _is_article_recipe(result) -> bool:
@@ -528,16 +505,14 @@ def rnnbow_look_at(name: str) -> str:
     )
 
 
-def _chart(fig, key: str) -> None:
-    st.plotly_chart(
-        presenter.fit(fig), width="stretch", key=key, config=export.chart_config(key.removesuffix("_chart"))
-    )
+def _chart(fig, key: str) -> Chart:
+    """A chart of the page: its toolbar saves a PNG named after `key`."""
+    return Chart(fig, key=key, config=export.chart_config(key.removesuffix("_chart")))
 
 
-def charts(result, recipe: Recipe) -> list:
-    """The curves, the gradient norm, the RNNbow heatmap and the spectrum of W_hh, each with what to look at.
-
-    Returns them as report sections: (heading, [figure, ..., what to look at])."""
+def curve_sections(result, recipe: Recipe) -> list:
+    """The loss and accuracy curves (beside the article's numbers for its recipe), then the gradient norm beside
+    the spectrum of W_hh, each with what to look at."""
     article = _is_article_recipe(result)
     loss = figures.loss_figure(result, ARTICLE_LOSS if article else None, recipe.epochs)
     accuracy = figures.accuracy_figure(
@@ -546,22 +521,40 @@ def charts(result, recipe: Recipe) -> list:
         recipe.epochs,
         OTHER_FRAMEWORK_ACCURACY if article else None,
     )
-    curves_look_at = ARTICLE_LOOK_AT if article else CURVES_LOOK_AT
-    left, right = st.columns(2)
-    with left:
-        _chart(loss, "train_loss_chart")
-    with right:
-        _chart(accuracy, "train_accuracy_chart")
-    notices.look_at(curves_look_at)
-    grad_norm = figures.grad_norm_figure(result, recipe.epochs)
-    spectrum = figures.spectrum_figure(result, recipe.epochs)
-    left, right = st.columns(2)
-    with left:
-        _chart(grad_norm, "train_grad_chart")
-        notices.look_at(GRAD_LOOK_AT)
-    with right:
-        _chart(spectrum, "train_spectrum_chart")
-        notices.look_at(SPECTRUM_LOOK_AT)
+    curves = Columns([_chart(loss, "train_loss_chart")], [_chart(accuracy, "train_accuracy_chart")], (1, 1), "small")
+    return [
+        Section("Loss and accuracy, epoch by epoch", [curves, LookAt(ARTICLE_LOOK_AT if article else CURVES_LOOK_AT)]),
+        Row(
+            [
+                Section(
+                    "The gradient norm",
+                    [_chart(figures.grad_norm_figure(result, recipe.epochs), "train_grad_chart"), LookAt(GRAD_LOOK_AT)],
+                ),
+                Section(
+                    "The spectrum of W_hh",
+                    [
+                        _chart(figures.spectrum_figure(result, recipe.epochs), "train_spectrum_chart"),
+                        LookAt(SPECTRUM_LOOK_AT),
+                    ],
+                ),
+            ]
+        ),
+    ]
+
+
+def rnnbow_section(result, name: str) -> Section:
+    """The per-step terms of dL/d`name`, epoch by epoch (RNNbow), with what to look at."""
+    return Section(
+        f"Per-step terms of ∂L/∂{name} (RNNbow)",
+        [_chart(figures.step_terms_heatmap(result, name), "train_rnnbow_chart"), LookAt(rnnbow_look_at(name))],
+    )
+
+
+def charts(result, recipe: Recipe) -> list:
+    """The curves, the gradient norm, the spectrum of W_hh and the RNNbow heatmap of the term chosen between
+    them, each with what to look at; returns their sections, for the report."""
+    curves = curve_sections(result, recipe)
+    sections.draw(curves, headings=False)  # the charts' titles name them
     name = st.radio(
         "Per-step terms of",
         ["W_hh", "W_xh"],
@@ -569,15 +562,9 @@ def charts(result, recipe: Recipe) -> list:
         key="train_rnnbow_term",
         format_func=lambda n: f"∂L/∂{n}",
     )
-    rnnbow = figures.step_terms_heatmap(result, name)
-    _chart(rnnbow, "train_rnnbow_chart")
-    notices.look_at(rnnbow_look_at(name))
-    return [
-        ("Loss and accuracy, epoch by epoch", [loss, accuracy, curves_look_at]),
-        ("The gradient norm", [grad_norm, GRAD_LOOK_AT]),
-        (f"Per-step terms of ∂L/∂{name} (RNNbow)", [rnnbow, rnnbow_look_at(name)]),
-        ("The spectrum of W_hh", [spectrum, SPECTRUM_LOOK_AT]),
-    ]
+    rnnbow = rnnbow_section(result, name)
+    sections.draw([rnnbow], headings=False)
+    return [*curves, rnnbow]
 
 
 RECIPE_LABELS = {
@@ -621,32 +608,27 @@ def report_sample(model: CharModel) -> str | None:
 
 
 def report_button(job: CharTrainer, result, chart_sections: list) -> None:
-    """The offline report of the trained model: the recipe, the charts and a generated sample."""
+    """The offline report of the trained model: the run and its recipe, the page's charts and a generated sample."""
     recipe = job.recipe
     sample = report_sample(result.char_model)
-    sections = [
-        (
-            "The run",
-            [
-                f"{job.epochs_done} epochs of {recipe.epochs} on {job.n_windows:,} windows of {recipe.seq_length} "
-                f"characters; {len(result.vocabulary)} distinct characters. {job.message or ''}".strip(),
-                recipe_table(recipe),
-            ],
-        ),
-        *chart_sections,
-    ]
-    if sample is not None:
-        sections.append(
-            (
-                "Generated text",
-                [
-                    f"Temperature 0 (each step takes the most likely character), {REPORT_SAMPLE_CHARS} characters "
-                    f"added to the prefix, each predicted from the last {recipe.seq_length}:",
-                    pd.DataFrame({"generated": [sample]}),
-                ],
-            )
-        )
-    export.report_button("Train a character model", None, sections, key="train_report")
+    run = Section(
+        "The run",
+        [
+            f"{job.epochs_done} epochs of {recipe.epochs} on {job.n_windows:,} windows of {recipe.seq_length} "
+            f"characters; {len(result.vocabulary)} distinct characters. {job.message or ''}".strip(),
+            recipe_table(recipe),
+        ],
+    )
+    generated = Section(
+        "Generated text",
+        [
+            f"Temperature 0 (each step takes the most likely character), {REPORT_SAMPLE_CHARS} characters "
+            f"added to the prefix, each predicted from the last {recipe.seq_length}:",
+            pd.DataFrame({"generated": [sample]}),
+        ],
+    )
+    reported = [run, *chart_sections, *([generated] if sample is not None else [])]
+    export.report_button("Train a character model", None, sections.report(reported), key="train_report")
 
 
 # generation and model files ---
