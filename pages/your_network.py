@@ -53,6 +53,6 @@ if imported is not None:
 
             st.subheader("Connectivity: which inputs each output depends on")
             yours.chart(
-                figures.imported_connectivity_figure, data, request, yours.CONNECTIVITY_LOOK, key="yn-connectivity"
+                figures.imported_connectivity_figure, data, request, yours.connectivity_look(exp), key="yn-connectivity"
             )
             yours.report_button(data, request)

@@ -14,31 +14,42 @@ from rnnviz.bidirectional import BidirectionalRun
 from rnnviz.run import Run
 
 
-def _output_input_jacobians(run: Run) -> np.ndarray:
-    """dy_t/dx_s as (T, T, O, D), indices [t-1, s-1]."""
+def _norms_and_diagonal(run: Run) -> tuple[np.ndarray, np.ndarray]:
+    """||dy_t/dx_s||_F as (T, T), indices [t-1, s-1], and the diagonal blocks dy_t/dx_t as (T, O, D).
+
+    Only norms are kept, never the (T, T, O, D) Jacobians, so memory stays O(T^2 + T O D) for any O and D."""
     cell, T = run.cell, run.T
-    out = np.zeros((T, T, cell.output_size, cell.input_size))
+    norms = np.zeros((T, T))
+    diagonal = np.zeros((T, cell.output_size, cell.input_size))
     start = cell.W_hy @ cell.chain_start()  # dy_t/d(state_t) = W_hy dh_t/d(state_t)
     with np.errstate(all="ignore"):
         for t in range(T, 0, -1):
             M = start  # dy_t/d(state_t)
             for s in range(t, 0, -1):
-                out[t - 1, s - 1] = cell.input_step(run, M, s)
+                block = cell.input_step(run, M, s)  # dy_t/dx_s, (O, D)
+                norms[t - 1, s - 1] = np.sqrt(np.sum(block**2))
+                if s == t:
+                    diagonal[t - 1] = block
                 M = cell.chain_step(run, M, s)
-    return out
+    return norms, diagonal
 
 
 def connectivity(run) -> np.ndarray:
-    """C[t-1, s-1] = ||dy_t/dx_s||_F for an unbatched run of any cell or a BidirectionalRun: (T, T)."""
+    """C[t-1, s-1] = ||dy_t/dx_s||_F for an unbatched run of any cell or a BidirectionalRun: (T, T).
+
+    In a bidirectional model the forward cell reaches s <= t and the backward cell s >= t: they meet only on the
+    diagonal, where their Jacobians add before the norm is taken."""
     if isinstance(run, BidirectionalRun):
-        forward = _output_input_jacobians(run.forward)
-        backward = _output_input_jacobians(run.backward)[::-1, ::-1]  # back to time order
-        jacobians = forward + backward
-    elif isinstance(run, Run):
+        forward, forward_diagonal = _norms_and_diagonal(run.forward)
+        backward, backward_diagonal = _norms_and_diagonal(run.backward)
+        backward, backward_diagonal = backward[::-1, ::-1], backward_diagonal[::-1]  # back to time order
+        with np.errstate(over="ignore", invalid="ignore"):
+            both = forward + backward
+            diagonal = np.sqrt(np.sum((forward_diagonal + backward_diagonal) ** 2, axis=(1, 2)))
+        np.fill_diagonal(both, diagonal)
+        return both
+    if isinstance(run, Run):
         if run.batched:
             raise ValueError("run must be unbatched for connectivity")
-        jacobians = _output_input_jacobians(run)
-    else:
-        raise ValueError(f"run must be the result of rnnviz.unroll or unroll_bidirectional, got {type(run).__name__}")
-    with np.errstate(over="ignore", invalid="ignore"):
-        return np.sqrt(np.sum(jacobians**2, axis=(2, 3)))
+        return _norms_and_diagonal(run)[0]
+    raise ValueError(f"run must be the result of rnnviz.unroll or unroll_bidirectional, got {type(run).__name__}")

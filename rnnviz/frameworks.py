@@ -280,6 +280,11 @@ def from_keras(arrays: dict[str, np.ndarray]) -> ImportedModel:
     layer, inner_config = str(inner.get("class_name")), inner["config"]
     if layer not in ("SimpleRNN", "LSTM", "GRU"):
         raise ValueError(f"The recurrent layer must be SimpleRNN, LSTM or GRU; this file has {layer[:40]!r}.")
+    if inner_config.get("go_backwards", False) is not False:
+        raise ValueError(
+            f"This {layer} has go_backwards=True (it reads x_T first): rnnviz opens layers that read forward, or both "
+            "ways inside Bidirectional. Save a model trained with go_backwards=False."
+        )
     kind = KINDS[layer]
     weights = _layer_arrays(arrays, 0)
     W_hy, b_y = _keras_dense(_layer_arrays(arrays, 1), dense)

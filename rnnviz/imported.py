@@ -115,9 +115,13 @@ def csv_inputs(text: str, input_size: int, max_steps: int, max_chars: int = LIMI
     Any problem is a ValueError that says what was expected and what was found, with the row."""
     if len(text) > max_chars:
         raise ValueError(f"The CSV has {len(text):,} characters; at most {max_chars:,} are read.")
-    rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
-    if rows and not _numeric(rows[0][0]):
-        rows = rows[1:]  # a header
+    text = text.removeprefix("\ufeff")  # the byte-order mark a spreadsheet writes first
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+    except csv.Error as error:
+        raise ValueError(f"The CSV cannot be read: {error}.") from None
+    if rows and not any(_numeric(cell) for cell in rows[0]):
+        rows = rows[1:]  # a header: a first row without any number
     if not rows:
         raise ValueError(f"The CSV holds no rows of numbers; expected T rows of D = {input_size} numbers.")
     if len(rows) > max_steps:
@@ -193,7 +197,8 @@ def request_inputs(
 def analyse_request(imported: ImportedModel, request: InputRequest, limits: Limits) -> ImportedExperiment:
     """`analyse` on the input, loss and direction of `request`, bounded by `limits` (see `step_limit`)."""
     xs, tokens = request_inputs(imported, request, step_limit(imported, limits))
-    return analyse(imported, xs, request.loss_placement, request.direction, tokens)
+    steps = connectivity_steps(imported, limits)
+    return analyse(imported, xs, request.loss_placement, request.direction, tokens, connectivity_steps=steps)
 
 
 def step_limit(imported: ImportedModel, limits: Limits) -> int:
@@ -203,6 +208,15 @@ def step_limit(imported: ImportedModel, limits: Limits) -> int:
         return most
     state = imported.hidden_size * (2 if imported.kind == "lstm" else 1)
     return int(max(2, min(most, limits.model_work // state**3)))
+
+
+def connectivity_steps(imported: ImportedModel, limits: Limits) -> int:
+    """The first S steps the connectivity map covers under `limits`: its S^2/2 blocks dy_t/dx_s each cost about
+    O (state^2 + state D), which grows with the input and output sizes, not only with H."""
+    state = imported.hidden_size * (2 if imported.kind == "lstm" else 1)
+    per_block = imported.output_size * (state**2 + state * imported.input_size)
+    directions = 2 if imported.bidirectional else 1
+    return int(max(2, min(CONNECTIVITY_STEPS, np.sqrt(2 * limits.model_work / (directions * per_block)))))
 
 
 # the analysis ---------------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from rnnviz.imported import (
     analyse,
     analyse_request,
     app_inputs,
+    connectivity_steps,
     csv_inputs,
     example_bytes,
     step_limit,
@@ -181,6 +182,15 @@ def test_a_keras_bidirectional_layer_merged_by_multiplication_is_refused():
         open_model(npz_bytes(**arrays))
 
 
+def test_a_keras_layer_that_reads_backwards_is_refused_rather_than_opened_as_reading_forward():
+    arrays = arrays_of("keras_gru_float32")
+    layers = json.loads(str(arrays["keras"]))
+    layers[0][1]["go_backwards"] = True
+    arrays["keras"] = np.array(json.dumps(layers))
+    with pytest.raises(ValueError, match="go_backwards=True"):
+        open_model(npz_bytes(**arrays))
+
+
 def test_a_keras_file_whose_configuration_is_not_json_is_refused():
     arrays = arrays_of("keras_gru_float32")
     arrays["keras"] = np.array("[not json")
@@ -212,6 +222,21 @@ def test_a_model_larger_than_the_server_s_hidden_size_is_refused_there_and_opene
 def test_a_csv_with_a_header_reads_as_its_rows_of_numbers():
     xs = csv_inputs("a,b\n1, 2\n3,-4.5\n", input_size=2, max_steps=10)
     assert np.array_equal(xs, [[1.0, 2.0], [3.0, -4.5]])
+
+
+def test_a_csv_saved_with_a_byte_order_mark_keeps_its_first_row():
+    text = "1,2\n3,4\n".encode("utf-8-sig").decode("utf-8")  # as a spreadsheet saves "CSV UTF-8"
+    assert np.array_equal(csv_inputs(text, input_size=2, max_steps=10), [[1.0, 2.0], [3.0, 4.0]])
+
+
+def test_a_csv_whose_first_row_has_a_number_is_data_not_a_header():
+    with pytest.raises(ValueError, match="Row 1, column 1 of the CSV is 'x'"):
+        csv_inputs("x,2\n3,4\n", input_size=2, max_steps=10)
+
+
+def test_a_csv_field_longer_than_the_reader_takes_is_a_message_not_a_crash():
+    with pytest.raises(ValueError, match="The CSV cannot be read"):
+        csv_inputs("1" * 150_000, input_size=1, max_steps=10)
 
 
 def test_a_csv_row_of_the_wrong_width_is_named_with_the_width_expected():
@@ -296,3 +321,36 @@ def test_a_run_that_overflows_is_analysed_on_its_finite_part():
 def test_the_readme_shows_the_page_s_own_snippets():
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     assert PYTORCH_SNIPPET in readme and KERAS_SNIPPET in readme
+
+
+# connectivity's cost -------------------------------------------------------------------------------------------
+def wide_rnn(H: int, D: int, O: int) -> bytes:
+    """A tiny file for a model whose input and output sizes are large: its connectivity, not its H, is costly."""
+    rng = np.random.default_rng(0)
+    return npz_bytes(
+        layer=np.array("RNN"),
+        **{
+            "rnn.weight_ih_l0": (rng.normal(size=(H, D)) * 0.1).astype(np.float32),
+            "rnn.weight_hh_l0": (rng.normal(size=(H, H)) * 0.1).astype(np.float32),
+            "head.weight": (rng.normal(size=(O, H)) * 0.1).astype(np.float32),
+        },
+    )
+
+
+def test_the_connectivity_map_covers_fewer_steps_as_the_model_s_input_and_output_sizes_grow():
+    small = open_model(wide_rnn(H=4, D=2, O=2), LIMITS)
+    wide = open_model(wide_rnn(H=128, D=512, O=512), LIMITS)
+    assert connectivity_steps(small, LIMITS) == 40
+    S = connectivity_steps(wide, LIMITS)
+    assert 2 <= S < 40
+    assert S**2 / 2 * 512 * (128**2 + 128 * 512) <= LIMITS.model_work  # its blocks' work within the budget
+
+
+def test_a_wide_model_s_connectivity_covers_its_first_steps_and_the_page_s_words_say_how_many():
+    from ui.your_network_views import connectivity_look
+
+    imported = open_model(wide_rnn(H=2, D=512, O=512), LIMITS)
+    exp = analyse_request(imported, InputRequest(kind="random", steps=60), LIMITS)
+    S = exp.connectivity.shape[0]
+    assert S == connectivity_steps(imported, LIMITS) < 60
+    assert f"the first {S} of the 60 steps" in connectivity_look(exp)

@@ -157,7 +157,7 @@ def _input_fields(kind: str, imported, most: int) -> dict:
             )
             return {"csv_text": typed}
         st.caption("The uploaded file is used; remove it to use the typed rows.")
-        return {"csv_text": uploaded.getvalue().decode("utf-8", errors="replace")}
+        return {"csv_text": uploaded.getvalue().decode("utf-8-sig", errors="replace")}
     if kind == "text":
         if imported.vocabulary is None:
             return {"text": ""}
@@ -209,6 +209,17 @@ def overflow_banner(exp: ImportedExperiment) -> None:
         f"**The hidden state overflowed at step {exp.overflow_step}: the gradients exploded.** The charts show the "
         f"finite part, steps 1 to {exp.analysed_steps}. A shorter input shows the whole run.",
         icon=":material/local_fire_department:",
+    )
+
+
+def connectivity_look(exp: ImportedExperiment) -> str:
+    """What to look at in the connectivity map, and which steps it covers when it is not all of them."""
+    covered, steps = exp.connectivity.shape[0], exp.xs.shape[0]
+    if covered >= steps:
+        return CONNECTIVITY_LOOK
+    return (
+        f"{CONNECTIVITY_LOOK} The map covers the first {covered} of the {steps} steps: its cost grows with the "
+        "square of the steps and with the model's input and output sizes."
     )
 
 
@@ -307,7 +318,7 @@ def report_sections(data: bytes, request: InputRequest) -> list:
     ]
     if exp.cell_path is not None:
         sections.append(("The LSTM's cell path", [figure(figures.imported_cell_path_figure), cell_path_words(exp)]))
-    sections.append(("Connectivity", [figure(figures.imported_connectivity_figure), CONNECTIVITY_LOOK]))
+    sections.append(("Connectivity", [figure(figures.imported_connectivity_figure), connectivity_look(exp)]))
     return sections
 
 
