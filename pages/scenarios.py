@@ -150,6 +150,7 @@ with notices.page_guard("the lesson"):
             reason = f"it is not one of the lessons ({', '.join(SCENARIOS)})"
     if reason is not None:
         notices.show_link_notices([notices.link_notice(LESSON_KEY, given[-1], reason, "the list of lessons below")])
+    class_mode.resume_from_link()  # a teacher's private link back to a running class
     if scenario is None:
         st.markdown(
             "Each lesson sets up a network, asks what its gradient will do, and shows the answer only after you "

@@ -54,6 +54,7 @@ class Limits:
     model_steps: tuple[int, int] = (1, 500)  # T of the sequence an opened model reads
     model_csv_chars: int = 200_000  # the characters of a sequence typed or uploaded as CSV
     model_work: float = 2e9  # a gated model's T * (state size)^3 at most: its one-step Jacobians cost that (~2 s)
+    class_code_chars: int = 12  # a typed class code (6 letters and digits, with room for spaces)
     # the Sequences page: sentences to one-hot vectors, and the parameter count of a dense network vs an RNN
     sequence_text_chars: int = 400  # the sentences' text box
     sequence_sentences: int = 4  # sentences encoded (one per line)

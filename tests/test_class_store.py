@@ -118,6 +118,33 @@ def test_the_next_lesson_starts_a_new_round_with_no_answers(store):
     assert sum(store.counts(ticket.code)) == 0 and store.my_answer(ticket.code, student) is None
 
 
+def test_an_answer_to_a_question_the_class_has_left_is_refused_not_counted_for_the_next(store):
+    ticket = store.create_class(0)
+    student = store.join(ticket.code)
+    round_on_the_phone = store.state(ticket.code).round
+    store.set_lesson(ticket.code, ticket.teacher, 1)
+    with pytest.raises(ClassError, match="moved on"):
+        store.answer(ticket.code, student, 2, round_on_the_phone)
+    assert sum(store.counts(ticket.code)) == 0
+    store.answer(ticket.code, student, 2, store.state(ticket.code).round)
+    assert store.my_answer(ticket.code, student) == 2
+
+
+def test_a_joined_token_is_known_and_another_is_not(store):
+    code = store.create_class(0).code
+    student = store.join(code)
+    assert store.is_student(code, student)
+    assert not store.is_student(code, "made-up-token")
+    assert not store.is_student(store.create_class(0).code, student)  # a token belongs to one class
+
+
+def test_the_teacher_s_token_resumes_the_class_and_another_token_does_not(store):
+    ticket = store.create_class(0)
+    assert store.resume(ticket.code, ticket.teacher) == ticket
+    with pytest.raises(ClassError, match="teacher"):
+        store.resume(ticket.code, store.join(ticket.code))
+
+
 def test_an_unjoined_token_cannot_answer(store):
     code = store.create_class(0).code
     with pytest.raises(ClassError, match="joined"):
@@ -176,6 +203,17 @@ def test_a_full_class_takes_no_more_students(store, monkeypatch):
         store.join(code)
     with pytest.raises(ClassError, match="full"):
         store.join(code)
+
+
+def test_one_address_starts_at_most_a_few_classes_while_others_still_can(store, monkeypatch):
+    monkeypatch.setattr(class_store, "MAX_CLASSES_PER_STARTER", 2)
+    first = store.create_class(0, starter="hall")
+    store.create_class(0, starter="hall")
+    with pytest.raises(ClassError, match="from this address"):
+        store.create_class(0, starter="hall")
+    assert store.create_class(0, starter="office").code
+    store.end_class(first.code, first.teacher)
+    assert store.create_class(0, starter="hall").code  # ending one makes room
 
 
 def test_a_server_runs_at_most_max_classes_and_expired_ones_make_room(store, clock, monkeypatch):

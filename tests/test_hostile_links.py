@@ -38,7 +38,7 @@ PAGES = [
     "pages/join.py",
 ]
 # read by the page from st.query_params, not bound to a widget
-UNBOUND = {"pages/scenarios.py": ["lesson"], "pages/join.py": ["class"]}
+UNBOUND = {"pages/scenarios.py": ["lesson", "class", "teach"], "pages/join.py": ["class", "me"]}
 # read by the entry point on every page: presenter mode, and the sidebar's choices (their boxes show names, not values)
 UNBOUND_EVERYWHERE = ["present", *(QUERY_KEYS[name] for name in CHOICES)]
 

@@ -9,7 +9,7 @@ import pytest
 from rnnviz.scenarios import SCENARIOS
 from tests.conftest import assert_healthy, run_app
 from ui import class_store
-from ui.class_mode import LESSONS, STUDENT_KEY, TICKET_KEY
+from ui.class_mode import LESSONS, ME_KEY, STUDENT_KEY, TICKET_KEY
 
 LESSON = SCENARIOS["sigmoid_vanishing"]
 TEACHER_PAGE, JOIN_PAGE = "pages/scenarios.py", "pages/join.py"
@@ -198,3 +198,47 @@ def test_ending_the_class_tells_the_students_it_has_ended():
     assert teacher.button(key="class_start")
     at.run()
     assert "No class has the code" in at.error[0].value
+
+
+def test_a_student_s_reload_keeps_their_place_and_answer_instead_of_joining_again():
+    teacher, code = teacher_with_a_class()
+    phone = answer(student(code), 1)
+    token = (
+        phone.query_params[ME_KEY][0] if isinstance(phone.query_params[ME_KEY], list) else phone.query_params[ME_KEY]
+    )
+    reloaded = run_app(JOIN_PAGE, {"class": code, ME_KEY: token})  # a new session on the same link
+    assert_healthy(reloaded)
+    assert reloaded.radio[0].value == reloaded.radio[0].options[1]
+    teacher.run()
+    assert count_shown(teacher) == "1 of 1 joined"
+
+
+@pytest.mark.parametrize("token", ["", "not-a-token", "x" * 22])
+def test_a_link_s_unknown_student_token_joins_as_a_new_student(token):
+    teacher, code = teacher_with_a_class()
+    phone = run_app(JOIN_PAGE, {"class": code, ME_KEY: token})
+    assert_healthy(phone)
+    teacher.run()
+    assert count_shown(teacher) == "0 of 1 joined"
+
+
+def test_the_teacher_s_private_link_gives_control_of_the_class_back_after_a_reload():
+    teacher, code = teacher_with_a_class()
+    link = next(c.value for c in teacher.code if "teach=" in c.value)
+    query = dict(part.split("=", 1) for part in link.split("?", 1)[1].split("&"))
+    reloaded = run_app(TEACHER_PAGE, query)
+    assert_healthy(reloaded)
+    assert reloaded.session_state[TICKET_KEY].code == code
+    assert "teach" not in reloaded.query_params  # the key leaves the address the room can see
+    reloaded.button(key="class_close").click().run()
+    assert_healthy(reloaded)
+    assert class_store.SQLiteClassStore(lessons=len(LESSONS)).state(code).phase == class_store.CLOSED
+
+
+def test_a_teacher_s_link_with_a_wrong_key_gives_no_control_and_says_so():
+    _, code = teacher_with_a_class()
+    at = run_app(TEACHER_PAGE, {**LESSON.query(), "class": code, "teach": "A" * 22})
+    assert_healthy(at)
+    assert TICKET_KEY not in at.session_state
+    assert any("does not control a running class" in w.value for w in at.warning)
+    assert "teach" not in at.query_params

@@ -10,12 +10,15 @@ server sees the same class.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import re
 
 import streamlit as st
 
 from rnnviz.figures import class_answers_figure
 from rnnviz.scenarios import LESSON_KEY, SCENARIOS, Scenario
+from rnnviz.settings import LIMITS
 from ui import controls, export, lessons, notices, presenter
 from ui.class_store import (
     CLOSED,
@@ -30,6 +33,9 @@ from ui.class_store import (
 )
 
 CLASS_KEY = "class"  # the Join page's URL parameter: the class code
+ME_KEY = "me"  # the Join page's URL parameter: this browser's student token, so that a reload keeps its place
+TEACH_KEY = "teach"  # the Scenarios page's URL parameter of a teacher's private link: the class's teacher token
+TOKEN = re.compile(r"[A-Za-z0-9_-]{22}")  # secrets.token_urlsafe(16), as the store makes them
 JOIN_PAGE = "join"  # the Join page's URL path
 LESSONS = list(SCENARIOS)  # a class's lesson index -> the lesson's id
 POLL_SECONDS = 2.0  # a student's page re-reads the class this often
@@ -94,12 +100,49 @@ def qr_png(text: str) -> bytes | None:
     return buffer.getvalue()
 
 
+def starter_key() -> str:
+    """An opaque key of the address that starts a class (its hash: no address is stored), for the per-address
+    limit. Behind a proxy on this machine (deploy/, nginx) the proxy's X-Real-IP names the visitor."""
+    try:
+        address = st.context.ip_address or st.context.headers.get("X-Real-Ip") or "this machine"
+    except Exception:  # noqa: BLE001 - outside a browser session (tests) there is no address
+        address = "this machine"
+    return hashlib.sha256(str(address).encode()).hexdigest()[:16]
+
+
 def start_class(scenario: Scenario) -> None:
     """The Start button's callback: a new class on this lesson, its ticket in the teacher's session."""
     try:
-        st.session_state[TICKET_KEY] = store().create_class(LESSONS.index(scenario.id))
+        st.session_state[TICKET_KEY] = store().create_class(LESSONS.index(scenario.id), starter_key())
     except ClassError as error:
         st.session_state["class_problem"] = str(error)
+
+
+def private_link(ticket: Ticket, lesson_id: str) -> str:
+    """The teacher's own link back to the class: it opens this lesson with control of the class."""
+    return export.link_to_view(None, {LESSON_KEY: lesson_id, CLASS_KEY: ticket.code, TEACH_KEY: ticket.teacher})
+
+
+def resume_from_link() -> None:
+    """A teacher's private link (a class code and its teacher's key) takes control of its class in this session.
+    Both leave the address at once, so the room never sees the key; a link that controls no class is named."""
+    teach, codes = st.query_params.get_all(TEACH_KEY), st.query_params.get_all(CLASS_KEY)
+    if not teach and not codes:
+        return
+    for key in (TEACH_KEY, CLASS_KEY):
+        del st.query_params[key]
+    try:
+        if len(teach) != 1 or len(codes) != 1:
+            raise ClassError("a teacher's link holds one class code and one teacher's key")
+        if not TOKEN.fullmatch(teach[0]):
+            raise ClassError("it holds no teacher's key")
+        st.session_state[TICKET_KEY] = store().resume(normalise_code(codes[0]), teach[0])
+    except ClassError as error:
+        reason = f"this teacher's link does not control a running class ({error})"
+        given = [(TEACH_KEY, teach), (CLASS_KEY, codes)]
+        notices.show_link_notices(
+            [notices.link_notice(key, values[-1], reason, "no class") for key, values in given if values]
+        )
 
 
 def end_class() -> None:
@@ -241,6 +284,9 @@ def show_class(ticket: Ticket, state: ClassState, scenario: Scenario) -> None:
         icon=":material/skip_next:",
     )  # fmt: skip
     right.button("End the class", key="class_end", on_click=end_class, icon=":material/logout:")
+    with st.expander("Keep control of this class after a reload or in another tab (a private link)"):
+        st.caption("Anyone with this link can move the class on: keep it off the projector.")
+        st.code(private_link(ticket, scenario.id), language=None, wrap_lines=True)
 
 
 # the student -----------------------------------------------------------------------------------------------------
@@ -249,6 +295,7 @@ def show_class(ticket: Ticket, state: ClassState, scenario: Scenario) -> None:
 def code_from_link() -> str | None:
     """The link's class code; else None, after a notice naming a link's code that cannot be used (quoted as text)
     and a box to type the code in."""
+    token_notice()
     given = st.query_params.get_all(CLASS_KEY)
     if given:
         reason = "it is given more than once" if len(given) > 1 else None
@@ -260,26 +307,38 @@ def code_from_link() -> str | None:
         notices.show_link_notices([notices.link_notice(CLASS_KEY, given[-1], reason, "the class code box below")])
     st.markdown("Open the link your teacher shows, or scan its QR code. Or type the class code:")
     with st.form("class_code_form"):
-        typed = st.text_input("Class code", max_chars=12, key="class_typed")
+        typed = st.text_input("Class code", max_chars=LIMITS.class_code_chars, key="class_typed")
         if st.form_submit_button("Join") and typed:
-            st.query_params[CLASS_KEY] = typed[:12]
+            st.query_params[CLASS_KEY] = typed[: LIMITS.class_code_chars]
             st.rerun()
     return None
+
+
+def token_notice() -> None:
+    """A notice naming a link's student key that cannot be one (quoted as text): the browser joins as new."""
+    given = st.query_params.get_all(ME_KEY)
+    if given and (len(given) > 1 or not TOKEN.fullmatch(given[-1])):
+        reason = "it is given more than once" if len(given) > 1 else "it is not a student's key"
+        notices.show_link_notices([notices.link_notice(ME_KEY, given[-1], reason, "a new place in the class")])
 
 
 def student_token(code: str) -> str:
     """This browser's token in the class, joining it on the first visit (ClassError when it is full)."""
     tokens = st.session_state.setdefault(STUDENT_KEY, {})
     if code not in tokens:
-        tokens[code] = store().join(code)
+        given = st.query_params.get(ME_KEY, "")
+        known = TOKEN.fullmatch(given) is not None and store().is_student(code, given)
+        tokens[code] = given if known else store().join(code)  # a reload (the token in the link) keeps its place
+    if st.query_params.get(ME_KEY) != tokens[code]:
+        st.query_params[ME_KEY] = tokens[code]
     return tokens[code]
 
 
-def record(code: str, token: str, scenario: Scenario, key: str) -> None:
-    """The answer radio's callback: the choice into the store."""
+def record(code: str, token: str, scenario: Scenario, key: str, round_: int) -> None:
+    """The answer radio's callback: the choice into the store, for the question it was given to."""
     picked = st.session_state.get(key)
     if picked in scenario.choices:
-        act(store().answer, code, token, scenario.choices.index(picked))
+        act(store().answer, code, token, scenario.choices.index(picked), round_)
 
 
 @st.fragment
@@ -293,7 +352,9 @@ def pick(state: ClassState, token: str, scenario: Scenario) -> None:
     if key not in st.session_state:  # a reload: the answer this browser gave already
         mine = store().my_answer(state.code, token)
         st.session_state[key] = scenario.choices[mine] if mine is not None and mine < len(scenario.choices) else None
-    st.radio("Your answer", scenario.choices, key=key, on_change=record, args=(state.code, token, scenario, key))
+    st.radio(
+        "Your answer", scenario.choices, key=key, on_change=record, args=(state.code, token, scenario, key, state.round)
+    )
     mine = store().my_answer(state.code, token)
     if mine is None:
         st.caption("Pick an answer. You can change it until your teacher closes the vote.")

@@ -29,6 +29,7 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read off a p
 CODE_LENGTH = 6  # 31^6 ≈ 8.9e8 codes
 LIFETIME_SECONDS = 12 * 3600
 MAX_CLASSES = 200  # live classes per server
+MAX_CLASSES_PER_STARTER = 5  # live classes started from one address (a hall's teachers share at most a few)
 MAX_STUDENTS = 500  # students per class
 MAX_CHANGES = 50  # times one student may answer (or change the answer) in one round
 MAX_ROUNDS = 200  # lessons one class may show
@@ -40,7 +41,7 @@ PHASES = (VOTING, CLOSED, REVEALED)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS classes (
     code TEXT PRIMARY KEY, teacher TEXT NOT NULL, lesson INTEGER NOT NULL, round INTEGER NOT NULL,
-    phase TEXT NOT NULL, created REAL NOT NULL);
+    phase TEXT NOT NULL, created REAL NOT NULL, starter TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS students (
     code TEXT NOT NULL, token TEXT NOT NULL, PRIMARY KEY (code, token));
 CREATE TABLE IF NOT EXISTS answers (
@@ -79,9 +80,11 @@ class Ticket:
 class ClassStore(Protocol):
     """What the pages ask of a class store (SQLite here; a server database could stand behind it)."""
 
-    def create_class(self, lesson: int) -> Ticket: ...
+    def create_class(self, lesson: int, starter: str = "") -> Ticket: ...
+    def resume(self, code: str, teacher: str) -> Ticket: ...
     def join(self, code: str) -> str: ...
-    def answer(self, code: str, student: str, choice: int) -> None: ...
+    def is_student(self, code: str, student: str) -> bool: ...
+    def answer(self, code: str, student: str, choice: int, round_: int | None = None) -> None: ...
     def state(self, code: str) -> ClassState: ...
     def my_answer(self, code: str, student: str) -> int | None: ...
     def counts(self, code: str) -> list[int]: ...
@@ -186,21 +189,34 @@ class SQLiteClassStore:
             for table in ("answers", "students", "classes"):
                 db.execute(f"DELETE FROM {table} WHERE code = ?", (code,))
 
-    def create_class(self, lesson: int) -> Ticket:
-        """A new class on `lesson`, voting; ClassError when the server holds MAX_CLASSES live classes."""
+    def create_class(self, lesson: int, starter: str = "") -> Ticket:
+        """A new class on `lesson`, voting; ClassError when the server holds MAX_CLASSES live classes, or `starter`
+        (an opaque key of who starts it, e.g. a hash of their address) MAX_CLASSES_PER_STARTER."""
         lesson = self._check_lesson(lesson)
         with self._transaction() as db:
             self._delete_expired(db)
             if db.execute("SELECT COUNT(*) FROM classes").fetchone()[0] >= MAX_CLASSES:
                 raise ClassError(f"this server already runs {MAX_CLASSES} classes: try again later")
+            started = db.execute("SELECT COUNT(*) FROM classes WHERE starter = ?", (starter,)).fetchone()[0]
+            if starter and started >= MAX_CLASSES_PER_STARTER:
+                raise ClassError(
+                    f"{MAX_CLASSES_PER_STARTER} classes started from this address are running: end one to start another"
+                )
             code = new_code()
             while db.execute("SELECT 1 FROM classes WHERE code = ?", (code,)).fetchone():
                 code = new_code()
             ticket = Ticket(code, secrets.token_urlsafe(16))
             db.execute(
-                "INSERT INTO classes VALUES (?, ?, ?, 1, ?, ?)", (code, ticket.teacher, lesson, VOTING, self.clock())
+                "INSERT INTO classes VALUES (?, ?, ?, 1, ?, ?, ?)",
+                (code, ticket.teacher, lesson, VOTING, self.clock(), starter),
             )
         return ticket
+
+    def resume(self, code: str, teacher: str) -> Ticket:
+        """The ticket of a live class for the teacher who holds its token (after a reload, or in another tab)."""
+        with self._transaction(write=False) as db:
+            self._teacher(db, code, teacher)
+        return Ticket(code, teacher)
 
     def join(self, code: str) -> str:
         """A new student's token in the class; ClassError when it has MAX_STUDENTS."""
@@ -212,12 +228,27 @@ class SQLiteClassStore:
             db.execute("INSERT INTO students VALUES (?, ?)", (code, token))
         return token
 
-    def answer(self, code: str, student: str, choice: int) -> None:
-        """Record (or change) the student's answer to the current round's question while it is voting."""
+    def is_student(self, code: str, student: str) -> bool:
+        """Whether `student` is a token that joined this live class."""
+        with self._transaction(write=False) as db:
+            self._live(db, code)
+            return (
+                db.execute("SELECT 1 FROM students WHERE code = ? AND token = ?", (code, student)).fetchone()
+                is not None
+            )
+
+    def answer(self, code: str, student: str, choice: int, round_: int | None = None) -> None:
+        """Record (or change) the student's answer to the current round's question while it is voting.
+
+        round_ : the round the student answered (None: the current one). An answer to a question the class has left
+            is refused, never counted for the next one."""
         if not 0 <= int(choice) < MAX_CHOICES:
             raise ClassError(f"an answer is one of at most {MAX_CHOICES} choices")
         with self._transaction() as db:
-            _, _, round_, phase, _ = self._live(db, code)
+            _, _, current, phase, _ = self._live(db, code)
+            if round_ is not None and round_ != current:
+                raise ClassError("the class has moved on to another question")
+            round_ = current
             if phase != VOTING:
                 raise ClassError("the vote is closed")
             if not db.execute("SELECT 1 FROM students WHERE code = ? AND token = ?", (code, student)).fetchone():
