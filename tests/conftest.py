@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,9 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
+# Classes started by the tests (and by the servers the browser tests start) go to a file of the test run's own,
+# never to the one beside the app; a test that needs its own file sets the variable itself.
+os.environ.setdefault("RNNVIZ_CLASS_DB", str(Path(tempfile.mkdtemp(prefix="rnnviz-test-classes-")) / "classes.sqlite3"))
 
 # AppTest marks every run of an app with a `pages/` folder as an old-style multipage app, which runs a page
 # switched to directly, without app.py (no sidebar, no st.navigation). `streamlit run` clears that mark as soon
