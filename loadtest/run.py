@@ -527,10 +527,16 @@ def report(args, records, failures, sampler: Sampler, figures: dict, log: tuple[
     summary["server RSS per session at the peak, above warm (MB)"] = round(
         (summary["peak RSS (MB)"] - figures["warm"]) / max(1, args.sessions), 2
     )
+    summary["targets"] = targets_met(summary, figures, errors, log_errors)
+    return summary
+
+
+def targets_met(summary: dict, figures: dict, errors: list[str], log_errors: list[str]) -> dict[str, bool]:
+    """Each target of the class (TARGETS) against the summary's figures."""
     slider = summary["latency"].get("slider move", {}).get("p95", float("nan"))
     probe_slider = summary["latency of the probe student"].get("slider move", {}).get("p95", float("nan"))
     every = summary["every interaction"]
-    summary["targets"] = {
+    targets = {
         "no errors": not errors and not log_errors,
         "p95 of every interaction < 2 s": every.get("p95", float("nan")) < TARGETS["p95 slider latency (s)"],
         "p50 of every interaction < 0.5 s": every.get("p50", float("nan")) < TARGETS["p50 interaction latency (s)"],
@@ -544,10 +550,8 @@ def report(args, records, failures, sampler: Sampler, figures: dict, log: tuple[
         < TARGETS["RSS after close above warm start (MB)"],
     }
     if summary["latency of the probe student"]:
-        summary["targets"]["the probe students' p95 slider latency < 2 s"] = (
-            probe_slider < TARGETS["p95 slider latency (s)"]
-        )
-    return summary
+        targets["the probe students' p95 slider latency < 2 s"] = probe_slider < TARGETS["p95 slider latency (s)"]
+    return targets
 
 
 def print_summary(summary: dict) -> None:
@@ -602,7 +606,8 @@ def print_summary(summary: dict) -> None:
     print("\ntargets: " + ", ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in summary["targets"].items()))
 
 
-def main(argv: list[str] | None = None) -> int:
+def arguments(argv: list[str] | None) -> argparse.Namespace:
+    """The command line's options, checked."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--client",
@@ -618,6 +623,18 @@ def main(argv: list[str] | None = None) -> int:
         default=2,
         help="with --client protocol: real headless-Chromium students at normal priority beside the class",
     )
+    _class_options(parser)
+    _server_options(parser)
+    args = parser.parse_args(argv)
+    if args.sessions < 1 or args.sessions > 200:
+        parser.error("--sessions must be between 1 and 200")
+    if not 0 <= args.behind_nginx <= launch.MAX_PROCESSES:
+        parser.error(f"--behind-nginx must be between 0 and {launch.MAX_PROCESSES}")
+    return args
+
+
+def _class_options(parser: argparse.ArgumentParser) -> None:
+    """How the class runs: its pace, its students' browsers, its length."""
     parser.add_argument("--processes", type=int, default=5, help="worker processes, one Chromium each")
     parser.add_argument("--ramp", type=float, default=20, help="students arrive spread over this many seconds")
     parser.add_argument("--slider-moves", type=int, default=4, help="weight-scale moves on the Unfold page")
@@ -653,6 +670,10 @@ def main(argv: list[str] | None = None) -> int:
         help="niceness of the browsers (19: they yield the CPU to the server, as on a real class where they run "
         "on the students' machines; 0: they compete with it)",
     )
+
+
+def _server_options(parser: argparse.ArgumentParser) -> None:
+    """How the server runs, and where the figures go."""
     parser.add_argument(
         "--behind-nginx",
         type=int,
@@ -667,69 +688,81 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="extra `streamlit run` option, e.g. --server-option=--server.disconnectedSessionTTL=30",
     )
-    args = parser.parse_args(argv)
-    if args.sessions < 1 or args.sessions > 200:
-        parser.error("--sessions must be between 1 and 200")
-    if not 0 <= args.behind_nginx <= launch.MAX_PROCESSES:
-        parser.error(f"--behind-nginx must be between 0 and {launch.MAX_PROCESSES}")
 
+
+def warm_up(args: argparse.Namespace, servers, sampler: Sampler, figures: dict) -> tuple[list[str], list[str]]:
+    """Every page opened once (the caches warm), the memory cold and warm; returns the class's first links and the
+    probe's errors."""
+    base_url = servers.base_url
+    wait_healthy(base_url, 60)
+    time.sleep(1)
+    figures["cold"] = sampler.rss_now()
+    figures["loadavg"] = Path("/proc/loadavg").read_text().split()[0]
+    print(
+        f"server on {base_url} (pids {servers.pids}), cold start RSS {figures['cold']:.0f} MB; probing pages…",
+        flush=True,
+    )
+    sampler.phase = "probe"
+    if args.client == "protocol":
+        names = asyncio.run(protocol_class.page_names(base_url, 120))
+        probe_errors = asyncio.run(protocol_class.visit(base_url, [DEEP_LINK, *names], 120))
+        first_paths = lesson_links() or [DEEP_LINK]
+    else:
+        lessons, names, probe_errors = probe(base_url, 120)
+        first_paths = lesson_links() or lessons or [DEEP_LINK]
+    time.sleep(3)
+    figures["warm"] = sampler.rss_now()
+    print(
+        f"pages: {', '.join(names)}; first links: {', '.join(first_paths[:4])}"
+        f"{' …' if len(first_paths) > 4 else ''}; warm start RSS {figures['warm']:.0f} MB",
+        flush=True,
+    )
+    return first_paths, probe_errors
+
+
+def run_load(args: argparse.Namespace, servers, sampler: Sampler, figures: dict, first_paths: list[str], work: Path):
+    """The class itself, with the server's and the client's CPU over it; returns its records and failures."""
+    sampler.phase = "load"
+    began, client_began, (_, server_ticks) = time.time(), os.times(), rss_and_cpu_ticks(tree(servers.pids))
+    run = run_protocol_class if args.client == "protocol" else run_class
+    records, failures = run(servers.base_url, args, first_paths, work)
+    client_ended, (_, server_ticks_after) = os.times(), rss_and_cpu_ticks(tree(servers.pids))
+    figures["server runs"] = merged_runs([script_runs(path, began, time.time()) for path in servers.runs])
+    figures["server cpu"] = (server_ticks_after - server_ticks) / CLOCK_TICKS
+    figures["client cpu"] = round(client_ended.user + client_ended.system - client_began.user - client_began.system, 1)
+    figures["class seconds"] = round(time.time() - began)
+    print(
+        f"class done in {time.time() - began:.0f} s; waiting {args.close_wait:g} s for the closed sessions "
+        "to be dropped…",
+        flush=True,
+    )
+    return records, failures
+
+
+def wind_down(args: argparse.Namespace, base_url: str, sampler: Sampler, figures: dict) -> None:
+    """After the class leaves: wait out the closed sessions, open a few fresh ones, read the memory left."""
+    sampler.phase = "close"
+    time.sleep(args.close_wait)
+    if args.client == "protocol":
+        asyncio.run(protocol_class.visit(base_url, ["", "", ""], 60))
+    else:
+        fresh_tabs(base_url, 3, 60)
+    time.sleep(5)
+    figures["after"] = sampler.rss_now()
+    sampler.phase = "end"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(argv)
     work = Path(tempfile.mkdtemp(prefix="rnnviz-loadtest-"))
     servers = start_servers(args, work)
-    base_url = servers.base_url
     sampler = Sampler(servers.pids).start()
     figures = {}
     try:
-        wait_healthy(base_url, 60)
-        time.sleep(1)
-        figures["cold"] = sampler.rss_now()
-        figures["loadavg"] = Path("/proc/loadavg").read_text().split()[0]
-        print(
-            f"server on {base_url} (pids {servers.pids}), cold start RSS {figures['cold']:.0f} MB; probing pages…",
-            flush=True,
-        )
-        sampler.phase = "probe"
-        if args.client == "protocol":
-            names = asyncio.run(protocol_class.page_names(base_url, 120))
-            probe_errors = asyncio.run(protocol_class.visit(base_url, [DEEP_LINK, *names], 120))
-            first_paths = lesson_links() or [DEEP_LINK]
-        else:
-            lessons, names, probe_errors = probe(base_url, 120)
-            first_paths = lesson_links() or lessons or [DEEP_LINK]
-        time.sleep(3)
-        figures["warm"] = sampler.rss_now()
-        print(
-            f"pages: {', '.join(names)}; first links: {', '.join(first_paths[:4])}"
-            f"{' …' if len(first_paths) > 4 else ''}; warm start RSS {figures['warm']:.0f} MB",
-            flush=True,
-        )
-
-        sampler.phase = "load"
-        began, client_began, (_, server_ticks) = time.time(), os.times(), rss_and_cpu_ticks(tree(servers.pids))
-        run = run_protocol_class if args.client == "protocol" else run_class
-        records, failures = run(base_url, args, first_paths, work)
-        client_ended, (_, server_ticks_after) = os.times(), rss_and_cpu_ticks(tree(servers.pids))
-        figures["server runs"] = merged_runs([script_runs(path, began, time.time()) for path in servers.runs])
-        figures["server cpu"] = (server_ticks_after - server_ticks) / CLOCK_TICKS
-        figures["client cpu"] = round(
-            client_ended.user + client_ended.system - client_began.user - client_began.system, 1
-        )
-        figures["class seconds"] = round(time.time() - began)
+        first_paths, probe_errors = warm_up(args, servers, sampler, figures)
+        records, failures = run_load(args, servers, sampler, figures, first_paths, work)
         failures = [f"probe: {e}" for e in probe_errors] + failures
-        print(
-            f"class done in {time.time() - began:.0f} s; waiting {args.close_wait:g} s for the closed sessions "
-            "to be dropped…",
-            flush=True,
-        )
-
-        sampler.phase = "close"
-        time.sleep(args.close_wait)
-        if args.client == "protocol":
-            asyncio.run(protocol_class.visit(base_url, ["", "", ""], 60))
-        else:
-            fresh_tabs(base_url, 3, 60)
-        time.sleep(5)
-        figures["after"] = sampler.rss_now()
-        sampler.phase = "end"
+        wind_down(args, servers.base_url, sampler, figures)
     finally:
         sampler.stop()
         servers.stop()
