@@ -61,6 +61,19 @@ def test_the_screen_draws_every_item_under_its_heading():
     assert any("**Look at:** this" in caption.value for caption in at.caption)
 
 
+def draw_a_part_and_its_subsection():
+    from ui.sections import Section, draw
+
+    draw([Section("1. A part of the page", ["Words."], level=2), Section("Within it", ["More words."])])
+
+
+def test_a_section_of_level_2_is_drawn_as_a_header():
+    at = AppTest.from_function(draw_a_part_and_its_subsection).run()
+    assert not at.exception
+    assert [header.value for header in at.header] == ["1. A part of the page"]
+    assert [header.value for header in at.subheader] == ["Within it"]
+
+
 def test_an_item_of_no_known_kind_is_refused_by_name():
     from ui.sections import _draw_item
 

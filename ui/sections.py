@@ -71,10 +71,12 @@ class Shown:
 
 @dataclass(frozen=True)
 class Section:
-    """A heading and its items, in order."""
+    """A heading and its items, in order; `level` 2 draws the heading as a header (a part of a page), 3 as a
+    subheading."""
 
     heading: str
     items: Sequence = field(default_factory=list)
+    level: int = 3
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ class Row:
 
 def draw(sections: Sequence[Section | Row], headings: bool = True) -> None:
     """Put `sections` on the screen: each heading (unless `headings` is False, e.g. inside a tab that names it, or
-    where the charts' titles say it) as a subheading, then its items."""
+    where the charts' titles say it) as a header or subheading (its `level`), then its items."""
     for section in sections:
         if isinstance(section, Row):
             for column, inner in zip(st.columns(len(section.sections)), section.sections, strict=True):
@@ -94,7 +96,7 @@ def draw(sections: Sequence[Section | Row], headings: bool = True) -> None:
                     draw([inner], headings)
             continue
         if headings and section.heading:
-            st.subheader(section.heading)
+            (st.header if section.level == 2 else st.subheader)(section.heading)
         draw_items(section.items)
 
 
