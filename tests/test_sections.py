@@ -62,9 +62,10 @@ def test_the_screen_draws_every_item_under_its_heading():
 
 
 def draw_a_part_and_its_subsection():
-    from ui.sections import Section, draw
+    from ui.sections import Row, Section, draw
 
     draw([Section("1. A part of the page", ["Words."], level=2), Section("Within it", ["More words."])])
+    draw([Row([Section("Left", ["a"], level=4), Section("Right", ["b"], level=4)], widths=(3, 2), gap="large")])
 
 
 def test_a_section_of_level_2_is_drawn_as_a_header():
@@ -72,6 +73,15 @@ def test_a_section_of_level_2_is_drawn_as_a_header():
     assert not at.exception
     assert [header.value for header in at.header] == ["1. A part of the page"]
     assert [header.value for header in at.subheader] == ["Within it"]
+
+
+def test_a_section_of_level_4_is_a_heading_within_its_column():
+    at = AppTest.from_function(draw_a_part_and_its_subsection).run()
+    assert [markdown.value for markdown in at.markdown if markdown.value.startswith("####")] == [
+        "#### Left",
+        "#### Right",
+    ]
+    assert len(at.columns) == 2
 
 
 def test_an_item_of_no_known_kind_is_refused_by_name():
