@@ -10,7 +10,7 @@ A section is a heading and its items, in order. An item is
 - `Shown(draw, report)`: drawn on the screen by `draw()`, and in the report as `report` (None: left out), for what
   only a screen has (metrics, download buttons, a badge) or says differently.
 
-`Row(sections)` puts whole sections side by side on a screen; the report lists them one after the other.
+`Row(sections, widths)` puts whole sections side by side on a screen; the report lists them one after the other.
 
     sections = [Section("The map", [Chart(fig, "regime_map"), LookAt(LOOK_AT)])]
     draw(sections)                                               # the screen

@@ -1,5 +1,5 @@
 """The parts of the Unfold page: the recurrence with one step's numbers, the parameter count, the stepper, the
-clickable unrolled graph, and the sections of the page's offline report.
+clickable unrolled graph, and the page's sections, drawn to the screen and listed in its offline report.
 
 The LaTeX builders are plain functions of the numbers (no Streamlit), so they are tested without a page.
 """
