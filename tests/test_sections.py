@@ -81,7 +81,11 @@ def test_a_section_of_level_4_is_a_heading_within_its_column():
         "#### Left",
         "#### Right",
     ]
-    assert len(at.columns) == 2
+
+
+def test_a_row_shares_the_width_as_its_widths():
+    at = AppTest.from_function(draw_a_part_and_its_subsection).run()
+    assert [round(column.weight, 2) for column in at.columns] == [0.6, 0.4]  # widths (3, 2)
 
 
 def test_an_item_of_no_known_kind_is_refused_by_name():
