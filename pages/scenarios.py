@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from rnnviz.scenarios import LESSON_KEY, SCENARIOS, Scenario, get_scenario
 from rnnviz.settings import Settings
-from ui import class_mode, controls, export, lessons, notices
+from ui import class_mode, controls, export, lessons, notices, sections
+from ui.sections import Section, Shown
 
 GALLERY_COLUMNS = 3
 
@@ -52,18 +55,28 @@ def show_lesson(scenario: Scenario, settings: Settings) -> None:
         return
     answer, revealed = ask(scenario)
     if revealed:
+        revealed_part = reveal_sections(scenario, answer)
         with st.container(key="lesson_reveal"):
-            if scenario.is_correct(answer):
-                st.success(f"Right: **{scenario.answer}**", icon=":material/check_circle:")
-            else:
-                st.warning(
-                    f"Not quite: you picked “{answer}”. The answer: **{scenario.answer}**", icon=":material/cancel:"
-                )
-            figures, explanation = lessons.show_charts_and_why(scenario)
-        after_the_reveal(scenario, figures, explanation)
+            sections.draw(revealed_part, headings=False)
+        after_the_reveal(scenario, [Section("Question", [Shown(lambda: None, scenario.question)]), *revealed_part])
     else:
         st.caption("Pick an answer, then press Reveal to see the chart." if answer is None else "Press Reveal.")
     class_mode.offer_class(scenario)
+
+
+def show_verdict(scenario: Scenario, answer: str) -> None:
+    if scenario.is_correct(answer):
+        st.success(f"Right: **{scenario.answer}**", icon=":material/check_circle:")
+    else:
+        st.warning(f"Not quite: you picked “{answer}”. The answer: **{scenario.answer}**", icon=":material/cancel:")
+
+
+def reveal_sections(scenario: Scenario, answer: str) -> list[Section]:
+    """Whether `answer` is right (in the report: the answer), the lesson's charts and why."""
+    return [
+        Section("Answer", [Shown(partial(show_verdict, scenario, answer), scenario.answer)]),
+        *lessons.lesson_sections(scenario),
+    ]
 
 
 def ask(scenario: Scenario) -> tuple[str | None, bool]:
@@ -86,8 +99,8 @@ def ask(scenario: Scenario) -> tuple[str | None, bool]:
     return answer, revealed
 
 
-def after_the_reveal(scenario: Scenario, figures: list, explanation: str) -> None:
-    """Ask again, the page to explore it on, and the lesson's offline report."""
+def after_the_reveal(scenario: Scenario, reported: list[Section]) -> None:
+    """Ask again, the page to explore it on, and the lesson's offline report of the sections `reported`."""
     left, middle, right = st.columns(3)
     with left:
         st.button("Ask again", key="ask_again", on_click=ask_again, args=(scenario,), icon=":material/replay:")
@@ -104,12 +117,7 @@ def after_the_reveal(scenario: Scenario, figures: list, explanation: str) -> Non
         export.report_button(
             f"Lesson: {scenario.title}",
             scenario.settings,
-            [
-                ("Question", scenario.question),
-                ("Answer", scenario.answer),
-                ("The chart", figures),
-                ("Why", explanation),
-            ],
+            sections.report(reported),
             query={LESSON_KEY: scenario.id},
             key="lesson_report",
         )

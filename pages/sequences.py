@@ -19,9 +19,10 @@ from rnnviz.sequences import (
     ParameterCounts,
     parameter_counts,
 )
-from rnnviz.settings import LIMITS, QUERY_KEYS, to_query
-from ui import controls, export, labels, links, notices, presenter, views
+from rnnviz.settings import LIMITS, QUERY_KEYS, Settings, to_query
+from ui import controls, export, labels, links, notices, presenter, sections, views
 from ui.cache import count_figure_for, encoded_with_figures, shape_figures
+from ui.sections import Chart, LookAt, Section, Shown
 
 MAX_CHARACTERS = LIMITS.sequence_text_chars
 MAX_SENTENCES = LIMITS.sequence_sentences
@@ -109,22 +110,20 @@ def linked_entry(key: str, draw):
     return links.checked(key, ENTRIES[key], LINKED[key], draw)
 
 
-def entered_sentences() -> tuple[EncodedSentences | None, list, list[str]]:
-    """The typed sentences encoded (None when there are none), their one-hot figures, and a message per bound."""
-    sentences, messages = read_sentences(st.session_state["sentences"])
-    if not sentences:
-        return None, [], messages
-    encoded, figures = encoded_with_figures(tuple(sentences), bool(st.session_state["start_end"]))
-    return encoded, figures, messages
+TEXT_HEADING = "1. From a sentence to one-hot vectors"
+TEXT_INTRO = (
+    "Split on whitespace, every word is a **token**. The **vocabulary** lists each distinct token once; a token "
+    "becomes a **one-hot** vector: all zeros but a 1 at its place in the vocabulary. The RNN reads one vector "
+    "per step, so sentences of any length go through the same cell."
+)
+ONE_HOT_LOOK_AT = (
+    "Each row has exactly one 1: that is the token read at that step. Rows of the same word are identical, "
+    f"wherever it stands; the {PAD} rows are what padding adds."
+)
 
 
-def text_section() -> None:
-    st.header("1. From a sentence to one-hot vectors")
-    st.markdown(
-        "Split on whitespace, every word is a **token**. The **vocabulary** lists each distinct token once; a token "
-        "becomes a **one-hot** vector: all zeros but a 1 at its place in the vocabulary. The RNN reads one vector "
-        "per step, so sentences of any length go through the same cell."
-    )
+def sentence_entries() -> None:
+    """The sentences typed and whether to frame them (the framing is in the link)."""
     st.text_area(
         "Sentences, one per line",
         max_chars=MAX_CHARACTERS,
@@ -143,43 +142,55 @@ def text_section() -> None:
         ),
     )
     links.apply()
-    encoded, one_hot_figures, messages = entered_sentences()
-    for message in messages:
-        st.warning(message, icon=":material/content_cut:")
-    if encoded is None:
-        st.info("Type at least one sentence above to see its tokens and one-hot vectors.")
-        return
-    tokens = token_table(encoded)
-    st.dataframe(tokens, hide_index=True, width="stretch")
-    export.csv_button(tokens, "tokens.csv", label="Download the tokens (CSV)")
-    padding_and_one_hot(encoded, one_hot_figures, framed=bool(st.session_state["start_end"]))
 
 
-def padding_and_one_hot(encoded: EncodedSentences, one_hot_figures: list, framed: bool) -> None:
-    """The padded batch, the one-hot vectors of the sentence picked, and the vocabulary."""
-    st.subheader("Padding to the longest sentence")
-    st.markdown(
+def text_sections(text: str, framed: bool) -> list[Section]:
+    """The first view: the entries, the tokens, the padded batch, the one-hot vectors and the vocabulary of `text`
+    (built outside the script run too, for the report: what the user entered is passed in)."""
+    sentences, messages = read_sentences(text)
+    items = [TEXT_INTRO, Shown(sentence_entries)]
+    items += [Shown(partial(st.warning, message, icon=":material/content_cut:")) for message in messages]
+    if not sentences:
+        info = "Type at least one sentence above to see its tokens and one-hot vectors."
+        return [Section(TEXT_HEADING, [*items, Shown(partial(st.info, info))], level=2)]
+    encoded, one_hot_figures = encoded_with_figures(tuple(sentences), framed)
+    tokens, padded = token_table(encoded), padded_table(encoded)
+    padding_words = (
         f"To run several sentences as one batch they must have the same length: each is "
         f"{'framed by ' + START + ' and ' + END + ' and ' if framed else ''}filled up with {PAD} to the longest one "
         f"({len(encoded.padded[0])} steps here)."
     )
-    padded = padded_table(encoded)
-    st.dataframe(padded, hide_index=True, width="stretch")
-    export.csv_button(padded, "padded.csv", label="Download the padded sentences (CSV)")
-    st.subheader(f"The vocabulary ({len(encoded.vocabulary)} tokens) and the one-hot vectors")
-    labels = [f"Sentence {n + 1}" for n in range(len(encoded.sentences))]
-    sentence, tab = views.open_view(labels, key="sentence", in_link=False)  # only the open sentence is drawn
-    index = labels.index(sentence)
+    tokens_csv = partial(export.csv_button, tokens, "tokens.csv", label="Download the tokens (CSV)")
+    padded_csv = partial(export.csv_button, padded, "padded.csv", label="Download the padded sentences (CSV)")
+    return [
+        Section(TEXT_HEADING, [*items, tokens, Shown(tokens_csv)], level=2),
+        Section("Padding to the longest sentence", [padding_words, padded, Shown(padded_csv)]),
+        Section(
+            f"The vocabulary ({len(encoded.vocabulary)} tokens) and the one-hot vectors",
+            [
+                Shown(partial(one_hot_tabs, one_hot_figures), one_hot_figures),
+                LookAt(ONE_HOT_LOOK_AT),
+                Shown(partial(vocabulary_folded, encoded), vocabulary_table(encoded)),
+            ],
+        ),
+    ]
+
+
+def one_hot_tabs(one_hot_figures: list) -> None:
+    """The one-hot vectors of the sentence picked: only the open sentence is drawn."""
+    names = [f"Sentence {n + 1}" for n in range(len(one_hot_figures))]
+    sentence, tab = views.open_view(names, key="sentence", in_link=False)
+    index = names.index(sentence)
     with tab:
         st.plotly_chart(
             presenter.fit(one_hot_figures[index]),
             key=f"one_hot_{index}",
             config=export.chart_config(f"one_hot_{index + 1}"),
         )
-    notices.look_at(
-        "Each row has exactly one 1: that is the token read at that step. Rows of the same word are identical, "
-        f"wherever it stands; the {PAD} rows are what padding adds."
-    )
+
+
+def vocabulary_folded(encoded: EncodedSentences) -> None:
+    """The vocabulary as a table with its download, drawn while its expander is open."""
     table = views.folded("The vocabulary as a table", key="vocabulary_table")
     if table is not None:
         vocabulary = vocabulary_table(encoded)
@@ -217,13 +228,26 @@ def more_parameters_answer(counts: ParameterCounts) -> str:
     )
 
 
-def count_section() -> None:
-    st.header("2. Why an RNN shares its weights")
-    st.markdown(
-        "A dense network on the padded one-hot input sees the whole sentence at once: it needs a weight for every "
-        "(position, word, hidden unit). An RNN applies the same $W_{xh}$ at every step, so its input weights do not "
-        "depend on the length."
-    )
+COUNT_HEADING = "2. Why an RNN shares its weights"
+COUNT_INTRO = (
+    "A dense network on the padded one-hot input sees the whole sentence at once: it needs a weight for every "
+    "(position, word, hidden unit). An RNN applies the same $W_{xh}$ at every step, so its input weights do not "
+    "depend on the length."
+)
+SHAPES_HEADING = "3. The shapes of RNN"
+SHAPES_INTRO = (
+    "RNNs read anything that comes as a sequence: " + ", ".join(APPLICATIONS) + ". What changes between tasks "
+    "is where the inputs go in and where the outputs, with their loss terms, come out. The loss decides which "
+    "gradient terms exist: a link opens the Gradients page with that loss placement."
+)
+SHAPES_LOOK_AT = (
+    "Green arrows: inputs x_t; red arrows: outputs y_t with a loss L_t. Many to one has a single red arrow, so "
+    "every gradient term travels back from the last step; many to many adds a term at every step."
+)
+
+
+def count_entries() -> None:
+    """T, V and H, each in the link."""
     names = {"T": "Tokens per sentence T (padded)", "V": "Vocabulary size V", "H": "Hidden units H"}
     for column, (name, label) in zip(st.columns(3), names.items(), strict=True):
         low, high = COUNT_LIMITS[name]
@@ -243,44 +267,62 @@ def count_section() -> None:
                 ),
             )
     links.apply()
-    encoded = entered_sentences()[0]
-    if encoded is not None:
-        st.caption(
-            f"Your sentences (first tab): T = {len(encoded.padded[0])} padded steps, "
-            f"V = {len(encoded.vocabulary)}. The sentiment article's example (“{EXAMPLE_SENTENCES[0]}”, padded): "
-            + ", ".join(f"{name} = {value:,}" for name, value in ARTICLE_COUNTS.items())
-            + "."
-        )
-    counts = entered_counts()
-    st.markdown(dense_input_step(counts))
+
+
+def sentences_caption(text: str, framed: bool) -> str | None:
+    """T and V of the typed sentences beside the article's example (None when no sentence is typed)."""
+    sentences, _ = read_sentences(text)
+    if not sentences:
+        return None
+    encoded = encoded_with_figures(tuple(sentences), framed)[0]
+    return (
+        f"Your sentences (first tab): T = {len(encoded.padded[0])} padded steps, "
+        f"V = {len(encoded.vocabulary)}. The sentiment article's example (“{EXAMPLE_SENTENCES[0]}”, padded): "
+        + ", ".join(f"{name} = {value:,}" for name, value in ARTICLE_COUNTS.items())
+        + "."
+    )
+
+
+def count_metrics(counts: ParameterCounts) -> None:
     left, middle, right = st.columns(3)
     left.metric("Dense network: input weights T·V·H", f"{counts.dense_input_weights:,}")
     middle.metric("RNN: input weights V·H (W_xh)", f"{counts.rnn_input_weights:,}")
     right.metric("RNN: the recurrent layer (W_xh, W_hh, b_h)", f"{counts.rnn_weights:,}")
-    st.markdown(more_parameters_answer(counts))
-    st.plotly_chart(
-        presenter.fit(count_figure_for(counts)), key="parameter_counts", config=export.chart_config("parameter_counts")
+
+
+def count_sections(text: str, framed: bool, counts: ParameterCounts) -> list[Section]:
+    """The second view: the sizes, the weights a dense network and an RNN need for them, and the chart."""
+    caption = sentences_caption(text, framed)
+    counted = Equation(
+        r"\text{dense: } T \cdot V \cdot H \qquad \text{RNN: } V \cdot H",
+        f"dense: T·V·H = {counts.dense_input_weights:,}    RNN: V·H = {counts.rnn_input_weights:,}",
     )
-    notices.look_at(
+    look_at = (
         f"The dense network needs T = {counts.seq_length:,} times the RNN's input weights, and a new network for "
         "every length. The RNN's count stays the same however long the sentence."
     )
+    items = [
+        COUNT_INTRO,
+        Shown(count_entries),
+        *([Shown(partial(st.caption, caption))] if caption else []),
+        dense_input_step(counts),
+        Shown(partial(count_metrics, counts), counted),
+        more_parameters_answer(counts),
+        Chart(count_figure_for(counts), "parameter_counts", export.chart_config("parameter_counts")),
+        LookAt(look_at),
+    ]
+    return [Section(COUNT_HEADING, items, level=2)]
 
 
-def shapes_section(settings) -> None:
-    st.header("3. The shapes of RNN")
-    st.markdown(
-        "RNNs read anything that comes as a sequence: " + ", ".join(APPLICATIONS) + ". What changes between tasks "
-        "is where the inputs go in and where the outputs, with their loss terms, come out. The loss decides which "
-        "gradient terms exist: a link opens the Gradients page with that loss placement."
-    )
+def shape_cards(settings: Settings) -> None:
+    """Each shape of RNN in a card: its drawing, examples, note, and a link to Gradients per loss placement."""
     figures = shape_figures()
     for start in range(0, len(RNN_SHAPES), SHAPE_COLUMNS):
         for column, shape in zip(st.columns(SHAPE_COLUMNS), RNN_SHAPES[start : start + SHAPE_COLUMNS], strict=False):
             with column.container(border=True):
                 fig = figures[RNN_SHAPES.index(shape)]
                 st.plotly_chart(presenter.fit(fig), key=f"shape_{shape.id}", config=export.chart_config(shape.id))
-                st.markdown("**Examples:** " + "; ".join(shape.examples))
+                st.markdown(shape_examples(shape))
                 st.caption(shape.note)
                 for placement in shape.loss_placements:
                     where = labels.choice_label("loss_placement", placement)
@@ -291,45 +333,36 @@ def shapes_section(settings) -> None:
                         icon=":material/trending_down:",
                         query_params={**_query_without_loss(settings), QUERY_KEYS["loss_placement"]: placement},
                     )
-    notices.look_at(
-        "Green arrows: inputs x_t; red arrows: outputs y_t with a loss L_t. Many to one has a single red arrow, so "
-        "every gradient term travels back from the last step; many to many adds a term at every step."
-    )
 
 
-def _query_without_loss(settings) -> dict[str, str]:
+def shape_examples(shape) -> str:
+    return "**Examples:** " + "; ".join(shape.examples)
+
+
+def shapes_sections(settings: Settings) -> list[Section]:
+    """The third view: the shapes of RNN, each with its examples, in cards that link to Gradients."""
+    figures = shape_figures()
+    reported = [
+        part
+        for fig, shape in zip(figures, RNN_SHAPES, strict=True)
+        for part in (fig, shape_examples(shape), shape.note)
+    ]
+    cards = Shown(partial(shape_cards, settings), reported)
+    return [Section(SHAPES_HEADING, [SHAPES_INTRO, cards, LookAt(SHAPES_LOOK_AT)], level=2)]
+
+
+def _query_without_loss(settings: Settings) -> dict[str, str]:
     query = to_query(settings)
     query.pop(QUERY_KEYS["loss_placement"], None)
     return query
 
 
-def report_sections(text: str, framed: bool, counts: ParameterCounts) -> list:
-    """Every view's content, for the offline report. It is built when its button is clicked, outside the script
+def report_sections(text: str, framed: bool, counts: ParameterCounts, settings: Settings) -> list:
+    """Every view's sections, for the offline report. It is built when its button is clicked, outside the script
     run, so what the user entered (the sentences, the framing, the counts) is passed in."""
-    sentences, _ = read_sentences(text)
-    encoded, one_hot_figures = encoded_with_figures(tuple(sentences), framed) if sentences else (None, [])
-    sections = []
-    if encoded is not None:
-        sections += [
-            ("Tokens", token_table(encoded)),
-            ("Padded sentences", padded_table(encoded)),
-            ("One-hot vectors", one_hot_figures),
-        ]
-    return sections + [
-        (
-            "Parameter count",
-            [
-                Equation(
-                    r"\text{dense: } T \cdot V \cdot H \qquad \text{RNN: } V \cdot H",
-                    f"dense: T·V·H = {counts.dense_input_weights:,}    RNN: V·H = {counts.rnn_input_weights:,}",
-                ),
-                count_figure_for(counts),
-                dense_input_step(counts),
-                more_parameters_answer(counts),
-            ],
-        ),
-        ("The shapes of RNN", shape_figures()),
-    ]
+    return sections.report(
+        [*text_sections(text, framed), *count_sections(text, framed, counts), *shapes_sections(settings)]
+    )
 
 
 settings = controls.current_settings()
@@ -337,13 +370,13 @@ st.title("Sequences: text as input, and the shapes of RNN")
 keep_entries()
 with notices.page_guard("the sequences page"):
     view, tab = views.open_view(VIEWS, key="sequences_view")
+    entered = (st.session_state["sentences"], bool(st.session_state["start_end"]))
     with tab:
         if view == VIEWS[0]:
-            text_section()
+            sections.draw(text_sections(*entered))
         elif view == VIEWS[1]:
-            count_section()
+            sections.draw(count_sections(*entered, entered_counts()))
         else:
-            shapes_section(settings)
+            sections.draw(shapes_sections(settings))
     st.divider()
-    entered = (st.session_state["sentences"], bool(st.session_state["start_end"]), entered_counts())
-    export.report_button("Sequences", settings, partial(report_sections, *entered))
+    export.report_button("Sequences", settings, partial(report_sections, *entered, entered_counts(), settings))

@@ -3,9 +3,11 @@ three views (only the open one drawn, what was typed kept in the others) and a r
 
 import json
 
+import plotly.graph_objects as go
 import pytest
 
 import ui.export
+from rnnviz.report import Equation
 from tests.conftest import assert_healthy, run_app
 
 PAGE = "pages/sequences.py"
@@ -176,14 +178,17 @@ def test_the_report_holds_every_view_whichever_is_open(monkeypatch, view):
     assert_healthy(at)
     (sections,) = calls
     assert [heading for heading, _ in sections] == [
-        "Tokens",
-        "Padded sentences",
-        "One-hot vectors",
-        "Parameter count",
-        "The shapes of RNN",
+        "1. From a sentence to one-hot vectors",
+        "Padding to the longest sentence",
+        "The vocabulary (14 tokens) and the one-hot vectors",
+        "2. Why an RNN shares its weights",
+        "3. The shapes of RNN",
     ]
-    one_hot, count, shapes = sections[2][1], sections[3][1][1], sections[4][1]
+    one_hot = [item for item in sections[2][1] if isinstance(item, go.Figure)]
+    (counted,) = [item for item in sections[3][1] if isinstance(item, Equation)]
+    (count,) = [item for item in sections[3][1] if isinstance(item, go.Figure)]
+    shapes = [item for item in sections[4][1] if isinstance(item, go.Figure)]
     assert len(one_hot) == 2
-    assert "4,000,000" in sections[3][1][0].text
+    assert "4,000,000" in counted.text
     assert count.layout.title.text.startswith("Weights needed for T = 20")
     assert [fig.layout.title.text for fig in shapes] == list(SHAPE_TITLES)

@@ -61,6 +61,33 @@ def test_the_screen_draws_every_item_under_its_heading():
     assert any("**Look at:** this" in caption.value for caption in at.caption)
 
 
+def draw_a_part_and_its_subsection():
+    from ui.sections import Row, Section, draw
+
+    draw([Section("1. A part of the page", ["Words."], level=2), Section("Within it", ["More words."])])
+    draw([Row([Section("Left", ["a"], level=4), Section("Right", ["b"], level=4)], widths=(3, 2), gap="large")])
+
+
+def test_a_section_of_level_2_is_drawn_as_a_header():
+    at = AppTest.from_function(draw_a_part_and_its_subsection).run()
+    assert not at.exception
+    assert [header.value for header in at.header] == ["1. A part of the page"]
+    assert [header.value for header in at.subheader] == ["Within it"]
+
+
+def test_a_section_of_level_4_is_a_heading_within_its_column():
+    at = AppTest.from_function(draw_a_part_and_its_subsection).run()
+    assert [markdown.value for markdown in at.markdown if markdown.value.startswith("####")] == [
+        "#### Left",
+        "#### Right",
+    ]
+
+
+def test_a_row_shares_the_width_as_its_widths():
+    at = AppTest.from_function(draw_a_part_and_its_subsection).run()
+    assert [round(column.weight, 2) for column in at.columns] == [0.6, 0.4]  # widths (3, 2)
+
+
 def test_an_item_of_no_known_kind_is_refused_by_name():
     from ui.sections import _draw_item
 

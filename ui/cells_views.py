@@ -14,7 +14,6 @@ import uuid
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from rnnviz import figures, verdicts
@@ -35,7 +34,7 @@ from rnnviz.task_training import (
     spikes,
 )
 from rnnviz.tasks import TASKS
-from ui import export, links, notices, presenter, sections
+from ui import export, links, notices, sections
 from ui.cache import classic_training, training_slots
 from ui.live_job import LiveJob, session_alive, watch
 from ui.sections import Chart, LookAt, Section, Shown, draw_items
@@ -160,12 +159,6 @@ def metric_table(comparison: Comparison) -> pd.DataFrame:
     """The page's three metrics as a table: one row per cell."""
     reached = gradient_reached(comparison)
     return pd.DataFrame({"cell": list(reached), "‖∂h_T/∂h_0‖": list(reached.values())})
-
-
-def chart(fig: go.Figure, key: str, look: str) -> None:
-    """A chart (its toolbar saves a PNG named `key`) and what to look at in it."""
-    st.plotly_chart(presenter.fit(fig), width="stretch", key=key, config=export.chart_config(key))
-    notices.look_at(look)
 
 
 # Long-range memory: controls ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ without a page.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 import streamlit as st
@@ -17,9 +18,9 @@ from rnnviz.cell import CELL_NAMES
 from rnnviz.gated_step import GATE_KINDS, GatedStep
 from rnnviz.report import Equation
 from rnnviz.settings import Settings
-from ui import controls, links, notices, unfold_views
+from ui import controls, export, links, notices, sections, unfold_views
 from ui.cache import comparison_figure, comparison_for, gated_step_at, gated_step_figure
-from ui.cells_views import chart
+from ui.sections import Chart, LookAt, Row, Section, Shown
 
 VIEW = "Step by step"  # the tab's label
 CELL_KEY = "cells_step_cell"  # the cell shown, bound to the URL (its name: LSTM or GRU)
@@ -218,46 +219,46 @@ def link_query(kind: str, t: int) -> dict[str, str]:
 
 @st.fragment
 def step_section(settings: Settings, forget_bias: float, gated_init: str, kind: str, report: Callable) -> None:
-    """The stepper, step t's equations with their numbers, its facts and the cell drawn at t; stepping reruns only
-    this part of the page. `report(kind, t)` draws the page's report button for the step shown."""
+    """The stepper, then `step_sections` at the step shown; stepping reruns only this part of the page.
+    `report(kind, t)` draws the page's report button for the step shown."""
     options = (settings, forget_bias, gated_init)
     with notices.page_guard("the step view"):
-        T = comparison_for(*options).cells[kind].run.T
-        t = unfold_views.stepper(T, key=STEP_KEY)
-        step = gated_step_at(*options, kind, t)
-        equations, picture = st.columns([3, 2], gap="large")
-        with equations:
-            st.markdown(f"#### The {CELL_NAMES[kind]} at step {t}, with its numbers")
-            for line in step_latex(step):
-                st.latex(line)
-            note = units_note(step.hidden_size)
-            if note:
-                st.caption(note)
-        with picture:
-            st.markdown(f"#### Step {t} of {T}")
-            st.markdown("\n\n".join(step_facts(step)))
-            chart(gated_step_figure(*options, kind, t), "cells-step-cell", CELL_LOOK)
+        t = unfold_views.stepper(step_count(*options, kind), key=STEP_KEY)
+        sections.draw(step_sections(*options, kind, t))
         report(kind, t)
 
 
-def gates_animation(settings: Settings, forget_bias: float, gated_init: str, kind: str) -> None:
-    """The gates of the cell over the whole run, animated in the browser."""
-    fig = comparison_figure(figures.gate_animation_figure, settings, forget_bias, gated_init, kind=kind)
-    chart(fig, "cells-step-gates", ANIMATION_LOOK)
-
-
-def report_sections(settings: Settings, forget_bias: float, gated_init: str, kind: str, t: int) -> list:
-    """The view's sections of the page's report: step t with its numbers, the cell drawn at t, the animation."""
+def step_sections(settings: Settings, forget_bias: float, gated_init: str, kind: str, t: int) -> list[Row]:
+    """Step t's equations with their numbers beside its facts and the cell drawn at t."""
     options, name = (settings, forget_bias, gated_init), CELL_NAMES[kind]
     step = gated_step_at(*options, kind, t)
     note = units_note(step.hidden_size)
-    animation = comparison_figure(figures.gate_animation_figure, *options, kind=kind)
+    drawn = Chart(gated_step_figure(*options, kind, t), "cells-step-cell", export.chart_config("cells-step-cell"))
     return [
-        (f"The {name} at step {t}, with its numbers", [*step_equations(step), *([note] if note else [])]),
-        (f"Step {t} of {step_count(*options, kind)}", "\n\n".join(step_facts(step))),
-        (f"The {name} at step {t}, drawn", [gated_step_figure(*options, kind, t), CELL_LOOK]),
-        (f"The {name}'s gates step by step", [animation, ANIMATION_LOOK]),
+        Row(
+            [
+                Section(
+                    f"The {name} at step {t}, with its numbers",
+                    [*step_equations(step), *([Shown(partial(st.caption, note), note)] if note else [])],
+                    level=4,
+                ),
+                Section(
+                    f"Step {t} of {step_count(*options, kind)}",
+                    ["\n\n".join(step_facts(step)), drawn, LookAt(CELL_LOOK)],
+                    level=4,
+                ),
+            ],
+            widths=(3, 2),
+            gap="large",
+        )
     ]
+
+
+def animation_sections(settings: Settings, forget_bias: float, gated_init: str, kind: str) -> list[Section]:
+    """The gates of the cell over the whole run, animated in the browser (the heading only in the report)."""
+    fig = comparison_figure(figures.gate_animation_figure, settings, forget_bias, gated_init, kind=kind)
+    chart = Chart(fig, "cells-step-gates", export.chart_config("cells-step-gates"))
+    return [Section(f"The {CELL_NAMES[kind]}'s gates step by step", [chart, LookAt(ANIMATION_LOOK)])]
 
 
 def step_count(settings: Settings, forget_bias: float, gated_init: str, kind: str) -> int:

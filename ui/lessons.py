@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import streamlit as st
-
 from rnnviz.comparison import GATED_INITS
 from rnnviz.figures import cell_path_figure, cells_norms_figure, jacobian_norms_figure
 from rnnviz.scenarios import LessonRun, Scenario
-from ui import export, notices, presenter
+from ui import export, sections
 from ui.cache import comparison_for, experiment_for, seeds_kept_for
+from ui.sections import Chart, LookAt, Section
 
 LOOK_AT = {
     "norms": "The solid curve is the size of the gradient sent back from the last step to step k, on a log scale: "
@@ -39,13 +38,19 @@ def lesson_figures(scenario: Scenario, run: LessonRun) -> list:
     return [jacobian_norms_figure(run.experiment)]
 
 
-def show_charts_and_why(scenario: Scenario, key: str = "lesson_chart") -> tuple[list, str]:
-    """The lesson's charts, what to look at and its explanation; returns the figures and the explanation."""
+def lesson_sections(scenario: Scenario, key: str = "lesson_chart") -> list[Section]:
+    """The lesson's charts with what to look at, then its explanation, computed from the lesson's run."""
     run = lesson_run(scenario)
-    explanation = scenario.explain(run)
-    figures = lesson_figures(scenario, run)
-    for index, fig in enumerate(figures):
-        st.plotly_chart(presenter.fit(fig), config=export.chart_config(scenario.id), key=f"{key}_{index}")
-    notices.look_at(LOOK_AT[scenario.chart])
-    st.markdown(explanation)
-    return figures, explanation
+    charts = [
+        Chart(fig, f"{key}_{index}", export.chart_config(scenario.id))
+        for index, fig in enumerate(lesson_figures(scenario, run))
+    ]
+    return [
+        Section("The chart", [*charts, LookAt(LOOK_AT[scenario.chart])]),
+        Section("Why", [scenario.explain(run)]),
+    ]
+
+
+def show_charts_and_why(scenario: Scenario, key: str = "lesson_chart") -> None:
+    """The lesson's charts, what to look at and its explanation, on the screen (the charts' titles say it)."""
+    sections.draw(lesson_sections(scenario, key), headings=False)

@@ -10,7 +10,7 @@ A section is a heading and its items, in order. An item is
 - `Shown(draw, report)`: drawn on the screen by `draw()`, and in the report as `report` (None: left out), for what
   only a screen has (metrics, download buttons, a badge) or says differently.
 
-`Row(sections)` puts whole sections side by side on a screen; the report lists them one after the other.
+`Row(sections, widths)` puts whole sections side by side on a screen; the report lists them one after the other.
 
     sections = [Section("The map", [Chart(fig, "regime_map"), LookAt(LOOK_AT)])]
     draw(sections)                                               # the screen
@@ -71,31 +71,45 @@ class Shown:
 
 @dataclass(frozen=True)
 class Section:
-    """A heading and its items, in order."""
+    """A heading and its items, in order; `level` 2 draws the heading as a header (a part of a page), 3 as a
+    subheading, 4 or 5 as a smaller heading (within columns or tabs)."""
 
     heading: str
     items: Sequence = field(default_factory=list)
+    level: int = 3
 
 
 @dataclass(frozen=True)
 class Row:
-    """Sections side by side, in columns of equal width."""
+    """Sections side by side, in columns of equal width (or as `widths`), `gap` apart."""
 
     sections: Sequence[Section]
+    widths: tuple[float, ...] | None = None
+    gap: str = "small"
 
 
 def draw(sections: Sequence[Section | Row], headings: bool = True) -> None:
     """Put `sections` on the screen: each heading (unless `headings` is False, e.g. inside a tab that names it, or
-    where the charts' titles say it) as a subheading, then its items."""
+    where the charts' titles say it) as a header or subheading (its `level`), then its items."""
     for section in sections:
         if isinstance(section, Row):
-            for column, inner in zip(st.columns(len(section.sections)), section.sections, strict=True):
+            spec = list(section.widths) if section.widths else len(section.sections)
+            for column, inner in zip(st.columns(spec, gap=section.gap), section.sections, strict=True):
                 with column:
                     draw([inner], headings)
             continue
         if headings and section.heading:
-            st.subheader(section.heading)
+            _draw_heading(section.heading, section.level)
         draw_items(section.items)
+
+
+def _draw_heading(heading: str, level: int) -> None:
+    if level == 2:
+        st.header(heading)
+    elif level == 3:
+        st.subheader(heading)
+    else:
+        st.markdown(f"{'#' * level} {heading}")
 
 
 def draw_items(items: Sequence) -> None:

@@ -1,5 +1,5 @@
 """The parts of the Unfold page: the recurrence with one step's numbers, the parameter count, the stepper, the
-clickable unrolled graph, and the sections of the page's offline report.
+clickable unrolled graph, and the page's sections, drawn to the screen and listed in its offline report.
 
 The LaTeX builders are plain functions of the numbers (no Streamlit), so they are tested without a page.
 """
@@ -22,8 +22,9 @@ from rnnviz.losses import input_steps, loss_steps
 from rnnviz.report import Equation
 from rnnviz.settings import Settings
 from rnnviz.stepper import StepParts
-from ui import controls, explain, export, labels, notices, presenter
+from ui import controls, explain, export, labels, presenter, sections, views
 from ui.cache import cell_views, experiment_for, figure, parts_at
+from ui.sections import Chart, Columns, LookAt, Row, Section, Shown
 
 STEP_KEY = "step"  # the step slider, bound to the URL parameter `step`
 GRAPH_KEY = "unfold_graph"  # the clickable unrolled graph
@@ -56,6 +57,7 @@ NOTATION_EQUATIONS = (  # inline LaTeX
     ("This app", r"$h_t = f(W_{hh} h_{t-1} + W_{xh} x_t + b_h), \quad y_t = g(W_{hy} h_t + b_y)$"),
     ("GeeksforGeeks' introduction to RNNs", r"$h = \sigma(UX + Wh + B), \quad Y = O(Vh + C)$"),
 )
+NOTATION_LABEL = "The same cell in the articles' notation"
 NOTATION_NOTE = (
     "The beginner's guide writes the destination first (W_hx takes x to h); this app writes the source first "
     "(W_xh: from x to h). The matrices are the same. “—”: the guide gives it no name of its own."
@@ -246,9 +248,8 @@ def stepper(T: int, key: str = STEP_KEY) -> int:
     return current
 
 
-def graph(settings: Settings, step: int, T: int) -> go.Figure:
-    """The unrolled graph around `step`; clicking a node selects its step. Returns the figure."""
-    fig = figure(figures.unrolled_graph_figure, settings, step=step)
+def _graph_chart(fig: go.Figure, T: int) -> None:
+    """The unrolled graph, clickable: clicking a node selects its step."""
     with st.container(key=GRAPH_BOX_KEY):  # on a phone, the graph keeps its width and this box scrolls sideways
         st.plotly_chart(
             presenter.fit(fig),
@@ -259,8 +260,6 @@ def graph(settings: Settings, step: int, T: int) -> go.Figure:
             selection_mode="points",
             config=export.chart_config("unrolled_graph"),
         )
-    notices.look_at(explain.LOOK_AT["graph"])
-    return fig
 
 
 def animation_look_at(settings: Settings) -> str:
@@ -278,54 +277,128 @@ def run_figures(settings: Settings) -> tuple[go.Figure, go.Figure]:
     return figure(figures.hidden_state_animation, settings), figure(figures.state_norms_figure, settings)
 
 
-# --- the offline report ------------------------------------------------------------------------------------------
+# --- the page's sections -----------------------------------------------------------------------------------------
+
+
+def model_sections(settings: Settings) -> list:
+    """The cell's equations beside its parameter count, then (in the report only; on the screen in an expander under
+    the equations) the same cell in the articles' notation."""
+    count, breakdown = parameter_count(experiment_for(settings))
+    words = (
+        f"The cell reads the input $x_t$ and its own previous state $h_{{t-1}}$. Here $f$ is "
+        f"{labels.choice_label('activation', settings.activation)}. The output map $g$ is linear for "
+        f"regression and softmax for classification; every step here predicts a class, so $g$ = softmax. "
+        f"The state starts from $h_0 = 0$, a vector of zeros, unless it is set."
+    )
+    caption = (
+        f"{breakdown}. The same weights are used at every step (weight sharing), so unrolling over "
+        f"T = {settings.seq_length} steps adds no parameters: T = 2 or T = 500 needs the same {count:,}."
+    )
+    shown = Shown(partial(_parameter_metric, count, caption), f"**{count:,}**: {caption}")
+    return [
+        Row(
+            [
+                Section("The recurrence", [*RECURRENCE, words, Shown(_notation_folded)]),
+                Section("Parameters, for any sequence length T", [shown]),
+            ],
+            widths=(2, 1),
+            gap="large",
+        ),
+        Section(NOTATION_LABEL, [Shown(lambda: None, [*_notation_words(), notation_table(), NOTATION_NOTE])]),
+    ]
+
+
+def _parameter_metric(count: int, caption: str) -> None:
+    st.metric("Parameters, for any sequence length T", f"{count:,}")
+    st.caption(caption)
+
+
+def _notation_words() -> list[str]:
+    return [f"**{source}:** {equation}" for source, equation in NOTATION_EQUATIONS]
+
+
+def _notation_folded() -> None:
+    """The articles' notation, in an expander drawn only while open."""
+    notation = views.folded(NOTATION_LABEL, key="unfold_notation")
+    if notation is not None:
+        with notation:
+            for line in _notation_words():
+                st.markdown(line)
+            st.table(notation_table().set_index("what it is"))
+            st.caption(NOTATION_NOTE)
+
+
+def graph_sections(settings: Settings, t: int) -> list[Section]:
+    """The unrolled graph around step t, clickable on the screen (its heading only in the report)."""
+    fig, T = figure(figures.unrolled_graph_figure, settings, step=t), experiment_for(settings).run.T
+    return [
+        Section("The unrolled graph", [Shown(partial(_graph_chart, fig, T), fig), LookAt(explain.LOOK_AT["graph"])])
+    ]
+
+
+def step_sections(settings: Settings, t: int) -> list[Row]:
+    """Step t's recurrence with its numbers beside what happens at the step."""
+    exp, parts = experiment_for(settings), parts_at(settings, t)
+    note = units_note(parts.h.shape[0], parts.y.shape[0])
+    recurrence = [
+        *recurrence_equations(parts, settings.activation),
+        *([Shown(partial(st.caption, note), note)] if note else []),
+        LookAt(explain.LOOK_AT["equations"]),
+    ]
+    return [
+        Row(
+            [
+                Section(f"The recurrence at step {t}, with its numbers", recurrence, level=4),
+                Section(f"Step {t} of {exp.run.T}", ["\n\n".join(step_facts(exp, parts))], level=4),
+            ],
+            widths=(3, 2),
+            gap="large",
+        )
+    ]
+
+
+def cell_sections(settings: Settings, t: int) -> list[Section]:
+    """The two pictures of the cell on step t's numbers (the heading only in the report)."""
+    chart = Chart(cell_views(settings, t), config=export.chart_config(f"cell_step_{t}"), theme=None)
+    return [Section("Two pictures of the same cell", [chart, LookAt(explain.LOOK_AT["cell_views"])])]
+
+
+def run_sections(settings: Settings) -> list[Section]:
+    """The hidden state over the whole run: the animation beside the norm and the share of saturated units."""
+    animation, norms = run_figures(settings)
+    return [
+        Section(
+            "The hidden state over the whole run",
+            [
+                Columns(
+                    [
+                        Chart(animation, config=export.chart_config("hidden_state"), theme=None),
+                        LookAt(animation_look_at(settings)),
+                    ],
+                    [
+                        Chart(norms, config=export.chart_config("state_norms"), theme=None),
+                        LookAt(explain.LOOK_AT["norms"]),
+                    ],
+                    widths=(3, 2),
+                )
+            ],
+            level=4,
+        )
+    ]
 
 
 def report_sections(settings: Settings, t: int) -> list:
-    """The report of the view at step t: the recurrence, the parameter count, the graph, step t's numbers and
-    cell views, and the hidden state over the run (both of the page's views), each chart with what to look at."""
-    exp, parts = experiment_for(settings), parts_at(settings, t)
-    graph_figure = figure(figures.unrolled_graph_figure, settings, step=t)
-    cell_figure = cell_views(settings, t)
-    count, breakdown = parameter_count(exp)
-    animation, norms = run_figures(settings)
-    note = units_note(parts.h.shape[0], parts.y.shape[0])
-    return [
-        (
-            "The recurrence",
-            [
-                *RECURRENCE,
-                f"f is {labels.choice_label('activation', settings.activation)}; g is the softmax (every step "
-                "predicts a class). The state starts from h_0 = 0.",
-            ],
-        ),
-        (
-            "The same cell in the articles' notation",
-            [
-                "\n\n".join(f"**{source}:** {equation}" for source, equation in NOTATION_EQUATIONS),
-                notation_table(),
-                NOTATION_NOTE,
-            ],
-        ),
-        (
-            "Parameters, for any sequence length T",
-            f"**{count:,}**: {breakdown}. The same weights are used at every step (weight sharing), so unrolling "
-            f"over T = {settings.seq_length} steps adds no parameters.",
-        ),
-        ("The unrolled graph", [graph_figure, explain.LOOK_AT["graph"]]),
-        (
-            f"The recurrence at step {t}, with its numbers",
-            [
-                *recurrence_equations(parts, settings.activation),
-                *([note] if note else []),
-                explain.LOOK_AT["equations"],
-            ],
-        ),
-        (f"Step {t} of {exp.run.T}", "\n\n".join(step_facts(exp, parts))),
-        ("Two pictures of the same cell", [cell_figure, explain.LOOK_AT["cell_views"]]),
-        ("The hidden state over the whole run", [animation, animation_look_at(settings)]),
-        ("Its norm and saturation", [norms, explain.LOOK_AT["norms"]]),
-    ]
+    """The report of the page at step t: the recurrence, the parameter count, the graph, step t's numbers and
+    cell views, and the hidden state over the run (every view), each chart with what to look at."""
+    return sections.report(
+        [
+            *model_sections(settings),
+            *graph_sections(settings, t),
+            *step_sections(settings, t),
+            *cell_sections(settings, t),
+            *run_sections(settings),
+        ]
+    )
 
 
 def current_step(T: int) -> int:
