@@ -41,6 +41,17 @@ def snapshot(app: AppPage) -> dict:
     return app.page.evaluate(SNAPSHOT)
 
 
+def snapshot_with_sidebar(app: AppPage) -> dict:
+    """The page's controls once the sidebar's are all drawn (a busy machine draws the page's title first)."""
+
+    def sidebar_drawn() -> bool:
+        shown = {key.partition(": ")[2] for key in snapshot(app)}
+        return SIDEBAR_LABELS <= shown
+
+    assert wait_for(sidebar_drawn, timeout=30), snapshot(app)
+    return snapshot(app)
+
+
 def widget(app: AppPage, kind: str, label: str):
     return app.page.locator(f"[data-testid='{kind}']").filter(has_text=label).first
 
@@ -215,7 +226,7 @@ def test_sequences_link_keeps_the_framing_and_the_counts(browser, app_page, view
 
 def test_unfold_link_keeps_the_step_the_view_and_the_sidebar(browser, app_page):
     app = app_page.open("unfold")
-    default = snapshot(app)
+    default = snapshot_with_sidebar(app)
     the_sidebar_away_from_its_defaults(app)
     moved = snapshot(app)
     press_slider(app, "Step t", "ArrowRight", 3)
