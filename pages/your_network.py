@@ -3,8 +3,7 @@ and shown as the app's own cells are: ||dh_T/dh_k|| with its bound, the step ter
 
 import streamlit as st
 
-from rnnviz import figures
-from ui import controls, explain, gradient_views, notices
+from ui import controls, notices, sections
 from ui import your_network_views as yours
 
 st.title("Your network")
@@ -27,32 +26,5 @@ if imported is not None:
         exp = yours.experiment(data, request)
         if exp is not None:
             yours.overflow_banner(exp)
-            gradient_views.summary(exp)
-
-            st.subheader("How much of the gradient survives T - k steps back")
-            left, right = st.columns([3, 2], gap="medium")
-            with left:
-                yours.chart(figures.jacobian_norms_figure, data, request, yours.norms_look(exp), key="yn-norms")
-            with right:
-                yours.numbers(exp)
-                st.markdown(gradient_views.growth_words(exp))
-                st.markdown(yours.condition_words(exp))
-
-            st.subheader("Each step's term of the gradient")
-            left, right = st.columns([3, 2], gap="medium")
-            with left:
-                yours.chart(figures.step_terms_figure, data, request, explain.LOOK_AT["step_terms"], key="yn-terms")
-            with right:
-                st.markdown(gradient_views.share_words(exp))
-                st.markdown(gradient_views.placement_words(exp))
-
-            if exp.cell_path is not None:
-                st.subheader("The LSTM's cell path")
-                yours.chart(figures.imported_cell_path_figure, data, request, yours.CELL_PATH_LOOK, key="yn-cell-path")
-                st.markdown(yours.cell_path_words(exp))
-
-            st.subheader("Connectivity: which inputs each output depends on")
-            yours.chart(
-                figures.imported_connectivity_figure, data, request, yours.connectivity_look(exp), key="yn-connectivity"
-            )
+            sections.draw(yours.page_sections(data, request))
             yours.report_button(data, request)

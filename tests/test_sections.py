@@ -88,6 +88,23 @@ def test_a_row_shares_the_width_as_its_widths():
     assert [round(column.weight, 2) for column in at.columns] == [0.6, 0.4]  # widths (3, 2)
 
 
+def draw_a_report_only_section():
+    import streamlit as st
+
+    from ui.sections import Section, Shown, draw
+
+    draw([Section("The model", ["an LSTM"], on_screen=False), Section("", [Shown(lambda: st.metric("ρ", "1"))])])
+
+
+def test_a_report_only_section_is_not_drawn_and_a_screen_only_one_is_not_reported():
+    at = AppTest.from_function(draw_a_report_only_section).run()
+    assert not at.exception
+    assert not at.subheader and not [m for m in at.markdown if "an LSTM" in m.value]
+    assert at.metric[0].value == "1"
+    sections = [Section("The model", ["an LSTM"], on_screen=False), Section("", [Shown(lambda: None)])]
+    assert report(sections) == [("The model", ["an LSTM"])]
+
+
 def test_an_item_of_no_known_kind_is_refused_by_name():
     from ui.sections import _draw_item
 

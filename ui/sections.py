@@ -77,6 +77,7 @@ class Section:
     heading: str
     items: Sequence = field(default_factory=list)
     level: int = 3
+    on_screen: bool = True  # False: in the report only (e.g. what the screen says in its own widgets)
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,8 @@ def draw(sections: Sequence[Section | Row], headings: bool = True) -> None:
             for column, inner in zip(st.columns(spec, gap=section.gap), section.sections, strict=True):
                 with column:
                     draw([inner], headings)
+            continue
+        if not section.on_screen:
             continue
         if headings and section.heading:
             _draw_heading(section.heading, section.level)
@@ -146,7 +149,8 @@ def _draw_item(item) -> None:
 def report(sections: Sequence[Section | Row]) -> list[tuple[str, list]]:
     """The same sections for `export.report_button`: (heading, [content, ...]) pairs, screen-only items left out."""
     flat = [inner for section in sections for inner in (section.sections if isinstance(section, Row) else [section])]
-    return [(section.heading, report_items(section.items)) for section in flat]
+    reported = [(section.heading, report_items(section.items)) for section in flat]
+    return [(heading, content) for heading, content in reported if heading or content]  # a screen-only part: out
 
 
 def report_items(items: Sequence) -> list:

@@ -17,7 +17,8 @@ from rnnviz.imported import EXAMPLES, INPUT_CHOICES, PLACEMENTS, ImportedExperim
 from rnnviz.imported import step_limit as model_step_limit
 from rnnviz.settings import LIMITS
 from rnnviz.train import ARTICLE_TEXT
-from ui import cache, explain, export, gradient_views, notices, presenter
+from ui import cache, explain, export, gradient_views, notices
+from ui.sections import Chart, Columns, LookAt, Section, Shown, report
 
 UPLOAD_KEY = "yn_upload"
 CSV_UPLOAD_KEY = "yn_csv_upload"
@@ -188,18 +189,6 @@ def experiment(data: bytes, request: InputRequest) -> ImportedExperiment | None:
         return None
 
 
-def chart(builder, data: bytes, request: InputRequest, look_at: str, key: str | None = None, **options) -> None:
-    """A cached figure of the model's run and, under it, what to look at."""
-    st.plotly_chart(
-        presenter.fit(cache.imported_figure(builder, data, request, **options)),
-        width="stretch",
-        theme=None,
-        config=gradient_views.PLOT_CONFIG,
-        key=key,
-    )
-    notices.look_at(look_at)
-
-
 # the words, computed from the run -----------------------------------------------------------------------------
 def overflow_banner(exp: ImportedExperiment) -> None:
     """When the state overflowed: say where, and that the charts show the finite part."""
@@ -294,32 +283,63 @@ def input_words(exp: ImportedExperiment, request: InputRequest) -> str:
     return f"{what} input, T = {T} steps of D = {exp.xs.shape[1]}{seed}."
 
 
-def report_sections(data: bytes, request: InputRequest) -> list:
-    """The offline report: the model, the input, and the same figures and words as the page."""
+def page_sections(data: bytes, request: InputRequest) -> list[Section]:
+    """The page after its input, described once: the model and input (report only), the regime, ||dh_T/dh_k||
+    with its bound and words, the step terms, an LSTM's cell path and the connectivity map."""
     exp = cache.imported_experiment(data, request)
-    figure = partial(cache.imported_figure, data=data, request=request)
+
+    def chart(builder, key: str) -> Chart:
+        return Chart(cache.imported_figure(builder, data, request), key, gradient_views.PLOT_CONFIG, theme=None)
+
     sections = [
-        ("The model", f"{exp.imported.description}; analysed: the {exp.direction} direction."),
-        ("The input", input_words(exp, request)),
-        ("The regime", f"**{exp.regime.label}**: {exp.regime.reason}"),
-        (
+        Section(
+            "The model", [f"{exp.imported.description}; analysed: the {exp.direction} direction."], on_screen=False
+        ),
+        Section("The input", [input_words(exp, request)], on_screen=False),
+        Section("The regime", [f"**{exp.regime.label}**: {exp.regime.reason}"], on_screen=False),
+        Section("", [Shown(lambda: gradient_views.summary(exp))]),  # the badge and its reason, on the screen
+        Section(
             "How much of the gradient survives T - k steps back",
             [
-                figure(figures.jacobian_norms_figure),
-                norms_look(exp),
-                gradient_views.growth_words(exp),
-                condition_words(exp),
+                Columns(
+                    [chart(figures.jacobian_norms_figure, "yn-norms"), LookAt(norms_look(exp))],
+                    [Shown(lambda: numbers(exp)), gradient_views.growth_words(exp), condition_words(exp)],
+                )
             ],
         ),
-        (
+        Section(
             "Each step's term of the gradient",
-            [figure(figures.step_terms_figure), gradient_views.share_words(exp), gradient_views.placement_words(exp)],
+            [
+                Columns(
+                    [chart(figures.step_terms_figure, "yn-terms"), LookAt(explain.LOOK_AT["step_terms"])],
+                    [gradient_views.share_words(exp), gradient_views.placement_words(exp)],
+                )
+            ],
         ),
     ]
     if exp.cell_path is not None:
-        sections.append(("The LSTM's cell path", [figure(figures.imported_cell_path_figure), cell_path_words(exp)]))
-    sections.append(("Connectivity", [figure(figures.imported_connectivity_figure), connectivity_look(exp)]))
+        sections.append(
+            Section(
+                "The LSTM's cell path",
+                [
+                    chart(figures.imported_cell_path_figure, "yn-cell-path"),
+                    LookAt(CELL_PATH_LOOK),
+                    cell_path_words(exp),
+                ],
+            )
+        )
+    sections.append(
+        Section(
+            "Connectivity: which inputs each output depends on",
+            [chart(figures.imported_connectivity_figure, "yn-connectivity"), LookAt(connectivity_look(exp))],
+        )
+    )
     return sections
+
+
+def report_sections(data: bytes, request: InputRequest) -> list:
+    """The offline report: the same sections as the page."""
+    return report(page_sections(data, request))
 
 
 def report_button(data: bytes, request: InputRequest) -> None:

@@ -38,6 +38,7 @@ PAGES = {  # page -> (query, what to do before the report button is there, the r
     "regime_map": ({}, None, "Regime map"),
     "scenarios": ({"lesson": "sigmoid_vanishing"}, answer_and_reveal, "Lesson:"),
     "sequences": ({}, None, "Sequences"),
+    "your_network": ({}, None, "Your network"),
 }
 
 
