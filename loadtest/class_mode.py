@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from protocol import NoAnswerError, ProtocolPage
+from run import CLOCK_TICKS, rss_and_cpu_ticks, tree
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -66,6 +67,11 @@ def start_servers(processes: int, base_port: int, store_file: str, run_log: str)
     """`serve.py` (the app, each script run timed into `run_log`) on `processes` ports, one class store file."""
     launcher = [sys.executable, str(ROOT / "loadtest" / "serve.py"), run_log]
     return [start_streamlit(base_port + i, launcher=launcher, env={DB_ENV: store_file}) for i in range(processes)]
+
+
+def server_cpu_seconds(pids: list[int]) -> float:
+    """CPU seconds the server processes (and their children) have used so far."""
+    return rss_and_cpu_ticks(tree(pids))[1] / CLOCK_TICKS
 
 
 def shown_count(page: ProtocolPage) -> int | None:
@@ -219,7 +225,10 @@ def main() -> None:
         try:
             for url in urls:
                 wait_healthy(url)
+            pids = [server.pid for server in servers]
+            client_began, server_began, began = os.times(), server_cpu_seconds(pids), time.time()
             tally, code = asyncio.run(run_class(args, urls))
+            client_ended, server_ended, seconds = os.times(), server_cpu_seconds(pids), time.time() - began
             stored = sum(SQLiteClassStore(store_file, lessons=len(LESSONS)).counts(code))
         finally:
             for server in servers:
@@ -227,6 +236,11 @@ def main() -> None:
         print(f"lesson: {SCENARIOS[LESSON].title}; load average before: {load_before}")
         print(report(args, tally, stored))
         print(f"the servers' own script runs: {server_runs(run_log)}")
+        client = client_ended.user + client_ended.system - client_began.user - client_began.system
+        print(
+            f"CPU over the class's {seconds:.0f} s: the servers {server_ended - server_began:.1f} s, "
+            f"this load client {client:.1f} s (2 cores hold {2 * seconds:.0f} s)"
+        )
 
 
 if __name__ == "__main__":
