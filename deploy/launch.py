@@ -127,6 +127,13 @@ def start_process(run_dir: Path, name: str, port: int, launcher: list[str] | Non
 
 def prepare_run_dir(run_dir: Path) -> None:
     """The run directory and its parts, reachable by nginx's workers; a new cookie secret, its owner's only."""
+    if os.geteuid() == 0:  # nginx's workers run as nobody: every folder above the run directory must let them in
+        closed = [str(parent) for parent in run_dir.resolve().parents if not parent.stat().st_mode & 0o001]
+        if closed:
+            raise DeployError(
+                f"nginx's workers (user nobody) cannot enter {', '.join(closed)}: they would fail to serve the static "
+                "files. Choose a run directory under folders others may enter, or chmod o+x them."
+            )
     for part in ("logs", "tmp", "cache"):
         (run_dir / part).mkdir(parents=True, exist_ok=True)
     for path in (run_dir, run_dir / "tmp", run_dir / "cache"):

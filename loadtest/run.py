@@ -755,6 +755,7 @@ def wind_down(args: argparse.Namespace, base_url: str, sampler: Sampler, figures
 def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
     work = Path(tempfile.mkdtemp(prefix="rnnviz-loadtest-"))
+    work.chmod(0o755)  # nginx's workers (user nobody) serve the static files from a cache below it
     servers = start_servers(args, work)
     sampler = Sampler(servers.pids).start()
     figures = {}

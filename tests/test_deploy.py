@@ -9,6 +9,7 @@ Debian's package: without it these tests fail, they do not skip (scripts/test.sh
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import sys
 import tempfile
@@ -261,3 +262,13 @@ def test_the_launcher_reports_and_stops_what_it_started():
 def test_the_launcher_refuses_what_it_cannot_do_in_words(tmp_path, capsys, argv, message):
     assert launch.main(["--run-dir", str(tmp_path), *argv]) == 1
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="nginx's workers drop to user nobody only when it starts as root")
+def test_a_run_directory_nginx_s_workers_cannot_reach_is_refused_before_anything_starts(tmp_path):
+    closed = tmp_path / "closed"
+    closed.mkdir(mode=0o700)
+    closed.chmod(0o700)
+    with pytest.raises(launch.DeployError, match="cannot enter .*closed"):
+        launch.start(1, closed / "run", f"127.0.0.1:{free_port()}")
+    assert not (closed / "run" / "state.json").exists()
