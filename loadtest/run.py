@@ -51,6 +51,7 @@ MB = 1024 * 1024
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 DEEP_LINK = "unfold?scale=1.1&T=60"
+MAX_SESSIONS = {"browser": 200, "protocol": 400}  # a protocol student costs this process almost nothing
 PROBE_STUDENT = 0  # the student whose browser runs at normal priority (see `run_class`)
 TARGETS = {
     "p95 slider latency (s)": 2.0,
@@ -626,8 +627,9 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     _class_options(parser)
     _server_options(parser)
     args = parser.parse_args(argv)
-    if args.sessions < 1 or args.sessions > 200:
-        parser.error("--sessions must be between 1 and 200")
+    most = MAX_SESSIONS[args.client]
+    if not 1 <= args.sessions <= most:
+        parser.error(f"--sessions must be between 1 and {most} with --client {args.client}")
     if not 0 <= args.behind_nginx <= launch.MAX_PROCESSES:
         parser.error(f"--behind-nginx must be between 0 and {launch.MAX_PROCESSES}")
     return args
