@@ -297,23 +297,8 @@ def parameter_count_figure(counts: ParameterCounts) -> go.Figure:
     ]
     short = ["dense network (T·V·H)", "RNN's input weights W_xh (V·H)", "RNN's layer (W_xh, W_hh, b_h)"]
     values = [counts.dense_input_weights, counts.rnn_input_weights, counts.rnn_weights]
-    rows = list(range(len(values)))
-    fig = go.Figure(
-        go.Bar(
-            x=values,
-            y=rows,
-            orientation="h",
-            width=0.4,
-            customdata=names,
-            marker={"color": [style.BOUND, style.MEASURED, style.MUTED]},
-            hovertemplate="%{customdata}: %{x:,}<extra></extra>",
-        )
-    )
-    for row, name, value in zip(rows, short, values, strict=True):
-        fig.add_annotation(
-            x=0, y=row - 0.22, text=f"<b>{value:,}</b>  {name}", xref="x", yref="y", xanchor="left",
-            yanchor="bottom", showarrow=False, align="left",
-        )  # fmt: skip
+    labels = [f"<b>{value:,}</b>  {name}" for name, value in zip(short, values, strict=True)]
+    fig = _labelled_bars(values, labels, [style.BOUND, style.MEASURED, style.MUTED], names, "%{x:,}")
     style.layout(
         fig,
         f"Weights needed for T = {counts.seq_length:,} tokens, V = {counts.vocabulary_size:,} words, "
@@ -323,9 +308,41 @@ def parameter_count_figure(counts: ParameterCounts) -> go.Figure:
         legend=False,
     )
     fig.update_xaxes(range=[0, 1.02 * max(values)])
-    fig.update_yaxes(range=[len(values) - 0.6, -0.8], showticklabels=False, showline=False, showgrid=False)
-    fig.update_layout(margin={"l": 20})
+    _label_room(fig, len(values), top=-0.8)
     return fig
+
+
+def _labelled_bars(
+    values: list, labels: list[str], colours: list[str], hover_names: list[str], hover_value: str,
+    label_colours: list[str] | None = None,
+) -> go.Figure:  # fmt: skip
+    """Horizontal bars, top to bottom, each with its label on a line of its own just above it (placed in data units,
+    so it keeps its place at any height): no wide margin for labels, and the same on a phone as on a projector.
+    `hover_value`: the value's part of the hover text, e.g. "%{x:,}"."""
+    rows = list(range(len(values)))
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=rows,
+            orientation="h",
+            width=0.4,
+            customdata=hover_names,
+            marker={"color": colours},
+            hovertemplate=f"%{{customdata}}: {hover_value}<extra></extra>",
+        )
+    )
+    for row, label in zip(rows, labels, strict=True):
+        fig.add_annotation(
+            x=0, y=row - 0.22, text=label, xref="x", yref="y", xanchor="left", yanchor="bottom",
+            showarrow=False, align="left", font={"color": label_colours[row]} if label_colours else None,
+        )  # fmt: skip
+    return fig
+
+
+def _label_room(fig: go.Figure, bars: int, top: float) -> None:
+    """The bars' axis without ticks, from just below the last bar up to `top`, where the first label fits."""
+    fig.update_yaxes(range=[bars - 0.6, top], showticklabels=False, showline=False, showgrid=False)
+    fig.update_layout(margin={"l": 20})
 
 
 def rnn_shape_figure(shape: RNNShape) -> go.Figure:
@@ -380,31 +397,17 @@ def class_answers_figure(choices: list[str], counts: list[int], correct: int | N
     total = sum(counts)
     rows = list(range(len(choices)))
     colours = [style.MEASURED if correct is None else (RIGHT_COLOUR if row == correct else style.MUTED) for row in rows]
-    fig = go.Figure(
-        go.Bar(
-            x=counts,
-            y=rows,
-            orientation="h",
-            width=0.4,
-            customdata=choices,
-            marker={"color": colours},
-            hovertemplate="%{customdata}: %{x} students<extra></extra>",
-        )
-    )
+    labels = []
     for row, choice, count in zip(rows, choices, counts, strict=True):
         mark = "✓ right answer: " if row == correct else ""
         share = f" ({count / total:.0%})" if total else ""
-        words = style.wrapped(f"<b>{count}</b>{share}  {mark}{chr(ord('A') + row)}. {choice}", ANSWER_LINE)
-        fig.add_annotation(
-            x=0, y=row - 0.22, text=words, xref="x", yref="y", xanchor="left",
-            yanchor="bottom", showarrow=False, align="left",
-            font={"color": RIGHT_COLOUR if row == correct else "#1a1a1a"},
-        )  # fmt: skip
+        labels.append(style.wrapped(f"<b>{count}</b>{share}  {mark}{chr(ord('A') + row)}. {choice}", ANSWER_LINE))
+    label_colours = [RIGHT_COLOUR if row == correct else "#1a1a1a" for row in rows]
+    fig = _labelled_bars(counts, labels, colours, choices, "%{x} students", label_colours)
     lines = sum(style.wrapped(f"00 (00%)  A. {choice}", ANSWER_LINE).count("<br>") + 1 for choice in choices)
     title = f"What the class answered: {total} {'answer' if total == 1 else 'answers'}"
     style.layout(fig, title, x_title="students", height=140 + 70 * len(choices) + 22 * lines, legend=False)
     most = max(max(counts, default=0), 1)
     fig.update_xaxes(range=[0, 1.05 * most], tickformat="d", dtick=1 if most <= 10 else None)  # whole students
-    fig.update_yaxes(range=[len(choices) - 0.6, -1.0], showticklabels=False, showline=False, showgrid=False)
-    fig.update_layout(margin={"l": 20})
+    _label_room(fig, len(choices), top=-1.0)
     return fig
