@@ -99,6 +99,7 @@ class Answer:
     received: int = 0  # bytes
     messages: int = 0
     errors: list[str] = field(default_factory=list)
+    closed: bool = False  # the server closed the websocket before the run finished
 
 
 @dataclass
@@ -107,6 +108,27 @@ class _Node:
     proto: object
     fragment_id: str
     id: str  # a widget's id, or a keyed block's ("$$ID-<hash>-<key>"); "" for the rest
+
+
+async def _connect(base_url: str, cookies: dict[str, str], timeout: float, last_session: str = ""):
+    """The websocket of a browser holding `cookies`; `last_session`: the session it had before a reconnect."""
+    host = urlsplit(base_url)
+    if host.hostname not in ("127.0.0.1", "localhost"):
+        raise ValueError(f"the load client talks to loopback only, not {host.hostname}")
+    headers = {"Origin": f"{host.scheme}://{host.netloc}"}
+    if cookies:
+        headers["Cookie"] = cookie_header(cookies)
+    subprotocols = ["streamlit", cookies.get(XSRF_COOKIE) or ""] + ([last_session] if last_session else [])
+    return await asyncio.wait_for(
+        websockets.connect(
+            f"ws://{host.netloc}{host.path}_stcore/stream",
+            subprotocols=subprotocols,
+            additional_headers=headers,
+            max_size=None,
+            open_timeout=timeout,
+        ),
+        timeout,
+    )
 
 
 def browser_cookies(base_url: str, timeout: float, cookies: dict[str, str] | None = None) -> dict[str, str]:
@@ -176,30 +198,34 @@ class ProtocolPage:
     ) -> tuple[ProtocolPage, Answer]:
         """Connect as a browser opening `base_url + path` and wait for the first run to finish. `cookies`: those of
         a browser that was here before (a reload, or a reconnect after its server restarted)."""
-        host = urlsplit(base_url)
-        if host.hostname not in ("127.0.0.1", "localhost"):
-            raise ValueError(f"the load client talks to loopback only, not {host.hostname}")
         start = time.perf_counter()
         cookies = await asyncio.to_thread(browser_cookies, base_url, timeout, cookies)
-        token = cookies.get(XSRF_COOKIE)
-        headers = {"Origin": f"{host.scheme}://{host.netloc}"}
-        if cookies:
-            headers["Cookie"] = cookie_header(cookies)
-        websocket = await asyncio.wait_for(
-            websockets.connect(
-                f"ws://{host.netloc}{host.path}_stcore/stream",
-                subprotocols=["streamlit", token or ""],
-                additional_headers=headers,
-                max_size=None,
-                open_timeout=timeout,
-            ),
-            timeout,
-        )
-        page = cls(base_url, websocket, timeout, cookies)
+        page = cls(base_url, await _connect(base_url, cookies, timeout), timeout, cookies)
         page_name, _, page.query_string = path.lstrip("/").partition("?")
         answer = await page._request(page_name=page_name)
         answer.seconds = time.perf_counter() - start
         return page, answer
+
+    async def reconnect(self, attempts: int = 20, pause: float = 0.5) -> Answer:
+        """After the server closed the websocket (its process restarted), connect again as Streamlit's frontend
+        does (App.tsx, handleConnectionStateChanged): it pings the server until it answers, opens a new websocket
+        naming the session it had, and asks for a run of the page it shows with every widget's state it holds.
+        A restarted process no longer has that session: it makes a fresh one from those states and the query
+        string. At most `attempts` tries, `pause` seconds apart, within the page's timeout; the answer of the run
+        (its seconds from the first try), or NoAnswerError."""
+        start, deadline = time.perf_counter(), time.monotonic() + self.timeout
+        for attempt in range(1, attempts + 1):
+            try:
+                self.cookies = await asyncio.to_thread(browser_cookies, self.base_url, self.timeout, self.cookies)
+                self.websocket = await _connect(self.base_url, self.cookies, self.timeout, self.session_id)
+                break
+            except (OSError, websockets.InvalidHandshake, asyncio.TimeoutError) as error:
+                if attempt == attempts or time.monotonic() + pause >= deadline:
+                    raise NoAnswerError(f"no connection to the server after {attempt} tries: {error}") from error
+                await asyncio.sleep(pause)
+        answer = await self._request()
+        answer.seconds = time.perf_counter() - start
+        return answer
 
     @property
     def process(self) -> str:
@@ -347,7 +373,8 @@ class ProtocolPage:
 
     async def run_auto_reruns(self, done, seconds: float, max_reruns: int = 2000) -> tuple[bool, list[Answer]]:
         """Ask for the self-rerunning fragments' reruns, one interval after each answer, until `done(self)`, until no
-        fragment reruns itself any more, or for at most `seconds` and `max_reruns`. Returns (done, the answers)."""
+        fragment reruns itself any more, until the server closes the connection, or for at most `seconds` and
+        `max_reruns`. Returns (done, the answers)."""
         answers: list[Answer] = []
         deadline = time.monotonic() + seconds
         while len(answers) < max_reruns and time.monotonic() < deadline:
@@ -358,6 +385,8 @@ class ProtocolPage:
             fragment_id, interval = next(iter(self.auto_reruns.items()))
             await asyncio.sleep(interval)
             answers.append(await self._request(fragment_id=fragment_id, is_auto_rerun=True))
+            if answers[-1].closed:
+                return False, answers
         return done(self), answers
 
     # --- the protocol -------------------------------------------------------------------------------------
@@ -422,6 +451,7 @@ class ProtocolPage:
             raise NoAnswerError(answer.errors[-1]) from error
         except websockets.ConnectionClosed as error:
             answer.errors.append(f"connection closed by the server: {error}")
+            answer.closed = True
         answer.seconds = time.perf_counter() - start
         return answer
 

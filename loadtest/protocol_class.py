@@ -13,6 +13,7 @@ import asyncio
 import random
 import re
 import time
+from functools import partial
 
 from protocol import Answer, NoAnswerError, ProtocolPage, WidgetNotFoundError, current_value
 from session import TRAIN_EPOCHS, Plan, Record
@@ -49,17 +50,37 @@ class ProtocolStudent:
         self.record.errors.extend(f"{kind}: {error}" for error in answer.errors)
 
     async def ask(self, kind: str, request) -> Answer:
-        """One request (an awaitable of the page's), its answer noted; a missing answer is an error, then raised."""
+        """One request (`request()` makes it: an awaitable of the page's), its answer noted; a missing answer is an
+        error, then raised. When the plan expects a restart and the server closed the connection, the student's
+        page reconnects (`reconnect`) and the student does it again once, as one whose click went nowhere."""
+        answer = await self._send(kind, request)
+        if answer.closed and self.plan.reconnect:
+            await self.reconnect(kind)
+            answer = await self._send(kind, request)
+        self.note(kind, answer)
+        return answer
+
+    async def _send(self, kind: str, request) -> Answer:
         self.page.timeout = self.timeout()
         try:
-            answer = await request
+            return await request()
         except NoAnswerError as error:
             if time.time() >= self.plan.deadline - 1:
                 raise DeadlineError() from error
             self.record.errors.append(f"{kind}: {error}")
             raise
-        self.note(kind, answer)
-        return answer
+
+    async def reconnect(self, kind: str) -> None:
+        """The page connects again after its process went away (`ProtocolPage.reconnect`), timed as "reconnect";
+        `kind`: what the student was doing."""
+        self.page.timeout = self.timeout()
+        try:
+            answer = await self.page.reconnect()
+        except NoAnswerError as error:
+            self.record.errors.append(f"reconnect during {kind}: {error}")
+            raise
+        self.note("reconnect", answer)
+        self.record.reconnects.append(kind)
 
     async def open(self, path: str) -> None:
         self.page, answer = await ProtocolPage.open(self.plan.base_url, path, timeout=self.timeout())
@@ -71,12 +92,13 @@ class ProtocolStudent:
             self.record.skipped.append("no lesson to answer (no Reveal button)")
             return
         question = self.page.widget(label="Your answer")
-        await self.ask("answer", self.page.set(question, self.rng.choice(list(question.proto.options))))
+        choice = self.rng.choice(list(question.proto.options))
+        await self.ask("answer", lambda: self.page.set(question, choice))
         await self.think()
-        await self.ask("reveal", self.page.press(self.page.widget(key="reveal")))
+        await self.ask("reveal", lambda: self.page.press(self.page.widget(key="reveal")))
 
     async def go_to(self, page_name: str) -> None:
-        await self.ask("page switch", self.page.go_to(page_name))
+        await self.ask("page switch", lambda: self.page.go_to(page_name))
 
     async def move_scale(self, moves: int) -> None:
         """The weight-scale slider one step at a time: half the moves one way, then back."""
@@ -87,7 +109,7 @@ class ProtocolStudent:
             value = (self.page.states.get(scale.id) or current_value(scale))[0]
             direction = 1 if move < moves // 2 else -1
             target = min(scale.proto.max, max(scale.proto.min, round(value + direction * step, 6)))
-            await self.ask("slider move", self.page.set(scale, [target]))
+            await self.ask("slider move", partial(self.page.set, scale, [target]))
             await self.think()
 
     async def step(self) -> None:
@@ -96,37 +118,48 @@ class ProtocolStudent:
             forward = self.page.widget(key="step_next")
             if forward.proto.disabled:
                 break
-            await self.ask("step", self.page.press(forward))
+            await self.ask("step", partial(self.page.press, forward))
             await self.think()
         back = self.page.widget(key="step_prev")
         if not back.proto.disabled:
-            await self.ask("step", self.page.press(back))
+            await self.ask("step", lambda: self.page.press(back))
 
     async def open_view(self, label: str) -> None:
-        await self.ask("open a view", self.page.open_view(label))
+        await self.ask("open a view", lambda: self.page.open_view(label))
         await self.think()  # and the chart's Play, which the browser plays alone
 
     async def train(self) -> None:
-        """The Train page: epochs set to 3, Train pressed, then the training fragment's reruns until it ends."""
+        """The Train page: epochs set to 3, Train pressed, then the training fragment's reruns until it ends. A
+        training that a restart of the server took away is started again, once, as its student would."""
         await self.go_to("train")
-        await self.ask("set epochs", self.page.set(self.page.widget(key="train_epochs"), float(TRAIN_EPOCHS)))
+        await self.ask("set epochs", lambda: self.page.set(self.page.widget(key="train_epochs"), float(TRAIN_EPOCHS)))
+        for _ in range(2):
+            if not await self._train_once():
+                return
+        self.record.errors.append("train: two trainings lost to restarts of the server")
+
+    async def _train_once(self) -> bool:
+        """One press of Train and its training; True when a restart took the training away (the page reconnected)."""
         start = time.perf_counter()
-        await self.ask("press Train", self.page.press(self.page.widget(key="train_start")))
+        await self.ask("press Train", lambda: self.page.press(self.page.widget(key="train_start")))
         if any(SLOTS_BUSY in text for text in self.page.alerts()):
             self.record.skipped.append("train refused: every training slot of the server was taken")
-            return
-        ended = False
-        for answer in await self._live_reruns():
+            return False
+        answers = await self._live_reruns()
+        if answers and answers[-1].closed and self.plan.reconnect:
+            await self.reconnect("training: live rerun")
+            return True
+        for answer in answers:
             self.note("training: live rerun", answer)
-            ended = True
         if not any(TRAINING_ENDS.search(text) for text in self.page.alerts()):
             self.record.errors.append(
                 f"train: {TRAIN_EPOCHS} epochs did not finish within {self.plan.action_timeout:g} s"
-                if ended
+                if answers
                 else "train: the training neither ended nor asked for a rerun"
             )
-            return
+            return False
         self.record.latency("train", time.perf_counter() - start)
+        return False
 
     async def _live_reruns(self) -> list[Answer]:
         self.page.timeout = self.timeout()

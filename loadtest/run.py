@@ -59,9 +59,9 @@ TARGETS = {
     "peak RSS (MB)": 1536,
     "RSS after close above warm start (MB)": 100,
 }
-# Latency kinds that are not the answer to one action: a whole training, and the Train page's own reruns while it
+# Latency kinds that are not the answer to one action: a whole training, the Train page's own reruns while it
 # trains (each trains for a few seconds by design).
-WHOLE_ACTIVITIES = ("train", "training: live rerun")
+WHOLE_ACTIVITIES = ("train", "training: live rerun", "reconnect")
 
 
 # --- the server ------------------------------------------------------------------------------------------------
@@ -89,10 +89,12 @@ class Servers:
     """What the class talks to: one `streamlit run`, or nginx in front of several (deploy/launch.py)."""
 
     base_url: str
-    pids: list[int]
+    pids: list[int]  # each server process's (a restart replaces its entry), then nginx's
     logs: list[Path]
     runs: list[Path]  # each process's timed script runs (serve.py)
     stop: object  # () -> None
+    names: list[str] = field(default_factory=list)  # the processes' names behind nginx (p1, p2, ...)
+    run_dir: Path | None = None  # deploy/launch.py's run directory behind nginx
 
 
 def start_servers(args, work: Path) -> Servers:
@@ -123,6 +125,8 @@ def start_servers(args, work: Path) -> Servers:
         [run_dir / "logs" / f"{name}.log" for name in names],
         [work / f"runs-{name}.jsonl" for name in names],
         lambda: launch.stop(run_dir),
+        names,
+        run_dir,
     )
 
 
@@ -224,7 +228,7 @@ class Sampler:
             rss, ticks = rss_and_cpu_ticks(tree(self.pids))
             busy, total = machine_busy_ticks()
             now = time.time()
-            server_cpu = 100 * (ticks - last_ticks) / CLOCK_TICKS / max(now - last, 1e-6)
+            server_cpu = 100 * max(0, ticks - last_ticks) / CLOCK_TICKS / max(now - last, 1e-6)  # 0 at a restart
             machine_cpu = 100 * (busy - last_busy) / max(total - last_total, 1)
             self.samples.append(
                 Sample(
@@ -236,6 +240,10 @@ class Sampler:
     def rss_now(self) -> float:
         rss, _ = rss_and_cpu_ticks(tree(self.pids))
         return round(rss / MB, 1)
+
+    def rss_by_process(self, count: int) -> list[float]:
+        """The RSS of each of the first `count` server processes (with the processes below it), in MB."""
+        return [round(rss_and_cpu_ticks(tree([pid]))[0] / MB, 1) for pid in self.pids[:count]]
 
     def of(self, phase: str) -> list[Sample]:
         return [s for s in self.samples if s.phase == phase]
@@ -339,6 +347,7 @@ def class_plan(base_url: str, args, first_paths: list[str], students: list[int],
         train=not args.no_train,
         seed=args.seed,
         nice=nice,
+        reconnect=bool(args.restart),
     )
 
 
@@ -514,6 +523,9 @@ def report(args, records, failures, sampler: Sampler, figures: dict, log: tuple[
         "warm start RSS (MB)": figures["warm"],
         "peak RSS (MB)": max([s.rss_mb for s in sampler.samples] or [0]),
         "RSS after close (MB)": figures["after"],
+        "RSS warm / after close by server process (MB)": list(
+            zip(figures["warm by process"], figures["after by process"], strict=True)
+        ),
         "load average before the class": figures.get("loadavg"),
         "server CPU during load, mean % of one core": round(statistics.mean([s.server_cpu_percent for s in load]), 1)
         if load
@@ -528,6 +540,11 @@ def report(args, records, failures, sampler: Sampler, figures: dict, log: tuple[
     summary["server RSS per session at the peak, above warm (MB)"] = round(
         (summary["peak RSS (MB)"] - figures["warm"]) / max(1, args.sessions), 2
     )
+    if "restart" in figures:
+        summary["restart"] = figures["restart"]
+        summary["reconnected students, by what they were doing"] = dict(
+            Counter(kind for r in class_records for kind in r.get("reconnects", []))
+        )
     summary["targets"] = targets_met(summary, figures, errors, log_errors)
     return summary
 
@@ -547,9 +564,17 @@ def targets_met(summary: dict, figures: dict, errors: list[str], log_errors: lis
         .get("p95", float("nan"))
         < TARGETS["p95 slider latency (s)"],
         "peak RSS < 1.5 GB": summary["peak RSS (MB)"] < TARGETS["peak RSS (MB)"],
-        "after close within 100 MB of warm start": figures["after"] - figures["warm"]
-        < TARGETS["RSS after close above warm start (MB)"],
+        "after close within 100 MB of warm start (each server process)": all(
+            after - warm < TARGETS["RSS after close above warm start (MB)"]
+            for warm, after in summary["RSS warm / after close by server process (MB)"]
+        ),
     }
+    if "restart" in summary:
+        targets["the restarted process answered again"] = not summary["restart"]["error"]
+        targets["its students reconnected and finished"] = (
+            bool(summary["reconnected students, by what they were doing"])
+            and summary["finished sessions"] == summary["sessions"]
+        )
     if summary["latency of the probe student"]:
         targets["the probe students' p95 slider latency < 2 s"] = probe_slider < TARGETS["p95 slider latency (s)"]
     return targets
@@ -584,6 +609,12 @@ def print_summary(summary: dict) -> None:
         f"\nserver RSS: cold start {summary['cold start RSS (MB)']:.0f} MB, warm start "
         f"{summary['warm start RSS (MB)']:.0f} MB, peak {summary['peak RSS (MB)']:.0f} MB, after close "
         f"{summary['RSS after close (MB)']:.0f} MB"
+        + (
+            "; by process, warm / after close: "
+            + ", ".join(f"{w:.0f} / {a:.0f}" for w, a in summary["RSS warm / after close by server process (MB)"])
+            if len(summary["RSS warm / after close by server process (MB)"]) > 1
+            else ""
+        )
     )
     print(f"machine load average before the class (other work on it): {summary['load average before the class']}")
     print(
@@ -595,6 +626,15 @@ def print_summary(summary: dict) -> None:
         f"per session: {summary['server CPU seconds per session']} s of server CPU, "
         f"{summary['server RSS per session at the peak, above warm (MB)']} MB of server RSS at the peak"
     )
+    if "restart" in summary:
+        restart, reconnected = summary["restart"], summary["reconnected students, by what they were doing"]
+        print(
+            f"restart: {restart['name']} at {restart['at']:g} s into the class, answering again after "
+            f"{restart['seconds']:g} s{' (' + restart['error'] + ')' if restart['error'] else ''}; "
+            f"{sum(reconnected.values())} students reconnected ("
+            + ", ".join(f"{count} during {kind}" for kind, count in reconnected.items())
+            + ")"
+        )
     errors = summary["errors"] + [f"server log: {line}" for line in summary["server log errors"]]
     print(f"\nerrors: {len(errors)}")
     for line, count in Counter(errors).most_common(25):
@@ -632,7 +672,24 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"--sessions must be between 1 and {most} with --client {args.client}")
     if not 0 <= args.behind_nginx <= launch.MAX_PROCESSES:
         parser.error(f"--behind-nginx must be between 0 and {launch.MAX_PROCESSES}")
+    if args.restart:
+        _check_restart(parser, args)
     return args
+
+
+def _check_restart(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    name, seconds = args.restart
+    names = [f"p{index}" for index in range(1, args.behind_nginx + 1)]
+    if args.client != "protocol" or not names:
+        parser.error("--restart needs --client protocol and --behind-nginx N")
+    if name not in names:
+        parser.error(f"--restart: no process {name!r} (there are: {', '.join(names)})")
+    try:
+        at = float(seconds)
+    except ValueError:
+        parser.error(f"--restart: {seconds!r} is not a number of seconds")
+    if not 0 < at < args.load_seconds:
+        parser.error(f"--restart: the restart must fall within the class (0 to {args.load_seconds:g} s)")
 
 
 def _class_options(parser: argparse.ArgumentParser) -> None:
@@ -683,6 +740,13 @@ def _server_options(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="N server processes behind nginx, as deploy/launch.py runs them (0: one process, reached directly)",
     )
+    parser.add_argument(
+        "--restart",
+        nargs=2,
+        metavar=("NAME", "SECONDS"),
+        help="restart the process NAME (p1, p2, ...) SECONDS after the class began, as `deploy/launch.py restart` "
+        "does; its students reconnect as browsers do (with --behind-nginx and --client protocol)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures and samples to this file")
     parser.add_argument(
         "--server-option",
@@ -714,6 +778,7 @@ def warm_up(args: argparse.Namespace, servers, sampler: Sampler, figures: dict) 
         first_paths = lesson_links() or lessons or [DEEP_LINK]
     time.sleep(3)
     figures["warm"] = sampler.rss_now()
+    figures["warm by process"] = sampler.rss_by_process(max(1, args.behind_nginx))
     print(
         f"pages: {', '.join(names)}; first links: {', '.join(first_paths[:4])}"
         f"{' …' if len(first_paths) > 4 else ''}; warm start RSS {figures['warm']:.0f} MB",
@@ -722,15 +787,56 @@ def warm_up(args: argparse.Namespace, servers, sampler: Sampler, figures: dict) 
     return first_paths, probe_errors
 
 
+@dataclass
+class Restart:
+    """A server process restarted during the class (`--restart NAME SECONDS`), as `deploy/launch.py restart`
+    does it: when, how long until it answered again, and the CPU it had used (lost with it) before."""
+
+    name: str
+    at: float  # seconds after the class began
+    seconds: float = 0.0
+    cpu_ticks_before: int = 0
+    error: str = ""
+
+    def __post_init__(self):
+        self.class_ended = threading.Event()
+
+    def start(self, servers: Servers, began: float) -> threading.Thread:
+        thread = threading.Thread(target=self._run, args=(servers, began), daemon=True)
+        thread.start()
+        return thread
+
+    def _run(self, servers: Servers, began: float) -> None:
+        if self.class_ended.wait(max(0.0, began + self.at - time.time())):
+            self.error = "the class ended before the restart was due"
+            return
+        index = servers.names.index(self.name)
+        self.cpu_ticks_before = rss_and_cpu_ticks(tree([servers.pids[index]]))[1]
+        start = time.time()
+        try:
+            servers.pids[index] = launch.restart(self.name, servers.run_dir)
+        except (launch.DeployError, RuntimeError, OSError) as error:
+            self.error = f"{type(error).__name__}: {error}"
+        self.seconds = round(time.time() - start, 1)
+
+
 def run_load(args: argparse.Namespace, servers, sampler: Sampler, figures: dict, first_paths: list[str], work: Path):
-    """The class itself, with the server's and the client's CPU over it; returns its records and failures."""
+    """The class itself, with the server's and the client's CPU over it (and a process restarted during it with
+    `--restart`); returns its records and failures."""
     sampler.phase = "load"
     began, client_began, (_, server_ticks) = time.time(), os.times(), rss_and_cpu_ticks(tree(servers.pids))
+    restart = Restart(args.restart[0], float(args.restart[1])) if args.restart else None
+    restarting = restart.start(servers, began) if restart else None
     run = run_protocol_class if args.client == "protocol" else run_class
     records, failures = run(servers.base_url, args, first_paths, work)
+    if restarting is not None:
+        restart.class_ended.set()
+        restarting.join(launch.START_TIMEOUT + 30)
+        figures["restart"] = asdict(restart)
     client_ended, (_, server_ticks_after) = os.times(), rss_and_cpu_ticks(tree(servers.pids))
     figures["server runs"] = merged_runs([script_runs(path, began, time.time()) for path in servers.runs])
-    figures["server cpu"] = (server_ticks_after - server_ticks) / CLOCK_TICKS
+    lost_ticks = restart.cpu_ticks_before if restart else 0
+    figures["server cpu"] = (server_ticks_after - server_ticks + lost_ticks) / CLOCK_TICKS
     figures["client cpu"] = round(client_ended.user + client_ended.system - client_began.user - client_began.system, 1)
     figures["class seconds"] = round(time.time() - began)
     print(
@@ -751,6 +857,7 @@ def wind_down(args: argparse.Namespace, base_url: str, sampler: Sampler, figures
         fresh_tabs(base_url, 3, 60)
     time.sleep(5)
     figures["after"] = sampler.rss_now()
+    figures["after by process"] = sampler.rss_by_process(max(1, args.behind_nginx))
     sampler.phase = "end"
 
 

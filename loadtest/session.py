@@ -86,6 +86,7 @@ class Plan:
     train: bool = True
     seed: int = 0
     nice: int = 19  # the browsers yield the CPU to the server: on a real class they run on the students' machines
+    reconnect: bool = False  # a server process restarts during the class: protocol students reconnect, as browsers do
 
 
 @dataclass
@@ -97,6 +98,7 @@ class Record:
     received: dict[str, list[int]] = field(default_factory=dict)  # interaction kind -> bytes (protocol students)
     errors: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # parts of the session this app version does not offer
+    reconnects: list[str] = field(default_factory=list)  # what the student was doing when its server went away
     finished: bool = False
     seconds: float = 0.0
 

@@ -215,6 +215,54 @@ def test_students_of_a_restarted_process_reconnect_to_a_working_page_with_their_
     assert answer.errors == [] and moved.errors == [] and untouched.errors == []
 
 
+def test_a_protocol_page_reconnects_after_a_restart_with_the_settings_it_holds(deployment):
+    url, run_dir = deployment
+
+    async def move_across_a_restart():
+        pages = await open_students(url, 2)
+        on_it, other = pages if pages[0].process == "p1" else pages[::-1]
+        before = on_it.session_id
+        await asyncio.to_thread(launch.restart, "p1", run_dir)
+        lost = await on_it.set(on_it.widget(key="scale"), [1.3])  # the student's move meets the closed websocket
+        back = await on_it.reconnect()  # as Streamlit's frontend: the same cookies, every widget's state
+        await close_all([on_it, other])
+        return before, lost, back, on_it
+
+    before, lost, back, page = run_on_its_own_loop(move_across_a_restart())
+    assert lost.closed and not back.closed and back.errors == []
+    assert page.session_id not in ("", before)  # a fresh session on the restarted process
+    assert page.process == "p1"
+    assert "scale=1.3" in page.query_string  # the move the restart interrupted reached the new session
+    assert current_value(page.widget(key="T")) == [30.0]  # and the link's other settings
+
+
+def test_a_class_loses_no_student_when_a_process_restarts_under_it(deployment):
+    url, run_dir = deployment
+    plan = Plan(
+        base_url=url,
+        sessions=[0, 1, 2, 3],
+        deadline=time.time() + 120,
+        first_paths=[UNFOLD],
+        ramp_seconds=0.5,
+        slider_moves=4,
+        think_seconds=(0.5, 1.0),
+        action_timeout=60.0,
+        train=False,
+        reconnect=True,
+    )
+
+    async def class_with_a_restart():
+        students = asyncio.ensure_future(protocol_class.run_class(plan))
+        await asyncio.sleep(3)  # every student has its page by now, and about a dozen actions to go
+        await asyncio.to_thread(launch.restart, "p1", run_dir)
+        return await students
+
+    records = run_on_its_own_loop(class_with_a_restart())
+    assert [r.errors for r in records] == [[]] * 4
+    assert all(r.finished for r in records)
+    assert any(r.reconnects for r in records)  # those on p1 came back
+
+
 def test_while_a_process_is_down_its_students_move_to_another_and_stay_there(deployment):
     url, run_dir = deployment
     p1 = launch.read_state(run_dir)["processes"]["p1"]
