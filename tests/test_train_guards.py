@@ -117,6 +117,15 @@ def test_a_slot_is_refused_when_every_one_is_held_and_free_again_when_released()
     assert slots.claim("c") and slots.held() == 2
 
 
+@pytest.mark.parametrize(
+    ("setting", "slots"),
+    [(None, 2), ("4", 4), (" 16 ", 16), ("1", 1), ("0", 2), ("17", 2), ("-3", 2), ("four", 2), ("2.5", 2), ("", 2)],
+)
+def test_the_host_sets_the_training_slots_and_a_mistyped_setting_keeps_the_default(setting, slots):
+    environ = {} if setting is None else {ui.slots.SLOTS_ENV: setting}
+    assert ui.slots.concurrent_trainings(environ) == slots
+
+
 def test_a_lease_that_is_not_renewed_frees_its_slot(monkeypatch):
     now = [1000.0]
     monkeypatch.setattr(ui.slots.time, "monotonic", lambda: now[0])

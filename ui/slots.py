@@ -13,14 +13,34 @@ The machine is shared, so at most MAX_CONCURRENT_TRAININGS training runs go at o
     slots.release(name)                           # when the run ends; a closed tab's lease runs out by itself
 
 A lease not renewed for LEASE_SECONDS is free again, so a visitor who closes the tab mid-run never keeps a slot.
+
+A host sets the count with the environment variable RNNVIZ_TRAINING_SLOTS (1 to 16, read when the server starts):
+each training takes a share of the process's one core while it runs, so more slots refuse fewer students and slow
+every other student of that process.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+from collections.abc import Mapping
 
-MAX_CONCURRENT_TRAININGS = 2  # training runs of different visitors at once on this server
+SLOTS_ENV = "RNNVIZ_TRAINING_SLOTS"
+DEFAULT_TRAININGS = 2
+MOST_TRAININGS = 16
+
+
+def concurrent_trainings(environ: Mapping[str, str] = os.environ) -> int:
+    """Training runs of different visitors at once on this server: the host's RNNVIZ_TRAINING_SLOTS when it is a
+    whole number from 1 to MOST_TRAININGS, else DEFAULT_TRAININGS (a mistyped setting never stops the server)."""
+    value = environ.get(SLOTS_ENV, "").strip()
+    if value.isdigit() and 1 <= int(value) <= MOST_TRAININGS:
+        return int(value)
+    return DEFAULT_TRAININGS
+
+
+MAX_CONCURRENT_TRAININGS = concurrent_trainings()  # training runs of different visitors at once on this server
 LEASE_SECONDS = 15.0  # a slot held across script runs is free again after this long without a renewal
 
 
