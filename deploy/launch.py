@@ -68,7 +68,8 @@ def nginx_config(run_dir: Path, listen: str, ports: dict[str, int]) -> str:
             f"    upstream rnnviz_{name} {{\n        server {a};\n    }}\n" for name, a in addresses.items()
         ),
         "route_map": "\n".join(f"        {name} rnnviz_{name};" for name in addresses),
-        "served_map": "\n".join(f'        "~(^|, ){a}$" {name};' for name, a in addresses.items()),
+        # the last address tried: after ", " (a retry in one group) or " : " (error_page moved to the pool)
+        "served_map": "\n".join(f'        "~(^|, | : ){a}$" {name};' for name, a in addresses.items()),
     }
     text = TEMPLATE.read_text()
     for key, value in fields.items():

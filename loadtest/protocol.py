@@ -33,7 +33,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -131,6 +131,15 @@ async def _connect(base_url: str, cookies: dict[str, str], timeout: float, last_
     )
 
 
+def cookies_set_by(websocket) -> dict[str, str]:
+    """The cookies the websocket's handshake answer set (a browser keeps them, e.g. nginx's routing cookie)."""
+    taken = {}
+    for header in websocket.response.headers.get_all("Set-Cookie"):
+        name, _, value = header.split(";", 1)[0].partition("=")
+        taken[name.strip()] = value.strip()
+    return taken
+
+
 def browser_cookies(base_url: str, timeout: float, cookies: dict[str, str] | None = None) -> dict[str, str]:
     """The cookies a browser holding `cookies` has after an HTTP request: the XSRF cookie, and behind the
     deployment's nginx (deploy/) the routing cookie that names the process holding the browser's session."""
@@ -200,7 +209,8 @@ class ProtocolPage:
         a browser that was here before (a reload, or a reconnect after its server restarted)."""
         start = time.perf_counter()
         cookies = await asyncio.to_thread(browser_cookies, base_url, timeout, cookies)
-        page = cls(base_url, await _connect(base_url, cookies, timeout), timeout, cookies)
+        websocket = await _connect(base_url, cookies, timeout)
+        page = cls(base_url, websocket, timeout, {**cookies, **cookies_set_by(websocket)})
         page_name, _, page.query_string = path.lstrip("/").partition("?")
         answer = await page._request(page_name=page_name)
         answer.seconds = time.perf_counter() - start
@@ -218,6 +228,7 @@ class ProtocolPage:
             try:
                 self.cookies = await asyncio.to_thread(browser_cookies, self.base_url, self.timeout, self.cookies)
                 self.websocket = await _connect(self.base_url, self.cookies, self.timeout, self.session_id)
+                self.cookies.update(cookies_set_by(self.websocket))
                 break
             except (OSError, websockets.InvalidHandshake, asyncio.TimeoutError) as error:
                 if attempt == attempts or time.monotonic() + pause >= deadline:
@@ -290,8 +301,12 @@ class ProtocolPage:
     # --- what the student does ----------------------------------------------------------------------------
 
     async def set(self, widget: Widget, value) -> Answer:
-        """Change a widget's value (a slider's is a list of one number; a radio's or a selectbox's is an option)."""
+        """Change a widget's value (a slider's is a list of one number; a radio's or a selectbox's is an option).
+        A widget bound to the address (`bind="query-params"`) writes its value there at once, as the frontend does:
+        a reload or a reconnect then opens the page with it."""
         self.states[widget.id] = value
+        if getattr(widget.proto, "query_param_key", ""):
+            self._write_in_address(widget.proto.query_param_key, value)
         return await self._request(fragment_id=widget.fragment_id)
 
     async def press(self, widget: Widget) -> Answer:
@@ -390,6 +405,12 @@ class ProtocolPage:
         return done(self), answers
 
     # --- the protocol -------------------------------------------------------------------------------------
+
+    def _write_in_address(self, key: str, value) -> None:
+        value = value[0] if isinstance(value, list) and len(value) == 1 else value
+        text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+        pairs = [(name, given) for name, given in parse_qsl(self.query_string, keep_blank_values=True) if name != key]
+        self.query_string = urlencode([*pairs, (key, text)])
 
     def _as_widget(self, node: _Node) -> Widget:
         return Widget(node.id, node.kind, getattr(node.proto, "label", ""), node.proto, node.fragment_id)

@@ -60,6 +60,15 @@ class ProtocolStudent:
         self.note(kind, answer)
         return answer
 
+    def set(self, name: str, value, by_label: bool = False):
+        """The request that sets the widget with key (or label) `name` as the page shows it when it is sent: after a
+        reconnect, the page is drawn anew and a fragment's widgets may have a new fragment id."""
+        return self.page.set(self.page.widget(label=name) if by_label else self.page.widget(key=name), value)
+
+    def press(self, key: str):
+        """The request that presses the button with key `key` as the page shows it when it is sent."""
+        return self.page.press(self.page.widget(key=key))
+
     async def _send(self, kind: str, request) -> Answer:
         self.page.timeout = self.timeout()
         try:
@@ -93,9 +102,9 @@ class ProtocolStudent:
             return
         question = self.page.widget(label="Your answer")
         choice = self.rng.choice(list(question.proto.options))
-        await self.ask("answer", lambda: self.page.set(question, choice))
+        await self.ask("answer", partial(self.set, "Your answer", choice, by_label=True))
         await self.think()
-        await self.ask("reveal", lambda: self.page.press(self.page.widget(key="reveal")))
+        await self.ask("reveal", partial(self.press, "reveal"))
 
     async def go_to(self, page_name: str) -> None:
         await self.ask("page switch", lambda: self.page.go_to(page_name))
@@ -109,7 +118,7 @@ class ProtocolStudent:
             value = (self.page.states.get(scale.id) or current_value(scale))[0]
             direction = 1 if move < moves // 2 else -1
             target = min(scale.proto.max, max(scale.proto.min, round(value + direction * step, 6)))
-            await self.ask("slider move", partial(self.page.set, scale, [target]))
+            await self.ask("slider move", partial(self.set, "scale", [target]))
             await self.think()
 
     async def step(self) -> None:
@@ -118,11 +127,11 @@ class ProtocolStudent:
             forward = self.page.widget(key="step_next")
             if forward.proto.disabled:
                 break
-            await self.ask("step", partial(self.page.press, forward))
+            await self.ask("step", partial(self.press, "step_next"))
             await self.think()
         back = self.page.widget(key="step_prev")
         if not back.proto.disabled:
-            await self.ask("step", lambda: self.page.press(back))
+            await self.ask("step", partial(self.press, "step_prev"))
 
     async def open_view(self, label: str) -> None:
         await self.ask("open a view", lambda: self.page.open_view(label))
@@ -132,7 +141,7 @@ class ProtocolStudent:
         """The Train page: epochs set to 3, Train pressed, then the training fragment's reruns until it ends. A
         training that a restart of the server took away is started again, once, as its student would."""
         await self.go_to("train")
-        await self.ask("set epochs", lambda: self.page.set(self.page.widget(key="train_epochs"), float(TRAIN_EPOCHS)))
+        await self.ask("set epochs", partial(self.set, "train_epochs", float(TRAIN_EPOCHS)))
         for _ in range(2):
             if not await self._train_once():
                 return
@@ -141,7 +150,7 @@ class ProtocolStudent:
     async def _train_once(self) -> bool:
         """One press of Train and its training; True when a restart took the training away (the page reconnected)."""
         start = time.perf_counter()
-        await self.ask("press Train", lambda: self.page.press(self.page.widget(key="train_start")))
+        await self.ask("press Train", partial(self.press, "train_start"))
         if any(SLOTS_BUSY in text for text in self.page.alerts()):
             self.record.skipped.append("train refused: every training slot of the server was taken")
             return False
@@ -223,13 +232,14 @@ async def run_class(plan: Plan) -> list[Record]:
     return list(await asyncio.wait_for(asyncio.gather(*tasks), timeout=left + 15))
 
 
-async def visit(base_url: str, paths: list[str], timeout: float) -> list[str]:
+async def visit(base_url: str, paths: list[str], timeout: float, cookies: dict[str, str] | None = None) -> list[str]:
     """Open each path in a session of its own, one after the other (the warm start, and the fresh sessions after
-    the class that make Streamlit drop the expired ones); returns the errors seen."""
+    the class that make Streamlit drop the expired ones); `cookies`: a browser's (behind nginx, the routing cookie
+    picks the process). Returns the errors seen."""
     errors = []
     for path in paths:
         try:
-            page, answer = await ProtocolPage.open(base_url, path, timeout=timeout)
+            page, answer = await ProtocolPage.open(base_url, path, timeout=timeout, cookies=cookies)
             await page.close()
             errors.extend(f"/{path}: {error}" for error in answer.errors)
         except (NoAnswerError, OSError) as error:

@@ -51,6 +51,7 @@ MB = 1024 * 1024
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 DEEP_LINK = "unfold?scale=1.1&T=60"
+ROUTE_COOKIE = "rnnviz_route"  # deploy/nginx.conf.template: names the process that holds a browser's session
 MAX_SESSIONS = {"browser": 200, "protocol": 400}  # a protocol student costs this process almost nothing
 PROBE_STUDENT = 0  # the student whose browser runs at normal priority (see `run_class`)
 TARGETS = {
@@ -771,7 +772,7 @@ def warm_up(args: argparse.Namespace, servers, sampler: Sampler, figures: dict) 
     sampler.phase = "probe"
     if args.client == "protocol":
         names = asyncio.run(protocol_class.page_names(base_url, 120))
-        probe_errors = asyncio.run(protocol_class.visit(base_url, [DEEP_LINK, *names], 120))
+        probe_errors = visit_every_process(servers, [DEEP_LINK, *names])
         first_paths = lesson_links() or [DEEP_LINK]
     else:
         lessons, names, probe_errors = probe(base_url, 120)
@@ -847,14 +848,24 @@ def run_load(args: argparse.Namespace, servers, sampler: Sampler, figures: dict,
     return records, failures
 
 
-def wind_down(args: argparse.Namespace, base_url: str, sampler: Sampler, figures: dict) -> None:
+def visit_every_process(servers: Servers, paths: list[str]) -> list[str]:
+    """Each path opened on every server process (behind nginx, by its routing cookie): each process warms its own
+    caches and drops its own expired sessions. Returns the errors seen."""
+    routes = [{ROUTE_COOKIE: name} for name in servers.names] or [None]
+    errors = []
+    for cookies in routes:
+        errors += asyncio.run(protocol_class.visit(servers.base_url, paths, 120, cookies))
+    return errors
+
+
+def wind_down(args: argparse.Namespace, servers: Servers, sampler: Sampler, figures: dict) -> None:
     """After the class leaves: wait out the closed sessions, open a few fresh ones, read the memory left."""
     sampler.phase = "close"
     time.sleep(args.close_wait)
     if args.client == "protocol":
-        asyncio.run(protocol_class.visit(base_url, ["", "", ""], 60))
+        visit_every_process(servers, ["", "", ""])
     else:
-        fresh_tabs(base_url, 3, 60)
+        fresh_tabs(servers.base_url, 3, 60)
     time.sleep(5)
     figures["after"] = sampler.rss_now()
     figures["after by process"] = sampler.rss_by_process(max(1, args.behind_nginx))
@@ -872,7 +883,7 @@ def main(argv: list[str] | None = None) -> int:
         first_paths, probe_errors = warm_up(args, servers, sampler, figures)
         records, failures = run_load(args, servers, sampler, figures, first_paths, work)
         failures = [f"probe: {e}" for e in probe_errors] + failures
-        wind_down(args, servers.base_url, sampler, figures)
+        wind_down(args, servers, sampler, figures)
     finally:
         sampler.stop()
         servers.stop()
