@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from protocol import NoAnswerError, ProtocolPage
-from run import CLOCK_TICKS, rss_and_cpu_ticks, tree
+from sampling import CLOCK_TICKS, rss_and_cpu_ticks, tree
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
