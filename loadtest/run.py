@@ -14,8 +14,10 @@ expire the old sessions), and reads the memory once more. Everything is bounded:
 time limit, the worker processes are killed at the deadline, and the server is stopped at the end.
 
 It prints the interaction latencies (p50/p95 by kind), every error seen, and the memory figures, and exits
-non-zero when a target is missed (no errors, p95 slider latency < 2 s, peak < 1.5 GB, after close within
-100 MB of the warm start).
+non-zero when a target is missed (no errors, p95 of every interaction < 2 s and p50 < 0.5 s, p95 slider latency
+< 2 s, peak < 1.5 GB, each server process back within 100 MB of its warm start after the class). With
+`--behind-nginx N` the class goes through nginx to N processes (deploy/); with `--restart NAME SECONDS` one of them
+is restarted during the class and its protocol students reconnect as browsers do.
 """
 
 from __future__ import annotations
