@@ -9,6 +9,8 @@ clear failure, not a silent pass.
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -157,3 +159,18 @@ def test_an_interaction_with_no_answer_in_time_is_an_error(server):
 
     with pytest.raises(NoAnswerError, match="no answer within"):
         run_on_its_own_loop(impatient())
+
+
+def test_the_capacity_chart_and_table_come_from_the_class_results():
+    import capacity
+
+    folder = Path(__file__).resolve().parent.parent / "loadtest" / "results"
+    results = [path for path in folder.glob("*/class-*.json") if re.fullmatch(r"class-\dproc-\d+\.json", path.name)]
+    points = [capacity.point(json.loads(path.read_text())) for path in results]
+    assert {p["processes"] for p in points} == {1, 2}
+    fig = capacity.capacity_figure(points)
+    one = next(trace for trace in fig.data if trace.name == "1 process (1 core)" and trace.xaxis == "x")
+    assert list(one.x) == sorted(p["sessions"] for p in points if p["processes"] == 1)  # in order of class size
+    assert list(one.y) == [p["p95"] for p in sorted(points, key=lambda p: p["sessions"]) if p["processes"] == 1]
+    rows = capacity.table(points).splitlines()
+    assert len(rows) == 2 + len(points) and all(row.count("|") == rows[0].count("|") for row in rows)
