@@ -62,6 +62,20 @@ def get(url: str, cookies: dict[str, str] | None = None, encoding: str = "identi
         return response.status, response.headers, response.read()
 
 
+def short_class(url: str, students: int, seconds: float, **pace) -> Plan:
+    """A class of `students` protocol students on the Unfold link, arriving within 0.5 s, without training, stopped
+    after `seconds`; `pace` replaces the quick defaults (one slider move, 0.05-0.1 s of thinking, 30 s per action)."""
+    return Plan(
+        base_url=url,
+        sessions=list(range(students)),
+        deadline=time.time() + seconds,
+        first_paths=[UNFOLD],
+        ramp_seconds=0.5,
+        train=False,
+        **{"slider_moves": 1, "think_seconds": (0.05, 0.1), "action_timeout": 30.0, **pace},
+    )
+
+
 async def open_students(url: str, count: int) -> list[ProtocolPage]:
     pages = []
     for _ in range(count):  # one after another, as students come in: each open websocket counts for the balance
@@ -176,18 +190,7 @@ def test_the_plotly_script_is_compressed_and_a_second_visit_keeps_it(deployment)
 
 def test_a_class_through_nginx_gets_an_answer_to_every_interaction(deployment):
     url, _ = deployment
-    plan = Plan(
-        base_url=url,
-        sessions=[0, 1, 2],
-        deadline=time.time() + 60,
-        first_paths=[UNFOLD],
-        ramp_seconds=0.5,
-        slider_moves=1,
-        think_seconds=(0.05, 0.1),
-        action_timeout=30.0,
-        train=False,
-    )
-    records = run_on_its_own_loop(protocol_class.run_class(plan))
+    records = run_on_its_own_loop(protocol_class.run_class(short_class(url, 3, seconds=60)))
     assert [r.errors for r in records] == [[], [], []]
     assert all(r.finished for r in records)
 
@@ -243,18 +246,8 @@ def test_a_protocol_page_reconnects_after_a_restart_to_the_settings_of_its_addre
 
 def test_a_class_loses_no_student_when_a_process_restarts_under_it(deployment):
     url, run_dir = deployment
-    plan = Plan(
-        base_url=url,
-        sessions=[0, 1, 2, 3],
-        deadline=time.time() + 120,
-        first_paths=[UNFOLD],
-        ramp_seconds=0.5,
-        slider_moves=4,
-        think_seconds=(0.5, 1.0),
-        action_timeout=60.0,
-        train=False,
-        reconnect=True,
-    )
+    pace = {"slider_moves": 4, "think_seconds": (0.5, 1.0), "action_timeout": 60.0}
+    plan = short_class(url, 4, seconds=120, reconnect=True, **pace)
 
     async def class_with_a_restart():
         students = asyncio.ensure_future(protocol_class.run_class(plan))
